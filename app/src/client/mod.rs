@@ -1,0 +1,156 @@
+//! The device runtime: reactive signals the views read, and (in the browser) the adapters
+//! that move data between the domain's sync state machine, IndexedDB and the network.
+//!
+//! The server-rendered HTML never depends on this state: signals start empty
+//! ([`Phase::Starting`]) on both sides, and the browser fills them after hydration from
+//! IndexedDB, then from the network. So a page served from the service worker's cache
+//! hydrates offline without a mismatch.
+
+#[cfg(feature = "hydrate")]
+mod net;
+#[cfg(feature = "hydrate")]
+mod runtime;
+#[cfg(feature = "hydrate")]
+mod store;
+
+use leptos::prelude::*;
+
+use crate::domain::i18n::Text;
+use crate::domain::ids::{ServiceCode, TicketNumber, TrackingToken};
+use crate::domain::mutation::{DeviceRole, MutationKind};
+use crate::domain::replica::{Replica, Rules};
+use crate::domain::sync_client::SyncStatus;
+use crate::domain::ticket::Priority;
+
+/// Where the device is in its start-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Server render, or the browser before IndexedDB answered.
+    Starting,
+    /// Nothing cached and the server cannot be reached: the device was never set up.
+    NeverConnected,
+    Ready,
+}
+
+/// A ticket the kiosk just issued, for the ticket screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedTicket {
+    pub number: TicketNumber,
+    pub service: ServiceCode,
+    pub token: TrackingToken,
+    pub issued_ms: i64,
+    pub ahead: usize,
+    pub wait_minutes: u32,
+}
+
+/// The handle the views use. Cheap to copy; all fields are signals.
+#[derive(Clone, Copy)]
+pub struct Device {
+    pub role: DeviceRole,
+    pub phase: RwSignal<Phase>,
+    /// The visible state: confirmed by the server plus this device's pending actions.
+    pub replica: RwSignal<Replica>,
+    pub rules: RwSignal<Option<Rules>>,
+    pub status: RwSignal<SyncStatus>,
+    /// Messages for the user (rejections from the server), newest last.
+    pub notices: RwSignal<Vec<Text>>,
+    /// Wall clock in ms, ticking every second in the browser (0 during the server render).
+    pub now: RwSignal<i64>,
+    /// The last ticket issued on this kiosk (kept in IndexedDB).
+    pub last_issued: RwSignal<Option<String>>,
+    #[cfg(feature = "hydrate")]
+    rt: StoredValue<Option<runtime::Handle>, LocalStorage>,
+}
+
+impl Device {
+    /// Creates the device for a page and, in the browser, starts its runtime once the page
+    /// has hydrated.
+    pub fn start(role: DeviceRole) -> Self {
+        let d = Device {
+            role,
+            phase: RwSignal::new(Phase::Starting),
+            replica: RwSignal::new(Replica::default()),
+            rules: RwSignal::new(None),
+            status: RwSignal::new(SyncStatus { online: true, pending: 0, last_synced_ms: None, cursor: 0 }),
+            notices: RwSignal::new(Vec::new()),
+            now: RwSignal::new(0),
+            last_issued: RwSignal::new(None),
+            #[cfg(feature = "hydrate")]
+            rt: StoredValue::new_local(None),
+        };
+        #[cfg(feature = "hydrate")]
+        {
+            // Effects run only in the browser, after hydration.
+            Effect::new(move |prev: Option<()>| {
+                if prev.is_none() {
+                    leptos::task::spawn_local(async move {
+                        let handle = runtime::start(d).await;
+                        d.rt.set_value(handle);
+                    });
+                }
+            });
+        }
+        d
+    }
+
+    /// Issues a ticket on this kiosk: numbered from the kiosk's leases (or its own series),
+    /// applied locally and stored in IndexedDB before this returns.
+    pub async fn issue_ticket(&self, service: ServiceCode, priority: Priority) -> Result<IssuedTicket, Text> {
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(h) = self.rt.get_value() else { return Err(not_ready()) };
+            runtime::issue_ticket(*self, h, service, priority).await
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = (service, priority);
+            Err(not_ready())
+        }
+    }
+
+    /// Performs an officer's action (or a kiosk's rejoin) and stores it durably.
+    pub async fn act(&self, kind: MutationKind) -> Result<(), Text> {
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(h) = self.rt.get_value() else { return Err(not_ready()) };
+            runtime::act(*self, h, kind).await
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = kind;
+            Err(not_ready())
+        }
+    }
+
+    /// Reads a device setting (e.g. the counter's loket) from IndexedDB.
+    pub async fn setting(&self, key: &str) -> Option<String> {
+        #[cfg(feature = "hydrate")]
+        {
+            let h = self.rt.get_value()?;
+            runtime::setting(h, key).await
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = key;
+            None
+        }
+    }
+
+    /// Stores a device setting in IndexedDB.
+    pub async fn set_setting(&self, key: &str, value: &str) {
+        #[cfg(feature = "hydrate")]
+        if let Some(h) = self.rt.get_value() {
+            runtime::set_setting(h, key, value).await;
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (key, value);
+    }
+
+    pub fn dismiss_notices(&self) {
+        self.notices.set(Vec::new());
+    }
+}
+
+fn not_ready() -> Text {
+    Text::new("Perangkat belum siap. Tunggu sebentar lalu coba lagi.", "The device is not ready yet. Wait a moment and try again.")
+}

@@ -1,0 +1,444 @@
+//! Drives the domain's [`SyncClient`] in the browser: loads it from IndexedDB, performs the
+//! requests it asks for, feeds it the answers, pokes from the live stream and online/offline
+//! events, and publishes its visible state to the page's signals. Runs on the page's single
+//! thread (rexie is `!Send`); a `RefCell` borrow is never held across an `.await`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures::channel::mpsc;
+use futures::{FutureExt, StreamExt};
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use rexie::Rexie;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+
+use super::net::{self, NetError};
+use super::{store, Device, IssuedTicket, Phase};
+use crate::domain::catalogue::Catalogue;
+use crate::domain::i18n::Text;
+use crate::domain::ids::{ClientId, ServiceCode, TicketId, TrackingToken};
+use crate::domain::mutation::{DeviceRole, LeaseRequest, MutationKind, RegisterDevice};
+use crate::domain::numbering::NumberPool;
+use crate::domain::queue;
+use crate::domain::replica::{Replica, Rules};
+use crate::domain::sync_client::{ClientMeta, Request, SyncClient, UiEvent};
+use crate::domain::ticket::{NewTicket, Priority};
+
+struct Inner {
+    sync: Option<SyncClient>,
+    meta: Option<ClientMeta>,
+    pool: NumberPool,
+    lease_retry_at: f64,
+}
+
+pub struct Runtime {
+    db: Rexie,
+    role: DeviceRole,
+    inner: RefCell<Inner>,
+    wake: mpsc::UnboundedSender<()>,
+}
+
+pub type Handle = Rc<Runtime>;
+
+fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+fn random_bytes() -> [u8; 16] {
+    let mut b = [0u8; 16];
+    if let Some(c) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = c.get_random_values_with_u8_array(&mut b);
+    }
+    b
+}
+
+fn failed(e: String) -> Text {
+    Text::new(
+        format!("Penyimpanan perangkat gagal; tindakan tidak dicatat. ({e})"),
+        format!("The device's storage failed; the action was not recorded. ({e})"),
+    )
+}
+
+/// Opens the store, restores the sync client and starts the loops. `None` when IndexedDB
+/// is unavailable (then the page says so).
+pub async fn start(dev: Device) -> Option<Handle> {
+    let db = match store::open(dev.role).await {
+        Ok(db) => db,
+        Err(e) => {
+            leptos::logging::error!("IndexedDB unavailable: {e}");
+            dev.phase.set(Phase::NeverConnected);
+            return None;
+        }
+    };
+    let meta: Option<ClientMeta> = store::get_setting(&db, "meta").await.ok().flatten();
+    let meta = match meta {
+        Some(m) => m,
+        None => {
+            let id = ClientId::from_random_bytes(random_bytes());
+            let m = ClientMeta { client_id: id, clock: crate::domain::hlc::HlcClock::new(id), next_id: crate::domain::ids::MutationId::FIRST };
+            let _ = store::put_settings(&db, &[("meta", store::value(&m))]).await;
+            m
+        }
+    };
+    let pool: NumberPool = store::get_setting(&db, "pool").await.ok().flatten().unwrap_or_default();
+    let last: Option<String> = store::get_setting(&db, "last_issued").await.ok().flatten();
+    dev.last_issued.set(last);
+    let (wake, wake_rx) = mpsc::unbounded();
+    let rt = Rc::new(Runtime {
+        db,
+        role: dev.role,
+        inner: RefCell::new(Inner { sync: None, meta: Some(meta), pool, lease_retry_at: 0.0 }),
+        wake,
+    });
+    let cached: Option<Catalogue> = store::get_setting(&rt.db, "catalogue").await.ok().flatten();
+    if let Some(c) = cached {
+        install_rules(&dev, &rt, c).await;
+    }
+    // Fresh catalogue and registration when the server answers; offline, the cached ones.
+    connect(&dev, &rt).await;
+    if rt.inner.borrow().sync.is_none() {
+        dev.phase.set(Phase::NeverConnected);
+    }
+    watch_online(&dev, &rt);
+    spawn_clock(dev);
+    leptos::task::spawn_local(live_loop(dev, rt.clone()));
+    leptos::task::spawn_local(sync_loop(dev, rt.clone(), wake_rx));
+    Some(rt)
+}
+
+async fn install_rules(dev: &Device, rt: &Handle, c: Catalogue) {
+    let rules = Rules::new(c);
+    let needs_restore = rt.inner.borrow().sync.is_none();
+    if needs_restore {
+        let outbox = store::outbox(&rt.db).await.unwrap_or_default();
+        let confirmed = store::confirmed(&rt.db).await.ok().flatten().map(Replica::from_snapshot).unwrap_or_default();
+        let mut inner = rt.inner.borrow_mut();
+        let Some(meta) = inner.meta.take() else { return };
+        inner.sync = Some(SyncClient::restore(meta, outbox, confirmed, rules.clone()));
+    }
+    dev.rules.set(Some(rules));
+    dev.phase.set(Phase::Ready);
+    publish(dev, rt);
+}
+
+/// Fetches the catalogue and registers the device; silent when offline.
+async fn connect(dev: &Device, rt: &Handle) {
+    if let Ok(c) = net::catalogue().await {
+        let _ = store::put_settings(&rt.db, &[("catalogue", store::value(&c))]).await;
+        if rt.inner.borrow().sync.is_none() {
+            install_rules(dev, rt, c).await;
+        } else {
+            dev.rules.set(Some(Rules::new(c)));
+        }
+    }
+    register(rt).await;
+}
+
+async fn register(rt: &Handle) -> bool {
+    let client_id = match client_id(rt) {
+        Some(c) => c,
+        None => return false,
+    };
+    match net::register(&RegisterDevice { client_id, role: rt.role }).await {
+        Ok(r) => {
+            if let Some(s) = r.series {
+                let pool = {
+                    let mut inner = rt.inner.borrow_mut();
+                    inner.pool.set_series(s);
+                    inner.pool.clone()
+                };
+                let _ = store::put_settings(&rt.db, &[("pool", store::value(&pool))]).await;
+            }
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+fn client_id(rt: &Handle) -> Option<ClientId> {
+    let inner = rt.inner.borrow();
+    inner.sync.as_ref().map(|s| s.client_id()).or(inner.meta.as_ref().map(|m| m.client_id))
+}
+
+/// Copies the state machine's visible state into the page's signals.
+fn publish(dev: &Device, rt: &Handle) {
+    let mut inner = rt.inner.borrow_mut();
+    let Some(sync) = inner.sync.as_mut() else { return };
+    let mut notes = Vec::new();
+    while let Some(UiEvent::Rejected { number, message }) = sync.poll_ui_event() {
+        let prefix = number.map(|n| format!("{n}: ")).unwrap_or_default();
+        // The reason usually names the ticket already; avoid saying it twice.
+        notes.push(match number {
+            Some(n) if message.id.contains(&n.to_string()) => message,
+            _ => Text::new(format!("{prefix}{}", message.id), format!("{prefix}{}", message.en)),
+        });
+    }
+    let view = sync.view().clone();
+    let status = sync.status();
+    drop(inner);
+    dev.replica.set(view);
+    dev.status.set(status);
+    if !notes.is_empty() {
+        dev.notices.update(|n| n.extend(notes));
+    }
+}
+
+fn meta_settings(rt: &Handle) -> Vec<(&'static str, wasm_bindgen::JsValue)> {
+    let inner = rt.inner.borrow();
+    let mut v = Vec::new();
+    if let Some(s) = inner.sync.as_ref() {
+        v.push(("meta", store::value(s.meta())));
+    }
+    v.push(("pool", store::value(&inner.pool)));
+    v
+}
+
+/// A user action: decided on the visible state, stored durably, then sent.
+pub async fn act(dev: Device, rt: Handle, kind: MutationKind) -> Result<(), Text> {
+    let m = {
+        let mut inner = rt.inner.borrow_mut();
+        let sync = inner.sync.as_mut().ok_or_else(super::not_ready)?;
+        sync.handle_user_action(kind, now_ms()).map_err(|e| Text::new(e.message(crate::domain::i18n::Lang::Id), e.message(crate::domain::i18n::Lang::En)))?
+    };
+    let settings = meta_settings(&rt);
+    store::save_action(&rt.db, &m, &settings).await.map_err(failed)?;
+    publish(&dev, &rt);
+    let _ = rt.wake.unbounded_send(());
+    Ok(())
+}
+
+pub async fn issue_ticket(dev: Device, rt: Handle, service: ServiceCode, priority: Priority) -> Result<IssuedTicket, Text> {
+    let now = now_ms();
+    let (kind, token, number) = {
+        let mut inner = rt.inner.borrow_mut();
+        let rules = inner.sync.as_ref().ok_or_else(super::not_ready)?.rules().clone();
+        let svc = rules.catalogue.service(&service).ok_or_else(super::not_ready)?.clone();
+        let day = rules.calendar.service_day(jiff::Timestamp::from_millisecond(now).unwrap_or_default());
+        let number = inner.pool.next(&svc.code, svc.prefix, day).map_err(|e| {
+            Text::new(
+                "Nomor antrean belum tersedia: sambungkan kios ke server sekali.".to_string(),
+                format!("No ticket number available: {e}"),
+            )
+        })?;
+        let token = TrackingToken::from_random_bytes(random_bytes());
+        let ticket = NewTicket { id: TicketId::from_random_bytes(random_bytes()), number, service: svc.code.clone(), priority };
+        (MutationKind::IssueTicket { ticket, token: token.clone() }, token, number)
+    };
+    let ticket_id = match &kind {
+        MutationKind::IssueTicket { ticket, .. } => ticket.id,
+        MutationKind::Ticket { ticket, .. } => *ticket,
+    };
+    let m = {
+        let mut inner = rt.inner.borrow_mut();
+        let sync = inner.sync.as_mut().ok_or_else(super::not_ready)?;
+        sync.handle_user_action(kind, now).map_err(|e| Text::new(e.message(crate::domain::i18n::Lang::Id), e.message(crate::domain::i18n::Lang::En)))?
+    };
+    let mut settings = meta_settings(&rt);
+    settings.push(("last_issued", store::value(&number.to_string())));
+    store::save_action(&rt.db, &m, &settings).await.map_err(failed)?;
+    dev.last_issued.set(Some(number.to_string()));
+    publish(&dev, &rt);
+    let _ = rt.wake.unbounded_send(());
+    let (ahead, wait_minutes) = {
+        let inner = rt.inner.borrow();
+        let sync = inner.sync.as_ref().ok_or_else(super::not_ready)?;
+        let policy = &sync.rules().catalogue.policy;
+        let ahead = queue::people_ahead(sync.view(), &ticket_id, policy).unwrap_or(0);
+        let lokets = queue::open_lokets(sync.view(), &service, now);
+        (ahead, queue::expected_wait_minutes(ahead, &sync.view().durations(&service), lokets, policy))
+    };
+    Ok(IssuedTicket { number, service, token, issued_ms: now, ahead, wait_minutes })
+}
+
+pub async fn setting(rt: Handle, key: &str) -> Option<String> {
+    store::get_setting(&rt.db, key).await.ok().flatten()
+}
+
+pub async fn set_setting(rt: Handle, key: &str, value: &str) {
+    let _ = store::put_settings(&rt.db, &[(key, store::value(&value.to_owned()))]).await;
+}
+
+/// Keeps a kiosk's number blocks topped up while online.
+async fn top_up_leases(rt: &Handle) {
+    if rt.role != DeviceRole::Kiosk || js_sys::Date::now() < rt.inner.borrow().lease_retry_at {
+        return;
+    }
+    let wanted: Vec<ServiceCode> = {
+        let inner = rt.inner.borrow();
+        let Some(sync) = inner.sync.as_ref() else { return };
+        if !sync.status().online {
+            return;
+        }
+        let day = sync.rules().calendar.service_day(jiff::Timestamp::from_millisecond(now_ms()).unwrap_or_default());
+        sync.rules().catalogue.services.iter().filter(|s| inner.pool.needs_lease(&s.code, day)).map(|s| s.code.clone()).collect()
+    };
+    let Some(client_id) = client_id(rt) else { return };
+    for service in wanted {
+        match net::lease(&LeaseRequest { client_id, service }).await {
+            Ok(lease) => {
+                let pool = {
+                    let mut inner = rt.inner.borrow_mut();
+                    inner.pool.add_lease(&lease);
+                    inner.pool.clone()
+                };
+                let _ = store::put_settings(&rt.db, &[("pool", store::value(&pool))]).await;
+            }
+            Err(NetError::Refused { status: 401, .. }) => {
+                register(rt).await;
+                return;
+            }
+            Err(_) => {
+                rt.inner.borrow_mut().lease_retry_at = js_sys::Date::now() + 10_000.0;
+                return;
+            }
+        }
+    }
+}
+
+/// Performs the requests the state machine asks for, forever.
+async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver<()>) {
+    loop {
+        top_up_leases(&rt).await;
+        let req = {
+            let mut inner = rt.inner.borrow_mut();
+            inner.sync.as_mut().and_then(|s| {
+                s.handle_tick(now_ms());
+                s.poll_request(now_ms())
+            })
+        };
+        match req {
+            Some(Request::Push(p)) => {
+                let res = net::push(&p).await;
+                let done: Vec<u64> = match res {
+                    Ok(resp) => {
+                        let mut inner = rt.inner.borrow_mut();
+                        if let Some(s) = inner.sync.as_mut() {
+                            s.handle_push_response(&resp, now_ms());
+                        }
+                        p.mutations.iter().map(|m| m.mutation_id.get()).filter(|id| *id <= resp.last_processed).collect()
+                    }
+                    Err(NetError::Refused { status: 401, .. }) => {
+                        if let Some(s) = rt.inner.borrow_mut().sync.as_mut() {
+                            s.handle_request_failed(now_ms());
+                        }
+                        register(&rt).await;
+                        Vec::new()
+                    }
+                    Err(e) => {
+                        if let NetError::Refused { message, .. } = e {
+                            dev.notices.update(|n| n.push(Text::new(format!("Server menolak kiriman: {message}"), format!("The server refused the upload: {message}"))));
+                        }
+                        if let Some(s) = rt.inner.borrow_mut().sync.as_mut() {
+                            s.handle_request_failed(now_ms());
+                        }
+                        Vec::new()
+                    }
+                };
+                if let Err(e) = store::drop_outbox(&rt.db, &done).await {
+                    leptos::logging::error!("outbox cleanup failed: {e}");
+                }
+                publish(&dev, &rt);
+                continue;
+            }
+            Some(Request::Pull { cursor }) => {
+                let res = net::pull(cursor).await;
+                let saved = {
+                    let mut inner = rt.inner.borrow_mut();
+                    match (res, inner.sync.as_mut()) {
+                        (Ok(resp), Some(s)) => {
+                            s.handle_pull(resp, now_ms());
+                            Some((s.confirmed().snapshot(), store::value(s.meta())))
+                        }
+                        (Err(_), Some(s)) => {
+                            s.handle_request_failed(now_ms());
+                            None
+                        }
+                        _ => None,
+                    }
+                };
+                if let Some((snapshot, meta)) = saved {
+                    let _ = store::save_confirmed(&rt.db, &snapshot, &[("meta", meta)]).await;
+                }
+                publish(&dev, &rt);
+                continue;
+            }
+            None => {}
+        }
+        publish(&dev, &rt);
+        let wait = {
+            let inner = rt.inner.borrow();
+            inner
+                .sync
+                .as_ref()
+                .and_then(|s| s.poll_timeout())
+                .map(|t| (t - now_ms()).clamp(20, 15_000))
+                .unwrap_or(2_000)
+        };
+        futures::select! {
+            _ = wake_rx.next().fuse() => {},
+            _ = TimeoutFuture::new(wait as u32).fuse() => {},
+        }
+        // Without a catalogue there is nothing to sync; keep trying to fetch it.
+        if rt.inner.borrow().sync.is_none() {
+            connect(&dev, &rt).await;
+        }
+    }
+}
+
+/// The live stream: each poke says the log grew; reconnects by itself.
+async fn live_loop(dev: Device, rt: Handle) {
+    use gloo_net::websocket::futures::WebSocket;
+    use gloo_net::websocket::Message;
+    let _ = dev;
+    loop {
+        if let Some(url) = net::live_url() {
+            if let Ok(ws) = WebSocket::open(&url) {
+                let (_, mut rx) = ws.split();
+                while let Some(Ok(msg)) = rx.next().await {
+                    if let Message::Text(t) = msg {
+                        if let Ok(p) = serde_json::from_str::<crate::domain::mutation::Poke>(&t) {
+                            if let Some(s) = rt.inner.borrow_mut().sync.as_mut() {
+                                s.handle_online(true);
+                                s.handle_poke(p.cursor);
+                            }
+                            let _ = rt.wake.unbounded_send(());
+                        }
+                    }
+                }
+            }
+        }
+        TimeoutFuture::new(2_000).await;
+    }
+}
+
+/// Browser online/offline events speed up recovery; failures are still detected by the
+/// requests themselves (a tablet may be "online" on a Wi-Fi without the server).
+fn watch_online(dev: &Device, rt: &Handle) {
+    let Some(w) = web_sys::window() else { return };
+    for (name, online) in [("online", true), ("offline", false)] {
+        let rt = rt.clone();
+        let dev = *dev;
+        let cb = Closure::<dyn FnMut()>::new(move || {
+            if let Some(s) = rt.inner.borrow_mut().sync.as_mut() {
+                s.handle_online(online);
+            }
+            publish(&dev, &rt);
+            let _ = rt.wake.unbounded_send(());
+        });
+        let _ = w.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
+        // The listener lives as long as the page.
+        cb.forget();
+    }
+}
+
+fn spawn_clock(dev: Device) {
+    dev.now.set(now_ms());
+    leptos::task::spawn_local(async move {
+        loop {
+            TimeoutFuture::new(1_000).await;
+            dev.now.set(now_ms());
+        }
+    });
+}

@@ -1,0 +1,127 @@
+//! IndexedDB through rexie: the outbox, the confirmed replica and the device's settings.
+//! Values are JSON text with explicit keys. Only moves data; all decisions are in the
+//! domain's sync state machine.
+
+use rexie::{ObjectStore, Rexie, TransactionMode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::JsValue;
+
+use crate::domain::mutation::{DeviceRole, Mutation};
+use crate::domain::replica::Snapshot;
+
+/// Bump when a store is added or changed; `open` creates what is missing.
+pub const DB_VERSION: u32 = 1;
+const OUTBOX: &str = "outbox";
+const REPLICA: &str = "replica";
+const SETTINGS: &str = "settings";
+
+pub type StoreResult<T> = Result<T, String>;
+
+fn err(e: impl std::fmt::Debug) -> String {
+    format!("{e:?}")
+}
+
+/// One database per device role, so a test browser that opens several device pages keeps
+/// a separate identity for each.
+pub async fn open(role: DeviceRole) -> StoreResult<Rexie> {
+    Rexie::builder(&format!("antrean-{}", role.as_str()))
+        .version(DB_VERSION)
+        .add_object_store(ObjectStore::new(OUTBOX))
+        .add_object_store(ObjectStore::new(REPLICA))
+        .add_object_store(ObjectStore::new(SETTINGS))
+        .build()
+        .await
+        .map_err(err)
+}
+
+fn json<T: Serialize>(v: &T) -> JsValue {
+    JsValue::from_str(&serde_json::to_string(v).unwrap_or_default())
+}
+
+fn from_json<T: DeserializeOwned>(v: Option<JsValue>) -> Option<T> {
+    v.and_then(|v| v.as_string()).and_then(|s| serde_json::from_str(&s).ok())
+}
+
+/// Reads one setting.
+pub async fn get_setting<T: DeserializeOwned>(db: &Rexie, key: &str) -> StoreResult<Option<T>> {
+    let tx = db.transaction(&[SETTINGS], TransactionMode::ReadOnly).map_err(err)?;
+    let v = tx.store(SETTINGS).map_err(err)?.get(JsValue::from_str(key)).await.map_err(err)?;
+    tx.done().await.map_err(err)?;
+    Ok(from_json(v))
+}
+
+/// Writes settings in one transaction.
+pub async fn put_settings(db: &Rexie, entries: &[(&str, JsValue)]) -> StoreResult<()> {
+    let tx = db.transaction(&[SETTINGS], TransactionMode::ReadWrite).map_err(err)?;
+    let s = tx.store(SETTINGS).map_err(err)?;
+    for (k, v) in entries {
+        s.put(v, Some(&JsValue::from_str(k))).await.map_err(err)?;
+    }
+    tx.done().await.map_err(err)?;
+    Ok(())
+}
+
+pub fn value<T: Serialize>(v: &T) -> JsValue {
+    json(v)
+}
+
+/// Stores a user action durably: the mutation in the outbox and the settings it changed
+/// (clock, next id, number pool) in one transaction, so both are kept or neither.
+pub async fn save_action(db: &Rexie, m: &Mutation, settings: &[(&str, JsValue)]) -> StoreResult<()> {
+    let tx = db.transaction(&[OUTBOX, SETTINGS], TransactionMode::ReadWrite).map_err(err)?;
+    tx.store(OUTBOX)
+        .map_err(err)?
+        .put(&json(m), Some(&JsValue::from_f64(m.mutation_id.get() as f64)))
+        .await
+        .map_err(err)?;
+    let s = tx.store(SETTINGS).map_err(err)?;
+    for (k, v) in settings {
+        s.put(v, Some(&JsValue::from_str(k))).await.map_err(err)?;
+    }
+    tx.done().await.map_err(err)?;
+    Ok(())
+}
+
+/// The outbox in mutation order.
+pub async fn outbox(db: &Rexie) -> StoreResult<Vec<Mutation>> {
+    let tx = db.transaction(&[OUTBOX], TransactionMode::ReadOnly).map_err(err)?;
+    let all = tx.store(OUTBOX).map_err(err)?.get_all(None, None).await.map_err(err)?;
+    tx.done().await.map_err(err)?;
+    let mut out: Vec<Mutation> = all.into_iter().filter_map(|v| from_json(Some(v))).collect();
+    out.sort_by_key(|m| m.mutation_id);
+    Ok(out)
+}
+
+/// Removes confirmed mutations.
+pub async fn drop_outbox(db: &Rexie, ids: &[u64]) -> StoreResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let tx = db.transaction(&[OUTBOX], TransactionMode::ReadWrite).map_err(err)?;
+    let s = tx.store(OUTBOX).map_err(err)?;
+    for id in ids {
+        s.delete(JsValue::from_f64(*id as f64)).await.map_err(err)?;
+    }
+    tx.done().await.map_err(err)?;
+    Ok(())
+}
+
+/// The server-confirmed replica.
+pub async fn confirmed(db: &Rexie) -> StoreResult<Option<Snapshot>> {
+    let tx = db.transaction(&[REPLICA], TransactionMode::ReadOnly).map_err(err)?;
+    let v = tx.store(REPLICA).map_err(err)?.get(JsValue::from_str("confirmed")).await.map_err(err)?;
+    tx.done().await.map_err(err)?;
+    Ok(from_json(v))
+}
+
+pub async fn save_confirmed(db: &Rexie, s: &Snapshot, settings: &[(&str, JsValue)]) -> StoreResult<()> {
+    let tx = db.transaction(&[REPLICA, SETTINGS], TransactionMode::ReadWrite).map_err(err)?;
+    tx.store(REPLICA).map_err(err)?.put(&json(s), Some(&JsValue::from_str("confirmed"))).await.map_err(err)?;
+    let st = tx.store(SETTINGS).map_err(err)?;
+    for (k, v) in settings {
+        st.put(v, Some(&JsValue::from_str(k))).await.map_err(err)?;
+    }
+    tx.done().await.map_err(err)?;
+    Ok(())
+}

@@ -1,0 +1,191 @@
+//! The community satisfaction index (Indeks Kepuasan Masyarakat, PermenPAN-RB 14/2017).
+//!
+//! Nine elements, each answered 1–4. The index is the mean of the element means times 25
+//! (the regulation's weighted formula with equal weights 1/9 reduces to this), graded A–D.
+
+use serde::{Deserialize, Serialize};
+
+use super::i18n::Text;
+
+/// The nine survey elements, in the regulation's order.
+pub const ELEMENTS: [(&str, &str); 9] = [
+    ("Persyaratan", "Requirements"),
+    ("Sistem, mekanisme dan prosedur", "System, mechanism and procedure"),
+    ("Waktu penyelesaian", "Completion time"),
+    ("Biaya/tarif", "Fee"),
+    ("Produk spesifikasi jenis pelayanan", "Product"),
+    ("Kompetensi pelaksana", "Staff competence"),
+    ("Perilaku pelaksana", "Staff conduct"),
+    ("Penanganan pengaduan, saran dan masukan", "Handling of complaints and suggestions"),
+    ("Sarana dan prasarana", "Facilities"),
+];
+
+pub fn element_text(i: usize) -> Text {
+    Text::new(ELEMENTS[i].0, ELEMENTS[i].1)
+}
+
+/// Why a survey answer was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IkmError {
+    #[error("a survey answer has nine scores, each from 1 to 4")]
+    BadScore,
+}
+
+/// One respondent's nine scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "[u8; 9]", into = "[u8; 9]")]
+pub struct SurveyAnswer([u8; 9]);
+
+impl SurveyAnswer {
+    pub fn new(scores: [u8; 9]) -> Result<Self, IkmError> {
+        if scores.iter().all(|s| (1..=4).contains(s)) {
+            Ok(Self(scores))
+        } else {
+            Err(IkmError::BadScore)
+        }
+    }
+    pub fn scores(&self) -> [u8; 9] {
+        self.0
+    }
+}
+impl TryFrom<[u8; 9]> for SurveyAnswer {
+    type Error = IkmError;
+    fn try_from(s: [u8; 9]) -> Result<Self, IkmError> {
+        Self::new(s)
+    }
+}
+impl From<SurveyAnswer> for [u8; 9] {
+    fn from(a: SurveyAnswer) -> [u8; 9] {
+        a.0
+    }
+}
+
+/// Service quality grade (mutu pelayanan).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Grade {
+    A,
+    B,
+    C,
+    D,
+}
+
+impl Grade {
+    /// The regulation's label (kinerja unit pelayanan).
+    pub fn label(self) -> Text {
+        match self {
+            Grade::A => Text::new("Sangat Baik", "Very good"),
+            Grade::B => Text::new("Baik", "Good"),
+            Grade::C => Text::new("Kurang Baik", "Poor"),
+            Grade::D => Text::new("Tidak Baik", "Bad"),
+        }
+    }
+
+    /// Grade of an index value, on the regulation's two-decimal scale.
+    pub fn of(ikm: f64) -> Grade {
+        // Compare in hundredths so 88.305 (shown as 88.31) and 88.30 land on the intended
+        // sides of the published boundaries.
+        let h = (ikm * 100.0).round() as i64;
+        if h >= 8831 {
+            Grade::A
+        } else if h >= 7661 {
+            Grade::B
+        } else if h >= 6500 {
+            Grade::C
+        } else {
+            Grade::D
+        }
+    }
+}
+
+/// The result over a set of answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IkmResult {
+    pub respondents: usize,
+    pub element_means: [f64; 9],
+    pub ikm: f64,
+    pub grade: Grade,
+}
+
+/// The index over all stored answers and per service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IkmReport {
+    pub overall: Option<IkmResult>,
+    pub by_service: Vec<(String, IkmResult)>,
+}
+
+/// Computes the index; `None` without answers.
+pub fn compute(answers: &[SurveyAnswer]) -> Option<IkmResult> {
+    if answers.is_empty() {
+        return None;
+    }
+    let n = answers.len() as f64;
+    let mut means = [0.0; 9];
+    for (i, m) in means.iter_mut().enumerate() {
+        *m = answers.iter().map(|a| f64::from(a.0[i])).sum::<f64>() / n;
+    }
+    let ikm = means.iter().sum::<f64>() / 9.0 * 25.0;
+    Some(IkmResult { respondents: answers.len(), element_means: means, ikm, grade: Grade::of(ikm) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a(s: [u8; 9]) -> SurveyAnswer {
+        SurveyAnswer::new(s).unwrap()
+    }
+
+    #[test]
+    fn all_fours_is_100_and_grade_a() {
+        let r = compute(&[a([4; 9])]).unwrap();
+        assert_eq!(r.ikm, 100.0);
+        assert_eq!(r.grade, Grade::A);
+    }
+
+    #[test]
+    fn all_ones_is_25_and_grade_d() {
+        let r = compute(&[a([1; 9])]).unwrap();
+        assert_eq!(r.ikm, 25.0);
+        assert_eq!(r.grade, Grade::D);
+    }
+
+    #[test]
+    fn a_hand_computed_example() {
+        // Two respondents. Element means: 3.5, 3, 3, 4, 3.5, 3, 3, 2.5, 3 → sum 28.5,
+        // mean 3.1667, × 25 = 79.17 → B (Baik).
+        let r = compute(&[a([4, 3, 3, 4, 4, 3, 3, 2, 3]), a([3, 3, 3, 4, 3, 3, 3, 3, 3])]).unwrap();
+        assert_eq!(r.element_means[0], 3.5);
+        assert_eq!(r.element_means[7], 2.5);
+        assert!((r.ikm - 79.1667).abs() < 1e-3, "{}", r.ikm);
+        assert_eq!(r.grade, Grade::B);
+        assert_eq!(r.grade.label().id, "Baik");
+    }
+
+    #[test]
+    fn every_grade_boundary() {
+        for (v, g) in [
+            (100.0, Grade::A),
+            (88.31, Grade::A),
+            (88.30, Grade::B),
+            (76.61, Grade::B),
+            (76.60, Grade::C),
+            (65.00, Grade::C),
+            (64.99, Grade::D),
+            (25.00, Grade::D),
+        ] {
+            assert_eq!(Grade::of(v), g, "{v}");
+        }
+    }
+
+    #[test]
+    fn scores_outside_one_to_four_are_refused() {
+        assert!(SurveyAnswer::new([0; 9]).is_err());
+        assert!(SurveyAnswer::new([5, 4, 4, 4, 4, 4, 4, 4, 4]).is_err());
+        assert!(serde_json::from_str::<SurveyAnswer>("[1,2,3,4,1,2,3,4,9]").is_err());
+    }
+
+    #[test]
+    fn no_answers_no_index() {
+        assert!(compute(&[]).is_none());
+    }
+}

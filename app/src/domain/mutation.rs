@@ -1,0 +1,212 @@
+//! The sync protocol's wire types: mutations a device sends, events the server records,
+//! and the push/pull messages. One set of types, shared by client and server.
+
+use serde::{Deserialize, Serialize};
+
+use super::hlc::Hlc;
+use super::ids::{ClientId, MutationId, TicketId, TrackingToken};
+use super::replica::Snapshot;
+use super::ticket::{EventKind, NewTicket, TicketCommand};
+
+/// Which kind of device sends mutations; decides what it may send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceRole {
+    Kiosk,
+    Counter,
+    Display,
+}
+
+impl DeviceRole {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "kiosk" => Some(Self::Kiosk),
+            "counter" => Some(Self::Counter),
+            "display" => Some(Self::Display),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Kiosk => "kiosk",
+            Self::Counter => "counter",
+            Self::Display => "display",
+        }
+    }
+}
+
+/// What a user did, as a device records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MutationKind {
+    /// The kiosk issued a ticket. The token is the citizen's secret for `/t/{token}`.
+    IssueTicket { ticket: NewTicket, token: TrackingToken },
+    /// An officer acted on a ticket.
+    Ticket { ticket: TicketId, command: TicketCommand },
+}
+
+impl MutationKind {
+    /// The authorization hook: which device role may send which kind. A kiosk only issues
+    /// tickets, and a kiosk is also where a citizen rejoins with the completed berkas; a
+    /// display only reads.
+    pub fn allowed_for(&self, role: DeviceRole) -> bool {
+        match (self, role) {
+            (MutationKind::IssueTicket { .. }, DeviceRole::Kiosk) => true,
+            (MutationKind::Ticket { command: TicketCommand::Rejoin, .. }, DeviceRole::Kiosk) => true,
+            (MutationKind::Ticket { .. }, DeviceRole::Counter) => true,
+            _ => false,
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            MutationKind::IssueTicket { .. } => "issue_ticket",
+            MutationKind::Ticket { command, .. } => command.name(),
+        }
+    }
+}
+
+/// One mutation: `{client_id, mutation_id, at, kind}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mutation {
+    pub client_id: ClientId,
+    pub mutation_id: MutationId,
+    pub at: Hlc,
+    #[serde(flatten)]
+    pub kind: MutationKind,
+}
+
+/// One recorded event with its place in the server's log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// Server sequence number, 1, 2, 3 … without gaps.
+    pub seq: u64,
+    pub at: Hlc,
+    pub ticket: TicketId,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// `POST /api/sync/push`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub client_id: ClientId,
+    pub mutations: Vec<Mutation>,
+}
+
+/// The fate of one mutation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Applied { seq: u64 },
+    /// Already processed earlier: no effect.
+    Duplicate,
+    /// Refused; dropped from the outbox and shown to the user.
+    Rejected { code: String, reason: String, reason_id: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MutationOutcome {
+    pub mutation_id: MutationId,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// The answer to a push.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub outcomes: Vec<MutationOutcome>,
+    /// Set when the batch skipped ids: the server stopped there and expects this id next.
+    pub expected: Option<MutationId>,
+    /// The client's last processed mutation id after this push.
+    pub last_processed: u64,
+    /// The log's newest sequence number.
+    pub cursor: u64,
+}
+
+/// The answer to `GET /api/sync/pull?cursor=N`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// Present when the device is new, or its cursor is too old for the log kept.
+    pub snapshot: Option<Snapshot>,
+    pub events: Vec<Event>,
+    pub cursor: u64,
+    /// More events wait after these.
+    pub more: bool,
+}
+
+/// What the live stream sends: the newest sequence number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Poke {
+    pub cursor: u64,
+}
+
+/// `POST /api/devices`: a device announces itself with its role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterDevice {
+    pub client_id: ClientId,
+    pub role: DeviceRole,
+}
+
+/// The answer: a kiosk gets its own series digit for numbers issued beyond its leases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceRegistered {
+    pub series: Option<u8>,
+}
+
+/// `POST /api/sync/lease`: a kiosk asks for a block of numbers of a service for today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaseRequest {
+    pub client_id: ClientId,
+    pub service: super::ids::ServiceCode,
+}
+
+/// The most mutations one push may carry.
+pub const MAX_BATCH: usize = 500;
+/// How far in the future a mutation's clock may be before it is refused, in ms.
+pub const MAX_CLOCK_SKEW_MS: i64 = 5 * 60 * 1000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::{LoketId, ServiceCode, TicketNumber};
+    use crate::domain::ticket::Priority;
+
+    #[test]
+    fn a_kiosk_may_only_issue_and_rejoin_and_a_display_may_send_nothing() {
+        let issue = MutationKind::IssueTicket {
+            ticket: NewTicket {
+                id: TicketId::from_random_bytes([1; 16]),
+                number: TicketNumber::parse("A-001").unwrap(),
+                service: ServiceCode::parse("legalisir-ktp-el").unwrap(),
+                priority: Priority::Regular,
+            },
+            token: TrackingToken::from_random_bytes([2; 16]),
+        };
+        let call = MutationKind::Ticket {
+            ticket: TicketId::from_random_bytes([1; 16]),
+            command: TicketCommand::Call { loket: LoketId::new(1).unwrap() },
+        };
+        assert!(issue.allowed_for(DeviceRole::Kiosk));
+        assert!(!issue.allowed_for(DeviceRole::Counter));
+        assert!(!call.allowed_for(DeviceRole::Kiosk));
+        assert!(call.allowed_for(DeviceRole::Counter));
+        assert!(!call.allowed_for(DeviceRole::Display));
+        assert!(!issue.allowed_for(DeviceRole::Display));
+    }
+
+    #[test]
+    fn a_mutation_reads_as_flat_json() {
+        let m = Mutation {
+            client_id: ClientId::from_random_bytes([1; 16]),
+            mutation_id: MutationId::FIRST,
+            at: Hlc { wall_ms: 5, counter: 0, client: ClientId::from_random_bytes([1; 16]) },
+            kind: MutationKind::Ticket { ticket: TicketId::from_random_bytes([3; 16]), command: TicketCommand::Recall },
+        };
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(json["kind"], "ticket");
+        assert_eq!(json["command"]["cmd"], "recall");
+        let back: Mutation = serde_json::from_value(json).unwrap();
+        assert_eq!(back, m);
+    }
+}

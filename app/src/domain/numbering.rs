@@ -1,0 +1,334 @@
+//! Ticket numbers that stay unique when kiosks issue them offline.
+//!
+//! The server leases each kiosk blocks of numbers per service per service day
+//! ([`LeaseBook::grant`]); a kiosk draws from its blocks ([`NumberPool::next`]) and asks
+//! for a new block when half of the current one is used. A kiosk that runs out while
+//! offline draws from its own series (`A2-001`, `A2-002` …): the series digit is given to
+//! the kiosk once by the server, so no other kiosk can print those numbers.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use super::ids::{ClientId, ServiceCode, TicketNumber};
+
+/// Why a number could not be issued or leased.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum NumberingError {
+    #[error("all {max} numbers of {service} for today are used")]
+    Exhausted { service: ServiceCode, max: u16 },
+    #[error("this kiosk has no series digit yet; connect it to the server once")]
+    NoSeries,
+    #[error("every kiosk series digit (1–9) is taken")]
+    NoSeriesLeft,
+    #[error("number {number} was not leased to this kiosk")]
+    NotLeased { number: TicketNumber },
+}
+
+/// A block of numbers `start..=end` of one service on one service day, held by one kiosk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lease {
+    pub service: ServiceCode,
+    pub day: Date,
+    pub kiosk: ClientId,
+    pub start: u16,
+    pub end: u16,
+}
+
+/// The server's record of what it leased. The server persists each [`Lease`] and series
+/// digit as it grants them and rebuilds the book at start-up.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeaseBook {
+    /// Next unleased number per service per day.
+    next: BTreeMap<(ServiceCode, Date), u16>,
+    leases: Vec<Lease>,
+    series: BTreeMap<ClientId, u8>,
+}
+
+impl LeaseBook {
+    /// Leases the next `size` numbers (fewer at the end of the range).
+    pub fn grant(&mut self, service: &ServiceCode, day: Date, kiosk: ClientId, size: u16) -> Result<Lease, NumberingError> {
+        let next = self.next.entry((service.clone(), day)).or_insert(1);
+        if *next > TicketNumber::MAX_SEQ {
+            return Err(NumberingError::Exhausted { service: service.clone(), max: TicketNumber::MAX_SEQ });
+        }
+        let start = *next;
+        let end = start.saturating_add(size.max(1) - 1).min(TicketNumber::MAX_SEQ);
+        *next = end + 1;
+        let lease = Lease { service: service.clone(), day, kiosk, start, end };
+        self.leases.push(lease.clone());
+        Ok(lease)
+    }
+
+    /// The kiosk's own series digit, given once and kept.
+    pub fn series_for(&mut self, kiosk: ClientId) -> Result<u8, NumberingError> {
+        if let Some(s) = self.series.get(&kiosk) {
+            return Ok(*s);
+        }
+        let used: Vec<u8> = self.series.values().copied().collect();
+        let s = (1..=9).find(|d| !used.contains(d)).ok_or(NumberingError::NoSeriesLeft)?;
+        self.series.insert(kiosk, s);
+        Ok(s)
+    }
+
+    /// Whether `kiosk` may have printed `number` for `service` on `day`: inside one of its
+    /// leases, or in its own series.
+    pub fn check(&self, kiosk: ClientId, service: &ServiceCode, day: Date, number: TicketNumber) -> Result<(), NumberingError> {
+        let ok = match number.series() {
+            Some(s) => self.series.get(&kiosk) == Some(&s),
+            None => self.leases.iter().any(|l| {
+                l.kiosk == kiosk && &l.service == service && l.day == day && (l.start..=l.end).contains(&number.seq())
+            }),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(NumberingError::NotLeased { number })
+        }
+    }
+
+    /// Re-records a lease loaded from the store at start-up.
+    pub fn restore_lease(&mut self, lease: Lease) {
+        let next = self.next.entry((lease.service.clone(), lease.day)).or_insert(1);
+        *next = (*next).max(lease.end.saturating_add(1));
+        self.leases.push(lease);
+    }
+
+    /// Re-records a kiosk's series digit loaded from the store at start-up.
+    pub fn restore_series(&mut self, kiosk: ClientId, series: u8) {
+        self.series.insert(kiosk, series);
+    }
+
+    /// Leases of days before `today` are of no use any more.
+    pub fn prune(&mut self, today: Date) {
+        self.leases.retain(|l| l.day >= today);
+        self.next.retain(|(_, d), _| *d >= today);
+    }
+
+    pub fn leases(&self) -> &[Lease] {
+        &self.leases
+    }
+}
+
+/// A kiosk's numbers of one service on one day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct PoolEntry {
+    service: ServiceCode,
+    day: Date,
+    /// Remaining leased numbers, as inclusive ranges in order.
+    free: Vec<(u16, u16)>,
+    /// Size of the last block received, to know when half of it is used.
+    block: u16,
+    /// Next number of the kiosk's own series.
+    own_next: u16,
+}
+
+/// A kiosk's numbers: its leased blocks and its own series. Persisted in IndexedDB as JSON
+/// (hence a list, not a map keyed by tuples).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberPool {
+    series: Option<u8>,
+    entries: Vec<PoolEntry>,
+}
+
+impl NumberPool {
+    pub fn set_series(&mut self, series: u8) {
+        self.series = Some(series);
+    }
+
+    pub fn series(&self) -> Option<u8> {
+        self.series
+    }
+
+    fn entry(&self, service: &ServiceCode, day: Date) -> Option<&PoolEntry> {
+        self.entries.iter().find(|e| &e.service == service && e.day == day)
+    }
+
+    fn entry_mut(&mut self, service: &ServiceCode, day: Date) -> &mut PoolEntry {
+        let i = match self.entries.iter().position(|e| &e.service == service && e.day == day) {
+            Some(i) => i,
+            None => {
+                self.entries.push(PoolEntry { service: service.clone(), day, free: Vec::new(), block: 0, own_next: 1 });
+                self.entries.len() - 1
+            }
+        };
+        &mut self.entries[i]
+    }
+
+    pub fn add_lease(&mut self, lease: &Lease) {
+        let e = self.entry_mut(&lease.service, lease.day);
+        e.free.push((lease.start, lease.end));
+        e.block = lease.end - lease.start + 1;
+    }
+
+    /// Numbers still leased and unused.
+    pub fn remaining(&self, service: &ServiceCode, day: Date) -> u16 {
+        self.entry(service, day).map(|e| e.free.iter().map(|(a, b)| b - a + 1).sum()).unwrap_or(0)
+    }
+
+    /// Whether to ask the server for another block: none yet, or half of the last one used.
+    pub fn needs_lease(&self, service: &ServiceCode, day: Date) -> bool {
+        let block = self.entry(service, day).map(|e| e.block).unwrap_or(0);
+        block == 0 || self.remaining(service, day) * 2 <= block
+    }
+
+    /// The next number to print: from a lease, else from the kiosk's own series.
+    pub fn next(&mut self, service: &ServiceCode, prefix: char, day: Date) -> Result<TicketNumber, NumberingError> {
+        let series = self.series;
+        let exhausted = || NumberingError::Exhausted { service: service.clone(), max: TicketNumber::MAX_SEQ };
+        let e = self.entry_mut(service, day);
+        if let Some(first) = e.free.first_mut() {
+            let n = first.0;
+            if first.0 == first.1 {
+                e.free.remove(0);
+            } else {
+                first.0 += 1;
+            }
+            return TicketNumber::new(prefix, None, n).map_err(|_| exhausted());
+        }
+        let series = series.ok_or(NumberingError::NoSeries)?;
+        let n = TicketNumber::new(prefix, Some(series), e.own_next).map_err(|_| exhausted())?;
+        e.own_next += 1;
+        Ok(n)
+    }
+
+    /// Forgets the blocks of earlier days.
+    pub fn prune(&mut self, today: Date) {
+        self.entries.retain(|e| e.day >= today);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use proptest::prelude::*;
+    use std::collections::BTreeSet;
+
+    fn svc() -> ServiceCode {
+        ServiceCode::parse("legalisir-ktp-el").unwrap()
+    }
+
+    fn kiosk(n: u8) -> ClientId {
+        ClientId::from_random_bytes([n; 16])
+    }
+
+    #[test]
+    fn leases_never_overlap_and_numbers_restart_each_day() {
+        let mut book = LeaseBook::default();
+        let d = date(2026, 11, 30);
+        let a = book.grant(&svc(), d, kiosk(1), 20).unwrap();
+        let b = book.grant(&svc(), d, kiosk(2), 20).unwrap();
+        assert_eq!((a.start, a.end, b.start, b.end), (1, 20, 21, 40));
+        let c = book.grant(&svc(), date(2026, 12, 1), kiosk(1), 20).unwrap();
+        assert_eq!(c.start, 1);
+    }
+
+    #[test]
+    fn a_kiosk_asks_for_a_new_block_when_half_is_used() {
+        let mut pool = NumberPool::default();
+        let mut book = LeaseBook::default();
+        let d = date(2026, 11, 30);
+        assert!(pool.needs_lease(&svc(), d));
+        pool.add_lease(&book.grant(&svc(), d, kiosk(1), 20).unwrap());
+        for _ in 0..9 {
+            pool.next(&svc(), 'A', d).unwrap();
+        }
+        assert!(!pool.needs_lease(&svc(), d));
+        pool.next(&svc(), 'A', d).unwrap();
+        assert!(pool.needs_lease(&svc(), d));
+    }
+
+    #[test]
+    fn a_kiosk_out_of_numbers_offline_uses_its_own_series() {
+        let mut pool = NumberPool::default();
+        let mut book = LeaseBook::default();
+        let d = date(2026, 11, 30);
+        pool.set_series(book.series_for(kiosk(1)).unwrap());
+        pool.add_lease(&book.grant(&svc(), d, kiosk(1), 1).unwrap());
+        assert_eq!(pool.next(&svc(), 'A', d).unwrap().to_string(), "A-001");
+        assert_eq!(pool.next(&svc(), 'A', d).unwrap().to_string(), "A1-001");
+        assert_eq!(pool.next(&svc(), 'A', d).unwrap().to_string(), "A1-002");
+        assert!(book.check(kiosk(1), &svc(), d, TicketNumber::parse("A1-002").unwrap()).is_ok());
+        assert!(book.check(kiosk(2), &svc(), d, TicketNumber::parse("A1-002").unwrap()).is_err());
+        assert!(book.check(kiosk(2), &svc(), d, TicketNumber::parse("A-001").unwrap()).is_err());
+    }
+
+    #[test]
+    fn a_pool_survives_json() {
+        let mut pool = NumberPool::default();
+        let mut book = LeaseBook::default();
+        let d = date(2026, 11, 30);
+        pool.set_series(3);
+        pool.add_lease(&book.grant(&svc(), d, kiosk(1), 5).unwrap());
+        pool.next(&svc(), 'A', d).unwrap();
+        let json = serde_json::to_string(&pool).unwrap();
+        let back: NumberPool = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, pool);
+    }
+
+    #[test]
+    fn the_range_ends_at_999() {
+        let mut book = LeaseBook::default();
+        let d = date(2026, 11, 30);
+        let mut last = None;
+        while let Ok(l) = book.grant(&svc(), d, kiosk(1), 100) {
+            last = Some(l);
+        }
+        assert_eq!(last.unwrap().end, 999);
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Lease(usize),
+        Issue(usize),
+        Toggle(usize),
+        NextDay,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            2 => (0..4usize).prop_map(Op::Lease),
+            6 => (0..4usize).prop_map(Op::Issue),
+            2 => (0..4usize).prop_map(Op::Toggle),
+            1 => Just(Op::NextDay),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// Kiosks lease, go offline, issue, come back, in any interleaving: no two tickets
+        /// of one service day ever carry the same number, and the server accepts each.
+        #[test]
+        fn never_two_tickets_with_one_number(ops in proptest::collection::vec(op(), 1..300), block in 1u16..30) {
+            let mut book = LeaseBook::default();
+            let mut pools: Vec<NumberPool> = (0..4).map(|_| NumberPool::default()).collect();
+            let mut online = [true; 4];
+            let mut day = date(2026, 11, 30);
+            for (i, p) in pools.iter_mut().enumerate() {
+                p.set_series(book.series_for(kiosk(i as u8)).unwrap());
+            }
+            let mut issued: BTreeSet<(Date, TicketNumber)> = BTreeSet::new();
+            for o in ops {
+                match o {
+                    Op::Lease(k) if online[k] => {
+                        if let Ok(l) = book.grant(&svc(), day, kiosk(k as u8), block) {
+                            pools[k].add_lease(&l);
+                        }
+                    }
+                    Op::Lease(_) => {}
+                    Op::Issue(k) => {
+                        if let Ok(n) = pools[k].next(&svc(), 'A', day) {
+                            prop_assert!(issued.insert((day, n)), "{} issued twice", n);
+                            prop_assert!(book.check(kiosk(k as u8), &svc(), day, n).is_ok());
+                        }
+                    }
+                    Op::Toggle(k) => online[k] = !online[k],
+                    Op::NextDay => day = day.tomorrow().unwrap(),
+                }
+            }
+        }
+    }
+}

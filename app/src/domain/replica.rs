@@ -1,0 +1,321 @@
+//! The state every device and the server hold: the tickets of the service day (and older
+//! files not yet collected), built by applying events in server order.
+//!
+//! The same [`Replica::decide`] validates a mutation on the device (optimistically) and on
+//! the server (authoritatively), so both reach the same verdict on the same state.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use super::calendar::OfficeCalendar;
+use super::catalogue::Catalogue;
+use super::hlc::Hlc;
+use super::ids::{LoketId, ServiceCode, TicketId, TicketNumber};
+use super::mutation::{Event, MutationKind};
+use super::ticket::{DecideContext, EventKind, Ticket, TicketError, TicketStatus};
+
+/// The catalogue with its calendar, built once.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    pub catalogue: Catalogue,
+    pub calendar: OfficeCalendar,
+}
+
+impl Rules {
+    pub fn new(catalogue: Catalogue) -> Self {
+        let calendar = catalogue.office_calendar();
+        Self { catalogue, calendar }
+    }
+}
+
+/// A call announced on the display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallRecord {
+    /// The event's sequence number (0 while only local): the display announces each once.
+    pub seq: u64,
+    pub ticket: TicketId,
+    pub number: TicketNumber,
+    pub loket: LoketId,
+    pub at: Hlc,
+    pub pickup: bool,
+    pub recall: bool,
+}
+
+/// How many recent calls and durations are kept.
+const RECENT_CALLS: usize = 30;
+const RECENT_DURATIONS: usize = 20;
+
+/// The serialisable state of a replica, sent to new devices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Snapshot {
+    pub cursor: u64,
+    pub tickets: Vec<Ticket>,
+    pub calls: Vec<CallRecord>,
+    pub durations: BTreeMap<ServiceCode, Vec<i64>>,
+}
+
+/// Tickets by id, the last applied sequence number, recent calls and service durations.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Replica {
+    tickets: BTreeMap<TicketId, Ticket>,
+    cursor: u64,
+    calls: VecDeque<CallRecord>,
+    durations: BTreeMap<ServiceCode, VecDeque<i64>>,
+}
+
+impl Replica {
+    pub fn from_snapshot(s: Snapshot) -> Self {
+        Self {
+            tickets: s.tickets.into_iter().map(|t| (t.id, t)).collect(),
+            cursor: s.cursor,
+            calls: s.calls.into_iter().collect(),
+            durations: s.durations.into_iter().map(|(k, v)| (k, v.into_iter().collect())).collect(),
+        }
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            cursor: self.cursor,
+            tickets: self.tickets.values().cloned().collect(),
+            calls: self.calls.iter().cloned().collect(),
+            durations: self.durations.iter().map(|(k, v)| (k.clone(), v.iter().copied().collect())).collect(),
+        }
+    }
+
+    /// The sequence number of the last event applied.
+    pub fn cursor(&self) -> u64 {
+        self.cursor
+    }
+
+    pub fn ticket(&self, id: &TicketId) -> Option<&Ticket> {
+        self.tickets.get(id)
+    }
+
+    pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
+        self.tickets.values()
+    }
+
+    /// Finds a ticket of a service day by its printed number.
+    pub fn by_number(&self, day: Date, number: TicketNumber) -> Option<&Ticket> {
+        self.tickets.values().find(|t| t.service_day == day && t.number == number)
+    }
+
+    /// Finds an accepted file by its receipt number (hand-over search).
+    pub fn by_receipt(&self, receipt: &str) -> Option<&Ticket> {
+        let wanted = receipt.trim().to_ascii_uppercase();
+        self.tickets.values().find(|t| t.receipt.as_ref().is_some_and(|r| r.number == wanted))
+    }
+
+    /// The most recent calls, newest first.
+    pub fn recent_calls(&self) -> impl Iterator<Item = &CallRecord> {
+        self.calls.iter().rev()
+    }
+
+    /// Recent service durations of a service in ms, oldest first.
+    pub fn durations(&self, service: &ServiceCode) -> Vec<i64> {
+        self.durations.get(service).map(|d| d.iter().copied().collect()).unwrap_or_default()
+    }
+
+    /// How many tickets a service issued on a day (the daily cap counts these).
+    pub fn issued_count(&self, service: &ServiceCode, day: Date) -> usize {
+        self.tickets.values().filter(|t| &t.service == service && t.service_day == day).count()
+    }
+
+    /// Validates a mutation against this state and returns the events it produces.
+    pub fn decide(&self, kind: &MutationKind, at: Hlc, rules: &Rules) -> Result<(TicketId, EventKind), TicketError> {
+        match kind {
+            MutationKind::IssueTicket { ticket, .. } => {
+                let service = rules
+                    .catalogue
+                    .service(&ticket.service)
+                    .ok_or_else(|| TicketError::UnknownService { service: ticket.service.clone() })?;
+                if ticket.number.prefix() != service.prefix {
+                    return Err(TicketError::WrongPrefix { number: ticket.number, service: service.code.clone() });
+                }
+                if self.tickets.contains_key(&ticket.id) {
+                    return Err(TicketError::DuplicateTicket);
+                }
+                let day = rules.calendar.service_day(at.timestamp());
+                if self.by_number(day, ticket.number).is_some() {
+                    return Err(TicketError::DuplicateNumber { number: ticket.number });
+                }
+                if let Some(cap) = service.daily_cap {
+                    if self.issued_count(&service.code, day) >= usize::from(cap) {
+                        return Err(TicketError::DailyCapReached { service: service.code.clone(), cap });
+                    }
+                }
+                Ok((ticket.id, EventKind::Issued { ticket: ticket.clone(), service_day: day }))
+            }
+            MutationKind::Ticket { ticket, command } => {
+                let t = self.tickets.get(ticket).ok_or(TicketError::UnknownTicket)?;
+                let service = rules
+                    .catalogue
+                    .service(&t.service)
+                    .ok_or_else(|| TicketError::UnknownService { service: t.service.clone() })?;
+                let ctx = DecideContext {
+                    service,
+                    policy: &rules.catalogue.policy,
+                    calendar: &rules.calendar,
+                    catalogue: &rules.catalogue,
+                };
+                Ok((*ticket, t.decide(command, at, &ctx)?))
+            }
+        }
+    }
+
+    /// Applies a sequenced event. An event at or below the cursor was applied already and
+    /// changes nothing; returns whether it was applied.
+    pub fn apply(&mut self, e: &Event) -> bool {
+        if e.seq <= self.cursor {
+            return false;
+        }
+        self.apply_kind(e.seq, e.ticket, &e.kind, e.at);
+        self.cursor = e.seq;
+        true
+    }
+
+    /// Applies an event that is not in the server's log yet (an optimistic local effect).
+    pub fn apply_local(&mut self, ticket: TicketId, kind: &EventKind, at: Hlc) {
+        self.apply_kind(0, ticket, kind, at);
+    }
+
+    fn apply_kind(&mut self, seq: u64, id: TicketId, kind: &EventKind, at: Hlc) {
+        if let EventKind::Issued { ticket, service_day } = kind {
+            self.tickets.entry(id).or_insert_with(|| Ticket::new(ticket, *service_day, at));
+            return;
+        }
+        let Some(t) = self.tickets.get_mut(&id) else { return };
+        let before = t.status.clone();
+        t.apply(kind, at);
+        let call = match (kind, &t.status) {
+            (EventKind::Called { loket }, _) => Some((*loket, false, false)),
+            (EventKind::Recalled, TicketStatus::Called { loket, .. }) => Some((*loket, false, true)),
+            (EventKind::PickupCalled { loket }, _) => {
+                Some((*loket, true, matches!(before, TicketStatus::PickupCalled { .. })))
+            }
+            _ => None,
+        };
+        if let Some((loket, pickup, recall)) = call {
+            self.calls.push_back(CallRecord { seq, ticket: id, number: t.number, loket, at, pickup, recall });
+            while self.calls.len() > RECENT_CALLS {
+                self.calls.pop_front();
+            }
+        }
+        if matches!(kind, EventKind::Accepted { .. } | EventKind::Returned { .. }) {
+            if let Some(d) = t.service_duration_ms(at) {
+                let ds = self.durations.entry(t.service.clone()).or_default();
+                ds.push_back(d);
+                while ds.len() > RECENT_DURATIONS {
+                    ds.pop_front();
+                }
+            }
+        }
+    }
+
+    /// Drops finished tickets of earlier service days; open files (accepted, ready) stay
+    /// until collected, whatever day they were issued.
+    pub fn prune(&mut self, today: Date) {
+        self.tickets.retain(|_, t| {
+            t.service_day >= today
+                || matches!(t.status, TicketStatus::Accepted | TicketStatus::Ready | TicketStatus::PickupCalled { .. })
+        });
+    }
+
+    /// The ticket a loket is handling now (called, serving or pickup-called there).
+    pub fn current_at(&self, loket: LoketId) -> Option<&Ticket> {
+        self.tickets
+            .values()
+            .filter(|t| match t.status {
+                TicketStatus::Called { loket: l, .. } | TicketStatus::Serving { loket: l } | TicketStatus::PickupCalled { loket: l, .. } => l == loket,
+                _ => false,
+            })
+            .max_by_key(|t| t.updated_at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::catalogue::SEED_TOML;
+    use crate::domain::ids::{ClientId, TrackingToken};
+    use crate::domain::ticket::{NewTicket, Priority, TicketCommand};
+
+    fn rules() -> Rules {
+        Rules::new(Catalogue::from_toml(SEED_TOML).unwrap())
+    }
+
+    fn at(ms: i64) -> Hlc {
+        Hlc { wall_ms: ms, counter: 0, client: ClientId::from_random_bytes([9; 16]) }
+    }
+
+    const NOON: i64 = 1_796_004_000_000; // 2026-11-30 10:00 WITA
+
+    fn issue(n: u16, id: u8) -> MutationKind {
+        MutationKind::IssueTicket {
+            ticket: NewTicket {
+                id: TicketId::from_random_bytes([id; 16]),
+                number: TicketNumber::new('A', None, n).unwrap(),
+                service: ServiceCode::parse("legalisir-ktp-el").unwrap(),
+                priority: Priority::Regular,
+            },
+            token: TrackingToken::from_random_bytes([id; 16]),
+        }
+    }
+
+    fn event(r: &Replica, seq: u64, k: &MutationKind, ms: i64) -> Event {
+        let (ticket, kind) = r.decide(k, at(ms), &rules()).unwrap();
+        Event { seq, at: at(ms), ticket, kind }
+    }
+
+    #[test]
+    fn an_event_applied_twice_is_a_no_op() {
+        let mut r = Replica::default();
+        let e = event(&r, 1, &issue(1, 1), NOON);
+        assert!(r.apply(&e));
+        let once = r.clone();
+        assert!(!r.apply(&e));
+        assert_eq!(r, once);
+    }
+
+    #[test]
+    fn the_same_number_cannot_be_issued_twice_in_a_day() {
+        let mut r = Replica::default();
+        let e = event(&r, 1, &issue(1, 1), NOON);
+        r.apply(&e);
+        let err = r.decide(&issue(1, 2), at(NOON + 5), &rules()).unwrap_err();
+        assert_eq!(err, TicketError::DuplicateNumber { number: TicketNumber::new('A', None, 1).unwrap() });
+        // The next service day the number is free again.
+        assert!(r.decide(&issue(1, 2), at(NOON + 86_400_000), &rules()).is_ok());
+    }
+
+    #[test]
+    fn calls_are_recorded_for_the_display_with_recalls_marked() {
+        let mut r = Replica::default();
+        let e = event(&r, 1, &issue(1, 1), NOON);
+        r.apply(&e);
+        let id = TicketId::from_random_bytes([1; 16]);
+        let call = MutationKind::Ticket { ticket: id, command: TicketCommand::Call { loket: LoketId::new(2).unwrap() } };
+        let e = event(&r, 2, &call, NOON + 1);
+        r.apply(&e);
+        let e = event(&r, 3, &MutationKind::Ticket { ticket: id, command: TicketCommand::Recall }, NOON + 2);
+        r.apply(&e);
+        let calls: Vec<_> = r.recent_calls().collect();
+        assert_eq!(calls.len(), 2);
+        assert!(calls[0].recall && !calls[1].recall);
+        assert_eq!(calls[0].seq, 3);
+        assert_eq!(r.current_at(LoketId::new(2).unwrap()).unwrap().id, id);
+    }
+
+    #[test]
+    fn a_snapshot_round_trips() {
+        let mut r = Replica::default();
+        let e = event(&r, 1, &issue(1, 1), NOON);
+        r.apply(&e);
+        let s = r.snapshot();
+        let json = serde_json::to_string(&s).unwrap();
+        let back = Replica::from_snapshot(serde_json::from_str(&json).unwrap());
+        assert_eq!(back, r);
+    }
+}

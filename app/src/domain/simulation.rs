@@ -1,0 +1,251 @@
+//! Deterministic simulation of the whole sync design: two kiosks and two counters, a
+//! server (the pure [`Authority`]), a lossy network that drops requests and responses and
+//! goes down for a while, and a fake clock. Whatever happens, once the network heals every
+//! device converges to the server's state and every mutation is applied exactly once.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proptest::prelude::*;
+
+use super::authority::Authority;
+use super::catalogue::{Catalogue, SEED_TOML};
+use super::ids::{ClientId, LoketId, MutationId, RequirementId, ServiceCode, TicketId, TrackingToken};
+use super::mutation::{DeviceRole, MutationKind, Outcome, PullResponse};
+use super::numbering::NumberPool;
+use super::queue;
+use super::replica::Rules;
+use super::sync_client::{Request, SyncClient};
+use super::ticket::{NewTicket, Priority, TicketCommand, TicketStatus};
+
+const T0: i64 = 1_796_004_000_000; // Monday 30 November 2026, 10:00 WITA
+
+/// A small deterministic generator (xorshift64*): the domain never draws real randomness.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    fn bytes(&mut self) -> [u8; 16] {
+        let mut b = [0u8; 16];
+        b[..8].copy_from_slice(&self.next().to_le_bytes());
+        b[8..].copy_from_slice(&self.next().to_le_bytes());
+        b
+    }
+}
+
+struct Device {
+    role: DeviceRole,
+    sync: SyncClient,
+    pool: NumberPool,
+    loket: LoketId,
+}
+
+struct Sim {
+    rng: Rng,
+    now: i64,
+    server: Authority,
+    devices: Vec<Device>,
+    /// Every (client, mutation id) the server applied; applying one twice fails the test.
+    applied: BTreeSet<(ClientId, MutationId)>,
+    loss_percent: u64,
+    /// The network is down until this time.
+    down_until: i64,
+}
+
+fn service() -> ServiceCode {
+    ServiceCode::parse("legalisir-ktp-el").unwrap()
+}
+
+impl Sim {
+    fn new(seed: u64, loss_percent: u64) -> Self {
+        let rules = Rules::new(Catalogue::from_toml(SEED_TOML).unwrap());
+        let mut rng = Rng(seed | 1);
+        let mut server = Authority::new(rules.clone());
+        let mut devices = Vec::new();
+        for (i, role) in [DeviceRole::Kiosk, DeviceRole::Kiosk, DeviceRole::Counter, DeviceRole::Counter].into_iter().enumerate() {
+            let id = ClientId::from_random_bytes(rng.bytes());
+            let mut pool = NumberPool::default();
+            if role == DeviceRole::Kiosk {
+                pool.set_series(server.leases.series_for(id).unwrap());
+            }
+            devices.push(Device { role, sync: SyncClient::new(id, rules.clone()), pool, loket: LoketId::new((i as u8).saturating_sub(1).max(1)).unwrap() });
+        }
+        Self { rng, now: T0, server, devices, applied: BTreeSet::new(), loss_percent, down_until: 0 }
+    }
+
+    fn network_up(&self) -> bool {
+        self.now >= self.down_until
+    }
+
+    /// One user action on device `d`, chosen from what its screen shows.
+    fn act(&mut self, d: usize) {
+        let now = self.now;
+        let day = self.server.rules.calendar.service_day(jiff::Timestamp::from_millisecond(now).unwrap());
+        let rules = self.server.rules.clone();
+        let up = self.network_up();
+        let dev = &mut self.devices[d];
+        match dev.role {
+            DeviceRole::Kiosk => {
+                if up && dev.pool.needs_lease(&service(), day) {
+                    let lease = self.server.leases.grant(&service(), day, dev.sync.client_id(), 5).unwrap();
+                    dev.pool.add_lease(&lease);
+                }
+                let number = dev.pool.next(&service(), 'A', day).unwrap();
+                let priority = if self.rng.chance(20) { Priority::Elderly } else { Priority::Regular };
+                let kind = MutationKind::IssueTicket {
+                    ticket: NewTicket { id: TicketId::from_random_bytes(self.rng.bytes()), number, service: service(), priority },
+                    token: TrackingToken::from_random_bytes(self.rng.bytes()),
+                };
+                dev.sync.handle_user_action(kind, now).expect("a kiosk can always issue");
+            }
+            DeviceRole::Counter => {
+                let loket = dev.loket;
+                let view = dev.sync.view();
+                let cmd = match view.current_at(loket) {
+                    None => queue::next_for_loket(view, loket, &[service()], &rules.catalogue.policy)
+                        .map(|t| (t.id, TicketCommand::Call { loket })),
+                    Some(t) => Some((
+                        t.id,
+                        match t.status {
+                            TicketStatus::Called { .. } if self.rng.chance(10) => TicketCommand::Recall,
+                            TicketStatus::Called { .. } => TicketCommand::Start,
+                            TicketStatus::Serving { .. } if self.rng.chance(25) => TicketCommand::ReturnIncomplete {
+                                missing: vec![RequirementId::parse("fotokopi-ktp-el").unwrap()],
+                            },
+                            TicketStatus::Serving { .. } => TicketCommand::Accept {
+                                checked: vec![
+                                    RequirementId::parse("ktp-el-asli").unwrap(),
+                                    RequirementId::parse("fotokopi-ktp-el").unwrap(),
+                                ],
+                            },
+                            _ => TicketCommand::HandOver,
+                        },
+                    )),
+                };
+                if let Some((ticket, command)) = cmd {
+                    // Local validation may refuse (e.g. recall limit): that is the officer
+                    // seeing a message, not a sync problem.
+                    let _ = dev.sync.handle_user_action(MutationKind::Ticket { ticket, command }, now);
+                }
+            }
+            DeviceRole::Display => {}
+        }
+    }
+
+    /// Lets device `d` perform its next request over the lossy network.
+    fn exchange(&mut self, d: usize) {
+        let now = self.now;
+        let up = self.network_up();
+        let lose_request = self.rng.chance(self.loss_percent);
+        let lose_response = self.rng.chance(self.loss_percent);
+        let dev = &mut self.devices[d];
+        dev.sync.handle_tick(now);
+        let Some(req) = dev.sync.poll_request(now) else { return };
+        if !up || lose_request {
+            dev.sync.handle_request_failed(now);
+            return;
+        }
+        match req {
+            Request::Push(p) => {
+                let plan = self.server.plan_push(dev.role, &p, now).expect("well-formed batch");
+                for o in &plan.response.outcomes {
+                    if matches!(o.outcome, Outcome::Applied { .. }) {
+                        assert!(self.applied.insert((p.client_id, o.mutation_id)), "mutation applied twice");
+                    }
+                }
+                let resp = plan.response.clone();
+                self.server.commit(plan);
+                if lose_response {
+                    dev.sync.handle_request_failed(now);
+                } else {
+                    dev.sync.handle_push_response(&resp, now);
+                }
+            }
+            Request::Pull { cursor } => {
+                let s = self.server.replica.snapshot();
+                let resp = PullResponse { cursor: s.cursor, snapshot: (s.cursor != cursor).then_some(s), events: vec![], more: false };
+                if lose_response {
+                    dev.sync.handle_request_failed(now);
+                } else {
+                    dev.sync.handle_pull(resp, now);
+                }
+            }
+        }
+    }
+
+    fn drive(&mut self, steps: usize) {
+        for _ in 0..steps {
+            self.now += 1 + (self.rng.next() % 2_000) as i64;
+            if self.rng.chance(3) {
+                self.down_until = self.now + (self.rng.next() % 60_000) as i64;
+            }
+            let d = (self.rng.next() % self.devices.len() as u64) as usize;
+            if self.rng.chance(40) {
+                self.act(d);
+            } else {
+                self.exchange(d);
+            }
+        }
+    }
+
+    /// Heals the network and runs until every device is idle and up to date.
+    fn settle(&mut self) {
+        self.loss_percent = 0;
+        self.down_until = 0;
+        for _ in 0..200 {
+            self.now += 31_000; // past any backoff and the periodic pull
+            for d in 0..self.devices.len() {
+                for _ in 0..10 {
+                    self.exchange(d);
+                }
+            }
+        }
+    }
+}
+
+fn check_converged(sim: &Sim) -> Result<(), TestCaseError> {
+    let server = sim.server.replica.snapshot();
+    for dev in &sim.devices {
+        prop_assert_eq!(dev.sync.status().pending, 0, "outbox drained");
+        prop_assert_eq!(&dev.sync.confirmed().snapshot(), &server, "device converged");
+        prop_assert_eq!(dev.sync.view(), dev.sync.confirmed());
+        let last = sim.server.last_processed.get(&dev.sync.client_id()).copied().unwrap_or(0);
+        prop_assert_eq!(last + 1, dev.sync.meta().next_id.get(), "every mutation processed once");
+    }
+    let mut numbers = BTreeMap::new();
+    for t in sim.server.replica.tickets() {
+        prop_assert!(numbers.insert((t.service_day, t.number), t.id).is_none(), "number {} twice", t.number);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn devices_converge_and_the_server_holds_each_mutation_once(seed in any::<u64>(), loss in 0u64..40) {
+        let mut sim = Sim::new(seed, loss);
+        sim.drive(150);
+        sim.settle();
+        check_converged(&sim)?;
+    }
+}
+
+#[test]
+fn a_long_lossy_day_converges() {
+    let mut sim = Sim::new(42, 30);
+    sim.drive(5_000);
+    sim.settle();
+    check_converged(&sim).unwrap();
+    assert!(sim.server.replica.tickets().count() > 100, "the day issued tickets");
+    assert!(
+        sim.server.replica.tickets().any(|t| t.status == TicketStatus::Accepted),
+        "counters accepted files"
+    );
+}

@@ -1,0 +1,424 @@
+//! The sync client as a sans-IO state machine: inputs go in through `handle_*`, requests
+//! and UI events come out through `poll_*`, time is an argument. The IndexedDB store and
+//! the HTTP/WebSocket code only move data in and out of it, so every hard case (lost
+//! responses, outages, conflicts) is tested here with a simulated network and clock.
+//!
+//! Visible state = the server-confirmed replica (from pulls) with the pending outbox
+//! re-applied on top (rebase). A confirmed push removes mutations from the outbox; their
+//! effect then arrives through a pull.
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+
+use super::hlc::{Hlc, HlcClock};
+use super::i18n::Text;
+use super::ids::{ClientId, MutationId, TicketNumber};
+use super::mutation::{Mutation, MutationKind, Outcome, PullResponse, PushRequest, PushResponse};
+use super::replica::{Replica, Rules};
+use super::ticket::TicketError;
+
+/// Most mutations sent in one push.
+pub const PUSH_BATCH: usize = 200;
+/// First retry delay after a failed request; doubles up to [`MAX_BACKOFF_MS`].
+pub const MIN_BACKOFF_MS: i64 = 500;
+pub const MAX_BACKOFF_MS: i64 = 30_000;
+/// Pull at least this often even without a poke, in case the live stream is silently
+/// broken (a display must never freeze until reloaded).
+pub const PERIODIC_PULL_MS: i64 = 15_000;
+
+/// A request the adapter should perform.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    Push(PushRequest),
+    Pull { cursor: u64 },
+}
+
+/// Something the user should be told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UiEvent {
+    /// The server refused an action done on this device: "A-012 was already called at
+    /// Loket 2".
+    Rejected { number: Option<TicketNumber>, message: Text },
+}
+
+/// What a device shows in its sync status chip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    pub online: bool,
+    pub pending: usize,
+    pub last_synced_ms: Option<i64>,
+    pub cursor: u64,
+}
+
+/// What the store keeps for the client besides the outbox and the confirmed replica.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientMeta {
+    pub client_id: ClientId,
+    pub clock: HlcClock,
+    pub next_id: MutationId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum InFlight {
+    Push { last: MutationId },
+    Pull,
+}
+
+/// The sync state machine of one device.
+#[derive(Debug, Clone)]
+pub struct SyncClient {
+    rules: Rules,
+    meta: ClientMeta,
+    confirmed: Replica,
+    outbox: VecDeque<Mutation>,
+    view: Replica,
+    online: bool,
+    /// The last request got an answer (false after a failure, until the next answer).
+    reachable: bool,
+    in_flight: Option<InFlight>,
+    pull_wanted: bool,
+    retry_at: Option<i64>,
+    backoff_ms: i64,
+    last_pull_ms: Option<i64>,
+    last_synced_ms: Option<i64>,
+    ui: VecDeque<UiEvent>,
+}
+
+impl SyncClient {
+    /// A fresh device.
+    pub fn new(client_id: ClientId, rules: Rules) -> Self {
+        let meta = ClientMeta { client_id, clock: HlcClock::new(client_id), next_id: MutationId::FIRST };
+        Self::restore(meta, Vec::new(), Replica::default(), rules)
+    }
+
+    /// A device restarted from what its store kept.
+    pub fn restore(meta: ClientMeta, outbox: Vec<Mutation>, confirmed: Replica, rules: Rules) -> Self {
+        let mut c = Self {
+            rules,
+            meta,
+            view: confirmed.clone(),
+            confirmed,
+            outbox: outbox.into(),
+            online: true,
+            reachable: true,
+            in_flight: None,
+            pull_wanted: true,
+            retry_at: None,
+            backoff_ms: 0,
+            last_pull_ms: None,
+            last_synced_ms: None,
+            ui: VecDeque::new(),
+        };
+        c.rebase();
+        c
+    }
+
+    pub fn client_id(&self) -> ClientId {
+        self.meta.client_id
+    }
+    pub fn meta(&self) -> &ClientMeta {
+        &self.meta
+    }
+    /// What the user sees: confirmed state plus pending actions.
+    pub fn view(&self) -> &Replica {
+        &self.view
+    }
+    pub fn confirmed(&self) -> &Replica {
+        &self.confirmed
+    }
+    pub fn outbox(&self) -> impl Iterator<Item = &Mutation> {
+        self.outbox.iter()
+    }
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+    pub fn status(&self) -> SyncStatus {
+        SyncStatus {
+            online: self.online && self.reachable,
+            pending: self.outbox.len(),
+            last_synced_ms: self.last_synced_ms,
+            cursor: self.confirmed.cursor(),
+        }
+    }
+
+    /// A user action: validated on the visible state, applied to it at once, and queued.
+    /// The caller stores the returned mutation and the new meta in one transaction.
+    pub fn handle_user_action(&mut self, kind: MutationKind, now_ms: i64) -> Result<Mutation, TicketError> {
+        let mut clock = self.meta.clock.clone();
+        let at = clock.tick(now_ms);
+        let (ticket, event) = self.view.decide(&kind, at, &self.rules)?;
+        self.meta.clock = clock;
+        self.view.apply_local(ticket, &event, at);
+        let m = Mutation { client_id: self.meta.client_id, mutation_id: self.meta.next_id, at, kind };
+        self.meta.next_id = self.meta.next_id.next();
+        self.outbox.push_back(m.clone());
+        Ok(m)
+    }
+
+    /// The next request to perform, if any is due. One request is in flight at a time.
+    pub fn poll_request(&mut self, now_ms: i64) -> Option<Request> {
+        if !self.online || self.in_flight.is_some() || self.retry_at.is_some_and(|t| now_ms < t) {
+            return None;
+        }
+        self.retry_at = None;
+        if let Some(last) = self.outbox.iter().take(PUSH_BATCH).last().map(|m| m.mutation_id) {
+            self.in_flight = Some(InFlight::Push { last });
+            return Some(Request::Push(PushRequest {
+                client_id: self.meta.client_id,
+                mutations: self.outbox.iter().take(PUSH_BATCH).cloned().collect(),
+            }));
+        }
+        let periodic = self.last_pull_ms.is_none_or(|t| now_ms - t >= PERIODIC_PULL_MS);
+        if self.pull_wanted || periodic {
+            self.in_flight = Some(InFlight::Pull);
+            self.last_pull_ms = Some(now_ms);
+            return Some(Request::Pull { cursor: self.confirmed.cursor() });
+        }
+        None
+    }
+
+    /// When the adapter should wake the machine up next (ms), if ever.
+    pub fn poll_timeout(&self) -> Option<i64> {
+        if let Some(t) = self.retry_at {
+            return Some(t);
+        }
+        self.last_pull_ms.map(|t| t + PERIODIC_PULL_MS)
+    }
+
+    pub fn poll_ui_event(&mut self) -> Option<UiEvent> {
+        self.ui.pop_front()
+    }
+
+    /// The server answered a push.
+    pub fn handle_push_response(&mut self, resp: &PushResponse, now_ms: i64) {
+        self.in_flight = None;
+        self.reachable = true;
+        self.backoff_ms = 0;
+        self.last_synced_ms = Some(now_ms);
+        for o in &resp.outcomes {
+            if let Outcome::Rejected { reason, reason_id, .. } = &o.outcome {
+                let number = self.outbox.iter().find(|m| m.mutation_id == o.mutation_id).and_then(|m| self.number_of(&m.kind));
+                self.ui.push_back(UiEvent::Rejected { number, message: Text::new(reason_id.clone(), reason.clone()) });
+            }
+        }
+        let done = resp.last_processed;
+        while self.outbox.front().is_some_and(|m| m.mutation_id.get() <= done) {
+            self.outbox.pop_front();
+        }
+        if resp.cursor > self.confirmed.cursor() {
+            self.pull_wanted = true;
+        }
+        self.rebase();
+    }
+
+    /// The server answered a pull.
+    pub fn handle_pull(&mut self, resp: PullResponse, now_ms: i64) {
+        self.in_flight = None;
+        self.reachable = true;
+        self.backoff_ms = 0;
+        self.last_synced_ms = Some(now_ms);
+        if let Some(s) = resp.snapshot {
+            self.confirmed = Replica::from_snapshot(s);
+        }
+        for e in &resp.events {
+            self.meta.clock.observe(&e.at, now_ms);
+            self.confirmed.apply(e);
+        }
+        self.pull_wanted = resp.more || resp.cursor > self.confirmed.cursor();
+        self.rebase();
+    }
+
+    /// A request failed (network down, server gone, 5xx): retry later with backoff.
+    pub fn handle_request_failed(&mut self, now_ms: i64) {
+        if matches!(self.in_flight, Some(InFlight::Pull)) {
+            self.pull_wanted = true;
+        }
+        self.in_flight = None;
+        self.reachable = false;
+        self.backoff_ms = (self.backoff_ms * 2).clamp(MIN_BACKOFF_MS, MAX_BACKOFF_MS);
+        self.retry_at = Some(now_ms + self.backoff_ms);
+    }
+
+    /// The live stream says the log reached `cursor`.
+    pub fn handle_poke(&mut self, cursor: u64) {
+        if cursor > self.confirmed.cursor() {
+            self.pull_wanted = true;
+        }
+    }
+
+    /// The browser went online or offline.
+    pub fn handle_online(&mut self, online: bool) {
+        self.online = online;
+        if online {
+            // Coming back is the moment to try at once, not after the backoff.
+            self.retry_at = None;
+            self.backoff_ms = 0;
+            self.pull_wanted = true;
+        }
+    }
+
+    /// Time passed; requests due by now become available through `poll_request`.
+    pub fn handle_tick(&mut self, now_ms: i64) {
+        if self.last_pull_ms.is_some_and(|t| now_ms - t >= PERIODIC_PULL_MS) {
+            self.pull_wanted = true;
+        }
+    }
+
+    fn number_of(&self, kind: &MutationKind) -> Option<TicketNumber> {
+        match kind {
+            MutationKind::IssueTicket { ticket, .. } => Some(ticket.number),
+            MutationKind::Ticket { ticket, .. } => self.view.ticket(ticket).map(|t| t.number),
+        }
+    }
+
+    /// Recomputes the visible state. A pending mutation that no longer fits (another
+    /// device got there first) is left out of the view; the server will reject it and
+    /// the user is told then.
+    fn rebase(&mut self) {
+        let mut view = self.confirmed.clone();
+        for m in &self.outbox {
+            if let Ok((ticket, event)) = view.decide(&m.kind, m.at, &self.rules) {
+                view.apply_local(ticket, &event, m.at);
+            }
+        }
+        self.view = view;
+    }
+
+    /// The time of the newest event this device knows, for the display's stale marker.
+    pub fn newest_known(&self) -> Option<Hlc> {
+        self.confirmed.tickets().map(|t| t.updated_at).max()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::authority::Authority;
+    use crate::domain::catalogue::{Catalogue, SEED_TOML};
+    use crate::domain::ids::{LoketId, ServiceCode, TicketId, TrackingToken};
+    use crate::domain::mutation::DeviceRole;
+    use crate::domain::ticket::{NewTicket, Priority, TicketCommand};
+
+    const NOW: i64 = 1_796_004_000_000;
+
+    fn rules() -> Rules {
+        Rules::new(Catalogue::from_toml(SEED_TOML).unwrap())
+    }
+
+    fn issue(n: u16) -> MutationKind {
+        MutationKind::IssueTicket {
+            ticket: NewTicket {
+                id: TicketId::from_random_bytes([n as u8; 16]),
+                number: TicketNumber::new('A', None, n).unwrap(),
+                service: ServiceCode::parse("legalisir-ktp-el").unwrap(),
+                priority: Priority::Regular,
+            },
+            token: TrackingToken::from_random_bytes([n as u8; 16]),
+        }
+    }
+
+    fn server() -> Authority {
+        let mut a = Authority::new(rules());
+        let day = a.rules.calendar.service_day(jiff::Timestamp::from_millisecond(NOW).unwrap());
+        a.leases.grant(&ServiceCode::parse("legalisir-ktp-el").unwrap(), day, ClientId::from_random_bytes([1; 16]), 100).unwrap();
+        a
+    }
+
+    fn serve(a: &mut Authority, role: DeviceRole, req: Request) -> Result<Reply, ()> {
+        match req {
+            Request::Push(p) => {
+                let plan = a.plan_push(role, &p, NOW).map_err(|_| ())?;
+                let r = plan.response.clone();
+                a.commit(plan);
+                Ok(Reply::Push(r))
+            }
+            Request::Pull { cursor } => Ok(Reply::Pull(pull(a, cursor))),
+        }
+    }
+
+    enum Reply {
+        Push(PushResponse),
+        Pull(PullResponse),
+    }
+
+    /// The simulated server keeps no separate log: a pull answers with a snapshot.
+    fn pull(a: &Authority, cursor: u64) -> PullResponse {
+        let s = a.replica.snapshot();
+        PullResponse { cursor: s.cursor, snapshot: (s.cursor != cursor).then_some(s), events: vec![], more: false }
+    }
+
+    #[test]
+    fn an_action_shows_at_once_and_leaves_the_outbox_when_confirmed() {
+        let mut a = server();
+        let mut c = SyncClient::new(ClientId::from_random_bytes([1; 16]), rules());
+        c.handle_user_action(issue(1), NOW).unwrap();
+        assert_eq!(c.view().tickets().count(), 1);
+        assert_eq!(c.status().pending, 1);
+        let req = c.poll_request(NOW).unwrap();
+        assert!(matches!(req, Request::Push(_)));
+        let Ok(Reply::Push(r)) = serve(&mut a, DeviceRole::Kiosk, req) else { panic!() };
+        c.handle_push_response(&r, NOW);
+        assert_eq!(c.status().pending, 0);
+        let req = c.poll_request(NOW).unwrap();
+        let Ok(Reply::Pull(p)) = serve(&mut a, DeviceRole::Kiosk, req) else { panic!() };
+        c.handle_pull(p, NOW);
+        assert_eq!(c.confirmed().tickets().count(), 1);
+        assert_eq!(c.view(), c.confirmed());
+    }
+
+    #[test]
+    fn a_failed_request_backs_off_then_retries() {
+        let mut c = SyncClient::new(ClientId::from_random_bytes([1; 16]), rules());
+        c.handle_user_action(issue(1), NOW).unwrap();
+        assert!(c.poll_request(NOW).is_some());
+        c.handle_request_failed(NOW);
+        assert_eq!(c.poll_timeout(), Some(NOW + MIN_BACKOFF_MS));
+        assert!(c.poll_request(NOW + 100).is_none());
+        assert!(c.poll_request(NOW + MIN_BACKOFF_MS).is_some());
+        c.handle_request_failed(NOW + MIN_BACKOFF_MS);
+        assert_eq!(c.poll_timeout(), Some(NOW + 3 * MIN_BACKOFF_MS));
+    }
+
+    #[test]
+    fn nothing_is_sent_offline_and_coming_online_sends_at_once() {
+        let mut c = SyncClient::new(ClientId::from_random_bytes([1; 16]), rules());
+        c.handle_online(false);
+        c.handle_user_action(issue(1), NOW).unwrap();
+        assert!(c.poll_request(NOW).is_none());
+        c.handle_online(true);
+        assert!(matches!(c.poll_request(NOW), Some(Request::Push(_))));
+    }
+
+    #[test]
+    fn the_officer_who_lost_a_race_is_told_which_ticket_and_loket() {
+        let mut a = server();
+        let kiosk = ClientId::from_random_bytes([1; 16]);
+        let mut k = SyncClient::new(kiosk, rules());
+        k.handle_user_action(issue(12), NOW).unwrap();
+        let r = k.poll_request(NOW).unwrap();
+        serve(&mut a, DeviceRole::Kiosk, r).ok();
+        let mut c1 = SyncClient::new(ClientId::from_random_bytes([2; 16]), rules());
+        let mut c2 = SyncClient::new(ClientId::from_random_bytes([3; 16]), rules());
+        for c in [&mut c1, &mut c2] {
+            let r = c.poll_request(NOW).unwrap();
+            let Ok(Reply::Pull(p)) = serve(&mut a, DeviceRole::Counter, r) else { panic!() };
+            c.handle_pull(p, NOW);
+        }
+        let id = TicketId::from_random_bytes([12; 16]);
+        c1.handle_user_action(MutationKind::Ticket { ticket: id, command: TicketCommand::Call { loket: LoketId::new(2).unwrap() } }, NOW)
+            .unwrap();
+        c2.handle_user_action(MutationKind::Ticket { ticket: id, command: TicketCommand::Call { loket: LoketId::new(1).unwrap() } }, NOW)
+            .unwrap();
+        for c in [&mut c1, &mut c2] {
+            let r = c.poll_request(NOW).unwrap();
+            let Ok(Reply::Push(p)) = serve(&mut a, DeviceRole::Counter, r) else { panic!() };
+            c.handle_push_response(&p, NOW);
+        }
+        assert_eq!(c1.poll_ui_event(), None);
+        let Some(UiEvent::Rejected { number, message }) = c2.poll_ui_event() else { panic!("c2 must be told") };
+        assert_eq!(number.unwrap().to_string(), "A-012");
+        assert_eq!(message.en, "A-012 was already called at Loket 2");
+        assert_eq!(message.id, "A-012 sudah dipanggil di Loket 2.");
+    }
+}

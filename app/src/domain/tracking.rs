@@ -1,0 +1,123 @@
+//! What the citizen's phone shows for one ticket, computed from the replica: the status in
+//! plain words, place in line, expected wait, loket, what is missing, the receipt's due
+//! time. No personal data: the ticket carries none.
+
+use serde::{Deserialize, Serialize};
+
+use super::catalogue::Service;
+use super::i18n::{Lang, Text};
+use super::ids::{LoketId, TicketId, TicketNumber};
+use super::queue;
+use super::replica::{Replica, Rules};
+use super::ticket::TicketStatus;
+
+/// The receipt as the citizen reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptView {
+    pub number: String,
+    pub due_ms: i64,
+    pub due_words: Text,
+}
+
+/// The citizen page's data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CitizenView {
+    pub number: TicketNumber,
+    pub service: Service,
+    pub status: TicketStatus,
+    /// Procedure step 1–5 the citizen is at.
+    pub step: u8,
+    pub ahead: Option<usize>,
+    pub wait_minutes: Option<u32>,
+    pub loket: Option<LoketId>,
+    pub missing: Vec<Text>,
+    pub receipt: Option<ReceiptView>,
+    /// The survey can be answered (collected, not yet answered).
+    pub survey_open: bool,
+    pub headline: Text,
+}
+
+/// Builds the view of one ticket, or `None` when the replica does not hold it.
+pub fn citizen_view(replica: &Replica, rules: &Rules, id: &TicketId, now_ms: i64, survey_done: bool) -> Option<CitizenView> {
+    let t = replica.ticket(id)?;
+    let service = rules.catalogue.service(&t.service)?.clone();
+    let policy = &rules.catalogue.policy;
+    let ahead = queue::people_ahead(replica, id, policy);
+    let wait_minutes = ahead.map(|a| {
+        let lokets = queue::open_lokets(replica, &t.service, now_ms);
+        queue::expected_wait_minutes(a, &replica.durations(&t.service), lokets, policy)
+    });
+    let loket = match t.status {
+        TicketStatus::Called { loket, .. } | TicketStatus::Serving { loket } | TicketStatus::PickupCalled { loket, .. } => Some(loket),
+        _ => None,
+    };
+    let missing = t.missing.iter().filter_map(|r| service.requirement(r)).map(|r| r.text.clone()).collect();
+    let receipt = t.receipt.as_ref().map(|r| ReceiptView {
+        number: r.number.clone(),
+        due_ms: r.due.as_millisecond(),
+        due_words: Text::new(
+            rules.calendar.moment_in_words(r.due, Lang::Id),
+            rules.calendar.moment_in_words(r.due, Lang::En),
+        ),
+    });
+    let headline = headline(&t.status, ahead, wait_minutes, loket);
+    Some(CitizenView {
+        number: t.number,
+        step: t.status.procedure_step(),
+        status: t.status.clone(),
+        ahead,
+        wait_minutes,
+        loket,
+        missing,
+        receipt,
+        survey_open: t.status == TicketStatus::Collected && !survey_done,
+        headline,
+        service,
+    })
+}
+
+/// The status in one plain sentence.
+pub fn headline(status: &TicketStatus, ahead: Option<usize>, wait: Option<u32>, loket: Option<LoketId>) -> Text {
+    let l = loket.map(|l| l.to_string()).unwrap_or_default();
+    match status {
+        TicketStatus::Waiting => match (ahead, wait) {
+            (Some(0), _) => Text::new("Menunggu dipanggil — Anda berikutnya", "Waiting to be called — you are next"),
+            (Some(a), Some(w)) => Text::new(
+                format!("Menunggu dipanggil — {a} orang di depan Anda, sekitar {w} menit"),
+                format!("Waiting to be called — {a} ahead of you, about {w} min"),
+            ),
+            _ => Text::new("Menunggu dipanggil", "Waiting to be called"),
+        },
+        TicketStatus::Called { .. } => Text::new(format!("Silakan menuju Loket {l}"), format!("Please go to counter {l}")),
+        TicketStatus::NoShow => Text::new(
+            "Anda tidak hadir saat dipanggil. Silakan lapor ke petugas loket.",
+            "You were not present when called. Please see the counter officer.",
+        ),
+        TicketStatus::Serving { .. } => Text::new(format!("Sedang dilayani di Loket {l}"), format!("Being served at counter {l}")),
+        TicketStatus::ReturnedIncomplete => Text::new(
+            "Berkas belum lengkap. Lengkapi lalu kembali dengan tiket yang sama.",
+            "Documents incomplete. Complete them and come back with the same ticket.",
+        ),
+        TicketStatus::Accepted => Text::new("Berkas diterima — sedang diproses", "Documents accepted — being processed"),
+        TicketStatus::Ready => Text::new("Dokumen siap diambil", "Your document is ready for pickup"),
+        TicketStatus::PickupCalled { .. } => Text::new(
+            format!("Silakan ambil dokumen di Loket {l}"),
+            format!("Please collect your document at counter {l}"),
+        ),
+        TicketStatus::Collected => Text::new("Dokumen sudah diambil. Terima kasih!", "Document collected. Thank you!"),
+        TicketStatus::Cancelled => Text::new("Tiket dibatalkan", "Ticket cancelled"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_headline_speaks_plainly() {
+        let h = headline(&TicketStatus::Waiting, Some(4), Some(12), None);
+        assert_eq!(h.id, "Menunggu dipanggil — 4 orang di depan Anda, sekitar 12 menit");
+        let l = LoketId::new(2).unwrap();
+        assert_eq!(headline(&TicketStatus::Called { loket: l, calls: 1 }, None, None, Some(l)).id, "Silakan menuju Loket 2");
+    }
+}

@@ -1,0 +1,111 @@
+//! Antrean's Leptos app: the kiosk, counter, display and citizen views and the admin page,
+//! rendered on the server and hydrated in the browser, plus the pure [`domain`].
+//!
+//! Layout:
+//! - [`domain`]: every rule of the service; no I/O, shared with the server;
+//! - [`client`]: the device runtime (IndexedDB, sync, live stream) behind signals;
+//! - [`views`]: one module per route; [`components`]: pieces they share;
+//! - [`text`]: the UI's bilingual strings.
+
+#![recursion_limit = "256"]
+
+pub mod client;
+pub mod components;
+pub mod domain;
+pub mod text;
+pub mod views;
+
+#[cfg(feature = "ssr")]
+pub mod ssr_context;
+
+/// The server-side lookups a view may use, as a type that exists in every build.
+pub mod ssr_lookup {
+    #[cfg(feature = "ssr")]
+    pub type Lookup = crate::ssr_context::CitizenLookup;
+    #[cfg(not(feature = "ssr"))]
+    #[derive(Clone)]
+    pub struct Lookup;
+
+    /// The lookup provided by the server for this request; `None` in the browser.
+    pub fn current() -> Option<Lookup> {
+        #[cfg(feature = "ssr")]
+        {
+            leptos::prelude::use_context::<Lookup>()
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            None
+        }
+    }
+}
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, StaticSegment};
+
+use crate::domain::i18n::Lang;
+
+/// The HTML document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="id">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
+                <meta name="theme-color" content="#12355b"/>
+                <link rel="manifest" href="/manifest.webmanifest"/>
+                <link rel="icon" href="/icons/icon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The UI language, shared by every view.
+#[derive(Clone, Copy)]
+pub struct UiLang(pub RwSignal<Lang>);
+
+pub fn use_lang() -> RwSignal<Lang> {
+    use_context::<UiLang>().map(|l| l.0).unwrap_or_else(|| RwSignal::new(Lang::Id))
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(UiLang(RwSignal::new(Lang::Id)));
+    view! {
+        <Stylesheet id="leptos" href="/pkg/antrean.css"/>
+        <Title text="Antrean — Dukcapil Badung"/>
+        <Meta name="description" content="Antrean layanan Dinas Kependudukan dan Pencatatan Sipil"/>
+        <Link rel="apple-touch-icon" href="/icons/icon-192.png"/>
+        <Router>
+            <Routes fallback=|| view! { <views::NotFound/> }>
+                <Route path=StaticSegment("") view=views::home::HomePage/>
+                <Route path=StaticSegment("kiosk") view=views::kiosk::KioskPage/>
+                <Route path=StaticSegment("counter") view=views::counter::CounterPage/>
+                <Route path=StaticSegment("display") view=views::display::DisplayPage/>
+                <Route path=StaticSegment("admin") view=views::admin::AdminPage/>
+                <Route path=path!("/t/:token") view=views::citizen::CitizenPage/>
+            </Routes>
+        </Router>
+    }
+}
+
+/// The browser entry point: hydrates the server-rendered page and registers the service
+/// worker that keeps device pages working offline.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().service_worker().register("/sw.js");
+    }
+}

@@ -1,0 +1,275 @@
+//! `/t/{token}`: the citizen's page, opened from the ticket's QR code. Server-rendered with
+//! the ticket's status so it paints at once on a slow phone, then refreshed live. Shows no
+//! personal data: there is none.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::LangToggle;
+use crate::domain::catalogue::ChannelKind;
+use crate::domain::ikm;
+use crate::domain::tracking::CitizenView;
+use crate::domain::ticket::TicketStatus;
+use crate::text;
+use crate::use_lang;
+
+/// Fetches the page's data: through the server's lookup during the server render, over
+/// HTTP in the browser. The browser future is not `Send`; it only ever runs on the page's
+/// one thread, which `SendWrapper` asserts.
+fn fetch_view(
+    token: String,
+    #[allow(unused_variables)] lookup: Option<crate::ssr_lookup::Lookup>,
+) -> impl std::future::Future<Output = Result<CitizenView, String>> + Send + 'static {
+    #[cfg(feature = "ssr")]
+    {
+        async move {
+            match lookup {
+                Some(l) => l.lookup(token).await,
+                None => Err("no lookup".to_string()),
+            }
+        }
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        send_wrapper::SendWrapper::new(async move {
+            let r = gloo_net::http::Request::get(&format!("/api/t/{token}")).send().await.map_err(|e| e.to_string())?;
+            if !r.ok() {
+                return Err(format!("{}", r.status()));
+            }
+            r.json::<CitizenView>().await.map_err(|e| e.to_string())
+        })
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        async move {
+            let _ = token;
+            Err("unavailable".to_string())
+        }
+    }
+}
+
+#[component]
+pub fn CitizenPage() -> impl IntoView {
+    let lang = use_lang();
+    let params = use_params_map();
+    let token = move || params.with(|p| p.get("token").unwrap_or_default());
+    let lookup = crate::ssr_lookup::current();
+    let tick = RwSignal::new(0u32);
+    let data = Resource::new(move || (token(), tick.get()), move |(t, _)| fetch_view(t, lookup.clone()));
+
+    // Live: refresh every few seconds (cheap: one small JSON), in the browser only.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |started: Option<()>| {
+        if started.is_none() {
+            leptos::task::spawn_local(async move {
+                loop {
+                    gloo_timers::future::TimeoutFuture::new(4_000).await;
+                    tick.update(|t| *t += 1);
+                }
+            });
+        }
+    });
+
+    view! {
+        <main class="page citizen">
+            <header class="bar">
+                <h1>{move || text::TRACK_TITLE.get(lang.get())}</h1>
+                <LangToggle/>
+            </header>
+            <Transition fallback=move || view! { <p class="phase">{text::LOADING.get(lang.get())}</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(v) => view! { <TicketCard view=v tick/> }.into_any(),
+                        Err(_) => view! { <p class="phase phase-warn" data-testid="not-found">{move || text::NOT_FOUND.get(lang.get())}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </main>
+    }
+}
+
+#[component]
+fn TicketCard(view: CitizenView, tick: RwSignal<u32>) -> impl IntoView {
+    let lang = use_lang();
+    let v = view;
+    let step = v.step;
+    let headline = v.headline.clone();
+    let called_loket = match v.status {
+        TicketStatus::Called { loket, .. } | TicketStatus::PickupCalled { loket, .. } => Some(loket),
+        _ => None,
+    };
+    #[cfg(feature = "hydrate")]
+    if called_loket.is_some() {
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().vibrate_with_duration(400);
+        }
+    }
+    let service = v.service.clone();
+    let name = service.name.clone();
+    let missing = v.missing.clone();
+    let receipt = v.receipt.clone();
+    let ready = matches!(v.status, TicketStatus::Ready | TicketStatus::PickupCalled { .. });
+    view! {
+        <article class="citizen-card" data-testid="citizen-card" data-status=v.status.name()>
+            {called_loket.map(|l| view! {
+                <p class="go-to" data-testid="go-to">{move || format!("{} {} {l}", text::GO_TO.get(lang.get()), text::LOKET.get(lang.get()))}</p>
+            })}
+            <p class="citizen-number" data-testid="citizen-number">{v.number.to_string()}</p>
+            <p class="citizen-service">{move || name.get(lang.get()).to_string()}</p>
+            <p class="headline" data-testid="headline">{move || headline.get(lang.get()).to_string()}</p>
+            <ol class="timeline" aria-label="Langkah">
+                {text::STEPS.iter().enumerate().map(|(i, s)| {
+                    let n = i as u8 + 1;
+                    let s = *s;
+                    view! {
+                        <li class:done=move || n < step class:now=move || n == step aria-current=move || (n == step).then_some("step")>
+                            <span class="dot">{n}</span>
+                            <span>{move || s.get(lang.get())}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+            {(!missing.is_empty()).then(|| view! {
+                <div class="missing" data-testid="missing">
+                    <h2>{move || text::WHAT_TO_BRING.get(lang.get())}</h2>
+                    <ul>{missing.iter().map(|m| { let m = m.clone(); view! { <li>{move || m.get(lang.get()).to_string()}</li> } }).collect_view()}</ul>
+                </div>
+            })}
+            {receipt.map(|r| view! {
+                <dl class="receipt" data-testid="receipt">
+                    <dt>{move || text::RECEIPT_NO.get(lang.get())}</dt>
+                    <dd>{r.number.clone()}</dd>
+                    <dt>{move || text::READY_BY.get(lang.get())}</dt>
+                    <dd data-testid="due">{move || r.due_words.get(lang.get()).to_string()}</dd>
+                </dl>
+            })}
+            {ready.then(|| view! { <p class="ready" data-testid="ready">{move || text::MARK_READY.get(lang.get())}</p> })}
+        </article>
+        {v.survey_open.then(|| view! { <Survey tick/> })}
+        <Standard service=service/>
+    }
+}
+
+#[component]
+fn Standard(service: crate::domain::catalogue::Service) -> impl IntoView {
+    let lang = use_lang();
+    let s = service;
+    let reqs = s.requirements.clone();
+    let fee = s.fee.text.clone();
+    let product = s.product.clone();
+    let days = s.completion.working_days;
+    let channels = s.complaint_channels.clone();
+    let steps = s.procedure.clone();
+    view! {
+        <section class="standard">
+            <h2>{move || text::STANDARD.get(lang.get())}</h2>
+            <dl>
+                <dt>{move || text::REQUIREMENTS.get(lang.get())}</dt>
+                <dd><ul>{reqs.into_iter().map(|r| view! { <li>{move || r.text.get(lang.get()).to_string()}</li> }).collect_view()}</ul></dd>
+                <dt>{move || text::PROCEDURE.get(lang.get())}</dt>
+                <dd><ol>{steps.into_iter().map(|p| view! { <li>{move || p.get(lang.get()).to_string()}</li> }).collect_view()}</ol></dd>
+                <dt>{move || text::FEE.get(lang.get())}</dt>
+                <dd>{move || fee.get(lang.get()).to_string()}</dd>
+                <dt>{move || text::COMPLETION.get(lang.get())}</dt>
+                <dd>{move || format!("{days} {}", text::WORKING_DAYS.get(lang.get()))}</dd>
+                <dt>{move || text::PRODUCT.get(lang.get())}</dt>
+                <dd>{move || product.get(lang.get()).to_string()}</dd>
+            </dl>
+            <h2>{move || text::COMPLAINTS.get(lang.get())}</h2>
+            <div class="channels" data-testid="channels">
+                {channels.into_iter().map(|c| {
+                    let label = c.label.clone();
+                    let kind = match c.kind {
+                        ChannelKind::Whatsapp => "wa",
+                        ChannelKind::Email => "mail",
+                        ChannelKind::LaporSp4n => "lapor",
+                        ChannelKind::Website => "web",
+                        _ => "office",
+                    };
+                    match c.link() {
+                        Some(href) => view! {
+                            <a class=format!("btn channel channel-{kind}") href=href target="_blank" rel="noopener">{move || label.get(lang.get()).to_string()}</a>
+                        }.into_any(),
+                        None => view! { <span class=format!("channel channel-{kind}")>{move || label.get(lang.get()).to_string()}</span> }.into_any(),
+                    }
+                }).collect_view()}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn Survey(tick: RwSignal<u32>) -> impl IntoView {
+    let lang = use_lang();
+    let params = use_params_map();
+    let scores = RwSignal::new([0u8; 9]);
+    let state = RwSignal::new(None::<Result<(), String>>);
+    let send = move |_| {
+        let s = scores.get_untracked();
+        if s.iter().any(|x| *x == 0) {
+            state.set(Some(Err(text::SURVEY_INCOMPLETE.get(lang.get_untracked()).into())));
+            return;
+        }
+        let token = params.with_untracked(|p| p.get("token").unwrap_or_default());
+        leptos::task::spawn_local(async move {
+            let r = post_survey(token, s).await;
+            let ok = r.is_ok();
+            state.set(Some(r));
+            if ok {
+                tick.update(|t| *t += 1);
+            }
+        });
+    };
+    view! {
+        <section class="survey" data-testid="survey">
+            <h2>{move || text::SURVEY_TITLE.get(lang.get())}</h2>
+            {(0..9).map(|i| {
+                let el = ikm::element_text(i);
+                view! {
+                    <fieldset class="survey-q">
+                        <legend>{move || format!("{}. {}", i + 1, el.get(lang.get()))}</legend>
+                        <div class="faces">
+                            {(1u8..=4).map(|score| view! {
+                                <button class="face" class:face-on=move || scores.get()[i] == score
+                                    aria-pressed=move || (scores.get()[i] == score).to_string()
+                                    data-testid=format!("q{}-{}", i + 1, score)
+                                    on:click=move |_| scores.update(|s| s[i] = score)>
+                                    <span aria-hidden="true">{["☹", "😐", "🙂", "😀"][score as usize - 1]}</span>
+                                    <span>{move || text::FACES[score as usize - 1].get(lang.get())}</span>
+                                </button>
+                            }).collect_view()}
+                        </div>
+                    </fieldset>
+                }
+            }).collect_view()}
+            <button class="btn btn-primary btn-xl" data-testid="survey-send" on:click=send>{move || text::SURVEY_SEND.get(lang.get())}</button>
+            {move || state.get().map(|r| match r {
+                Ok(()) => view! { <p class="ok" data-testid="survey-thanks">{text::SURVEY_THANKS.get(lang.get())}</p> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+            })}
+        </section>
+    }
+}
+
+async fn post_survey(token: String, scores: [u8; 9]) -> Result<(), String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let body = serde_json::json!({ "scores": scores });
+        let r = gloo_net::http::Request::post(&format!("/api/t/{token}/survey"))
+            .json(&body)
+            .map_err(|e| e.to_string())?
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if r.ok() {
+            return Ok(());
+        }
+        let v: serde_json::Value = r.json().await.unwrap_or_default();
+        Err(v.get("message").and_then(|m| m.as_str()).unwrap_or("gagal").to_owned())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (token, scores);
+        Err("unavailable".into())
+    }
+}

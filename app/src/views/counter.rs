@@ -1,0 +1,435 @@
+//! `/counter`: the officer's tablet at one loket. Left, the queue for the loket's services;
+//! right, the current ticket with the next step as the big button and the requirement
+//! checklist; a tab for accepted files (due, ready, pickup, hand-over) and one for
+//! no-shows and returned files.
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+
+use crate::client::Device;
+use crate::components::{Clock, LangToggle, Notices, PhaseGate, SyncChip};
+use crate::domain::i18n::Text;
+use crate::domain::ids::{LoketId, RequirementId, ServiceCode, TicketId, TicketNumber};
+use crate::domain::mutation::{DeviceRole, MutationKind};
+use crate::domain::queue;
+use crate::domain::ticket::{Ticket, TicketCommand, TicketStatus};
+use crate::text;
+use crate::use_lang;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Queue,
+    Accepted,
+    Aside,
+}
+
+#[component]
+pub fn CounterPage() -> impl IntoView {
+    let device = Device::start(DeviceRole::Counter);
+    let lang = use_lang();
+    let loket = RwSignal::new(None::<LoketId>);
+    // The loket is a device setting, read from IndexedDB once the device is ready.
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) || device.phase.get() != crate::client::Phase::Ready {
+            return done.unwrap_or(false);
+        }
+        leptos::task::spawn_local(async move {
+            if let Some(l) = device.setting("loket").await.and_then(|s| LoketId::parse(&s).ok()) {
+                loket.set(Some(l));
+            }
+        });
+        true
+    });
+    view! {
+        <main class="page counter">
+            <header class="bar">
+                <div class="bar-title">
+                    <span class="logo" aria-hidden="true">"A"</span>
+                    <h1>{move || match loket.get() {
+                        Some(l) => format!("{} {l}", text::LOKET.get(lang.get())),
+                        None => text::COUNTER.get(lang.get()).to_string(),
+                    }}</h1>
+                </div>
+                <div class="bar-side">
+                    <Clock device/>
+                    <SyncChip device/>
+                    {move || loket.get().map(|_| view! {
+                        <button class="btn btn-ghost" on:click=move |_| loket.set(None)>{move || text::CHANGE_LOKET.get(lang.get())}</button>
+                    })}
+                    <LangToggle/>
+                </div>
+            </header>
+            <Notices device/>
+            <PhaseGate device>
+                {move || match loket.get() {
+                    None => view! { <LoketPicker device loket/> }.into_any(),
+                    Some(l) => view! { <Workbench device loket=l/> }.into_any(),
+                }}
+            </PhaseGate>
+        </main>
+    }
+}
+
+#[component]
+fn LoketPicker(device: Device, loket: RwSignal<Option<LoketId>>) -> impl IntoView {
+    let lang = use_lang();
+    let lokets = move || device.rules.get().map(|r| r.catalogue.lokets()).unwrap_or_default();
+    view! {
+        <section class="picker">
+            <h2>{move || text::CHOOSE_LOKET.get(lang.get())}</h2>
+            <div class="picker-grid">
+                {move || lokets().into_iter().map(|l| view! {
+                    <button class="btn btn-primary btn-xl" data-testid=format!("loket-{l}")
+                        on:click=move |_| {
+                            loket.set(Some(l));
+                            leptos::task::spawn_local(async move { device.set_setting("loket", &l.to_string()).await });
+                        }>
+                        {move || format!("{} {l}", text::LOKET.get(lang.get()))}
+                    </button>
+                }).collect_view()}
+            </div>
+        </section>
+    }
+}
+
+fn services_of(device: &Device, loket: LoketId) -> Vec<ServiceCode> {
+    device
+        .rules
+        .get()
+        .map(|r| r.catalogue.services.iter().filter(|s| s.lokets.contains(&loket)).map(|s| s.code.clone()).collect())
+        .unwrap_or_default()
+}
+
+fn run(device: Device, ticket: TicketId, command: TicketCommand, error: RwSignal<Option<Text>>) {
+    leptos::task::spawn_local(async move {
+        error.set(device.act(MutationKind::Ticket { ticket, command }).await.err());
+    });
+}
+
+#[component]
+fn Workbench(device: Device, loket: LoketId) -> impl IntoView {
+    let lang = use_lang();
+    let tab = RwSignal::new(Tab::Queue);
+    let error = RwSignal::new(None::<Text>);
+    let services = Signal::derive(move || services_of(&device, loket));
+    let line = Signal::derive(move || {
+        let rules = device.rules.get();
+        let svcs = services.get();
+        device.replica.with(|r| {
+            rules
+                .map(|rules| queue::waiting_line(r, &svcs, Some(loket), &rules.catalogue.policy).into_iter().cloned().collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    });
+    let current = Signal::derive(move || device.replica.with(|r| r.current_at(loket).cloned()));
+    let call_next = move || {
+        if current.get_untracked().is_some() {
+            return;
+        }
+        match line.get_untracked().first() {
+            Some(t) => run(device, t.id, TicketCommand::Call { loket }, error),
+            None => error.set(Some(Text::new("Tidak ada antrean yang menunggu.", "No ticket is waiting."))),
+        }
+    };
+    // Keyboard at the counter: Space/Enter for the primary action, R recall, N no-show.
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+            let target_is_input = ev
+                .target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok())
+                .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "BUTTON"));
+            if target_is_input || tab.get_untracked() != Tab::Queue {
+                return;
+            }
+            let cur = current.get_untracked();
+            match (ev.key().as_str(), cur) {
+                (" " | "Enter", None) => {
+                    ev.prevent_default();
+                    call_next();
+                }
+                (" " | "Enter", Some(t)) if matches!(t.status, TicketStatus::Called { .. }) => {
+                    ev.prevent_default();
+                    run(device, t.id, TicketCommand::Start, error);
+                }
+                ("r" | "R", Some(t)) if matches!(t.status, TicketStatus::Called { .. } | TicketStatus::PickupCalled { .. }) => {
+                    let cmd = if matches!(t.status, TicketStatus::PickupCalled { .. }) { TicketCommand::CallPickup { loket } } else { TicketCommand::Recall };
+                    run(device, t.id, cmd, error);
+                }
+                ("n" | "N", Some(t)) if matches!(t.status, TicketStatus::Called { .. }) => run(device, t.id, TicketCommand::NoShow, error),
+                _ => {}
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
+    let tab_button = move |t: Tab, label: text::T, testid: &'static str| {
+        view! {
+            <button class="tab" class:tab-on=move || tab.get() == t role="tab" aria-selected=move || (tab.get() == t).to_string()
+                data-testid=testid on:click=move |_| tab.set(t)>{move || label.get(lang.get())}</button>
+        }
+    };
+    view! {
+        <nav class="tabs" role="tablist">
+            {tab_button(Tab::Queue, text::QUEUE, "tab-queue")}
+            {tab_button(Tab::Accepted, text::ACCEPTED_TAB, "tab-accepted")}
+            {tab_button(Tab::Aside, text::ASIDE_TAB, "tab-aside")}
+        </nav>
+        {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="counter-error">{e.get(lang.get()).to_string()}</p> })}
+        {move || match tab.get() {
+            Tab::Queue => view! {
+                <div class="panes">
+                    <section class="pane queue" aria-label="Antrean">
+                        <h2>{move || format!("{} ({})", text::QUEUE.get(lang.get()), line.get().len())}</h2>
+                        <QueueList device line/>
+                    </section>
+                    <section class="pane current" aria-live="polite">
+                        {move || match current.get() {
+                            None => view! {
+                                <div class="empty-current">
+                                    <button class="btn btn-primary btn-xxl" data-testid="call-next" disabled=move || line.get().is_empty()
+                                        on:click=move |_| call_next()>
+                                        {move || text::CALL_NEXT.get(lang.get())}<kbd>"Space"</kbd>
+                                    </button>
+                                    <Show when=move || line.get().is_empty()>
+                                        <p class="muted">{move || text::NOBODY_WAITING.get(lang.get())}</p>
+                                    </Show>
+                                </div>
+                            }.into_any(),
+                            Some(t) => view! { <CurrentTicket device ticket=t loket error/> }.into_any(),
+                        }}
+                    </section>
+                </div>
+            }.into_any(),
+            Tab::Accepted => view! { <AcceptedFiles device loket error/> }.into_any(),
+            Tab::Aside => view! { <AsideList device services error/> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn QueueList(device: Device, line: Signal<Vec<Ticket>>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <ol class="queue-list" data-testid="queue-list">
+            {move || {
+                let now = device.now.get();
+                line.get().into_iter().map(|t| {
+                    let mins = if now > 0 { ((now - t.queued_at.wall_ms) / 60_000).max(0) } else { 0 };
+                    view! {
+                        <li class="queue-row" data-testid="queue-row">
+                            <span class="num">{t.number.to_string()}</span>
+                            <span class="wait">{move || format!("{mins} {}", text::WAITING_SINCE.get(lang.get()))}</span>
+                            {t.priority.is_priority().then(|| view! { <span class="badge badge-prio">{move || text::PRIORITY_MARK.get(lang.get())}</span> })}
+                            {t.rejoined.then(|| view! { <span class="badge badge-back">{move || text::REJOINED_MARK.get(lang.get())}</span> })}
+                        </li>
+                    }
+                }).collect_view()
+            }}
+        </ol>
+    }
+}
+
+#[component]
+fn CurrentTicket(device: Device, ticket: Ticket, loket: LoketId, error: RwSignal<Option<Text>>) -> impl IntoView {
+    let lang = use_lang();
+    let id = ticket.id;
+    let service = device.rules.get_untracked().and_then(|r| r.catalogue.service(&ticket.service).cloned());
+    let service_name = service.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+    let checked = RwSignal::new(BTreeSet::<RequirementId>::new());
+    let number = ticket.number.to_string();
+    let body = match ticket.status.clone() {
+        TicketStatus::Called { calls, .. } => view! {
+            <p class="state">{move || format!("{} · {calls} {}", text::CALLED.get(lang.get()), text::TIMES.get(lang.get()))}</p>
+            <div class="actions">
+                <button class="btn btn-primary btn-xxl" data-testid="start" on:click=move |_| run(device, id, TicketCommand::Start, error)>
+                    {move || text::START.get(lang.get())}<kbd>"Enter"</kbd>
+                </button>
+                <button class="btn btn-secondary btn-xl" data-testid="recall" on:click=move |_| run(device, id, TicketCommand::Recall, error)>
+                    {move || text::RECALL.get(lang.get())}<kbd>"R"</kbd>
+                </button>
+                <button class="btn btn-warn btn-xl" data-testid="no-show" on:click=move |_| run(device, id, TicketCommand::NoShow, error)>
+                    {move || text::NO_SHOW.get(lang.get())}<kbd>"N"</kbd>
+                </button>
+            </div>
+        }
+        .into_any(),
+        TicketStatus::Serving { .. } => {
+            let reqs = service.as_ref().map(|s| s.requirements.clone()).unwrap_or_default();
+            let all: Vec<RequirementId> = reqs.iter().map(|r| r.id.clone()).collect();
+            let all2 = all.clone();
+            let complete = move || all.iter().all(|r| checked.get().contains(r));
+            let missing = move || all2.iter().filter(|r| !checked.get().contains(*r)).cloned().collect::<Vec<_>>();
+            let missing2 = missing.clone();
+            view! {
+                <p class="state">{move || text::SERVING.get(lang.get())}</p>
+                <fieldset class="req-check" data-testid="checklist">
+                    <legend>{move || text::CHECKLIST.get(lang.get())}</legend>
+                    {reqs.into_iter().map(|r| {
+                        let rid = r.id.clone();
+                        let rid2 = r.id.clone();
+                        view! {
+                            <label class="req-row">
+                                <input type="checkbox" data-testid=format!("req-{}", r.id)
+                                    prop:checked=move || checked.get().contains(&rid)
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        checked.update(|c| { if on { c.insert(rid2.clone()); } else { c.remove(&rid2); } });
+                                    }/>
+                                <span>{move || r.text.get(lang.get()).to_string()}</span>
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <p class="muted">{move || text::RETURN_HINT.get(lang.get())}</p>
+                <div class="actions">
+                    <button class="btn btn-success btn-xxl" data-testid="accept" disabled=move || !complete()
+                        on:click=move |_| run(device, id, TicketCommand::Accept { checked: checked.get_untracked().into_iter().collect() }, error)>
+                        {move || text::ACCEPT.get(lang.get())}
+                    </button>
+                    <button class="btn btn-warn btn-xl" data-testid="return" disabled=move || missing().is_empty()
+                        on:click=move |_| run(device, id, TicketCommand::ReturnIncomplete { missing: missing2() }, error)>
+                        {move || text::RETURN.get(lang.get())}
+                    </button>
+                </div>
+            }
+            .into_any()
+        }
+        TicketStatus::PickupCalled { calls, .. } => view! {
+            <p class="state">{move || format!("{} · {calls} {}", text::PICKUP_AT.get(lang.get()), text::TIMES.get(lang.get()))}</p>
+            <div class="actions">
+                <button class="btn btn-success btn-xxl" data-testid="hand-over" on:click=move |_| run(device, id, TicketCommand::HandOver, error)>
+                    {move || text::HAND_OVER.get(lang.get())}
+                </button>
+                <button class="btn btn-secondary btn-xl" on:click=move |_| run(device, id, TicketCommand::CallPickup { loket }, error)>
+                    {move || text::RECALL.get(lang.get())}<kbd>"R"</kbd>
+                </button>
+            </div>
+        }
+        .into_any(),
+        _ => ().into_any(),
+    };
+    view! {
+        <div class="current-ticket" data-testid="current">
+            <p class="current-number" data-testid="current-number">{number}</p>
+            <p class="current-service">{move || service_name.get(lang.get()).to_string()}</p>
+            {ticket.priority.is_priority().then(|| view! { <span class="badge badge-prio">{move || text::PRIORITY_MARK.get(lang.get())}</span> })}
+            {body}
+        </div>
+    }
+}
+
+#[component]
+fn AcceptedFiles(device: Device, loket: LoketId, error: RwSignal<Option<Text>>) -> impl IntoView {
+    let lang = use_lang();
+    let search = RwSignal::new(String::new());
+    let files = move || {
+        let q = search.get().trim().to_ascii_uppercase();
+        let typed = TicketNumber::parse(&q).ok();
+        device.replica.with(|r| {
+            let mut v: Vec<Ticket> = r
+                .tickets()
+                .filter(|t| matches!(t.status, TicketStatus::Accepted | TicketStatus::Ready | TicketStatus::PickupCalled { .. }))
+                .filter(|t| q.is_empty() || Some(t.number) == typed || t.receipt.as_ref().is_some_and(|x| x.number.contains(&q)))
+                .cloned()
+                .collect();
+            v.sort_by_key(|t| t.receipt.as_ref().map(|x| x.due));
+            v
+        })
+    };
+    view! {
+        <section class="pane files">
+            <input class="input-xl" type="search" data-testid="receipt-search"
+                placeholder=move || text::SEARCH_RECEIPT.get(lang.get())
+                prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
+            <table class="files-table" data-testid="files">
+                <tbody>
+                    {move || {
+                        let files = files();
+                        if files.is_empty() {
+                            return view! { <tr><td class="muted">{text::NOTHING_HERE.get(lang.get())}</td></tr> }.into_any();
+                        }
+                        let now = device.now.get();
+                        let rules = device.rules.get();
+                        files.into_iter().map(|t| {
+                            let id = t.id;
+                            let due = t.receipt.as_ref().map(|r| r.due);
+                            let overdue = due.is_some_and(|d| now > 0 && d.as_millisecond() < now && t.status == TicketStatus::Accepted);
+                            let due_text = match (&rules, due) {
+                                (Some(r), Some(d)) => r.calendar.moment_in_words(d, lang.get()),
+                                _ => String::new(),
+                            };
+                            let receipt = t.receipt.as_ref().map(|r| r.number.clone()).unwrap_or_default();
+                            let action = match t.status {
+                                TicketStatus::Accepted => view! {
+                                    <button class="btn btn-secondary" data-testid="mark-ready" on:click=move |_| run(device, id, TicketCommand::MarkReady, error)>
+                                        {move || text::MARK_READY.get(lang.get())}
+                                    </button>
+                                }.into_any(),
+                                TicketStatus::Ready => view! {
+                                    <button class="btn btn-primary" data-testid="call-pickup" on:click=move |_| run(device, id, TicketCommand::CallPickup { loket }, error)>
+                                        {move || text::CALL_PICKUP.get(lang.get())}
+                                    </button>
+                                    <button class="btn btn-success" on:click=move |_| run(device, id, TicketCommand::HandOver, error)>
+                                        {move || text::HAND_OVER.get(lang.get())}
+                                    </button>
+                                }.into_any(),
+                                _ => view! {
+                                    <button class="btn btn-success" data-testid="hand-over-file" on:click=move |_| run(device, id, TicketCommand::HandOver, error)>
+                                        {move || text::HAND_OVER.get(lang.get())}
+                                    </button>
+                                }.into_any(),
+                            };
+                            view! {
+                                <tr class:overdue=overdue data-testid="file-row">
+                                    <td class="num">{t.number.to_string()}</td>
+                                    <td>{receipt}</td>
+                                    <td>
+                                        {move || if overdue { format!("{} · ", text::OVERDUE.get(lang.get())) } else { String::new() }}
+                                        {due_text}
+                                    </td>
+                                    <td class="row-actions">{action}</td>
+                                </tr>
+                            }
+                        }).collect_view().into_any()
+                    }}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[component]
+fn AsideList(device: Device, services: Signal<Vec<ServiceCode>>, error: RwSignal<Option<Text>>) -> impl IntoView {
+    let lang = use_lang();
+    let rows = move || {
+        let svcs = services.get();
+        device.replica.with(|r| {
+            r.tickets()
+                .filter(|t| svcs.contains(&t.service) && matches!(t.status, TicketStatus::NoShow | TicketStatus::ReturnedIncomplete))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <section class="pane aside">
+            <ul class="aside-list">
+                {move || rows().into_iter().map(|t| {
+                    let id = t.id;
+                    let (label, cmd) = if t.status == TicketStatus::NoShow {
+                        (text::REINSTATE, TicketCommand::Reinstate)
+                    } else {
+                        (text::REJOIN, TicketCommand::Rejoin)
+                    };
+                    view! {
+                        <li class="queue-row">
+                            <span class="num">{t.number.to_string()}</span>
+                            <span>{t.status.name().replace('_', " ")}</span>
+                            <button class="btn btn-secondary" on:click=move |_| run(device, id, cmd.clone(), error)>{move || label.get(lang.get())}</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}

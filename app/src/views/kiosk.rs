@@ -1,0 +1,325 @@
+//! `/kiosk`: the ticket machine at the door. Shows each service's standard before the
+//! citizen queues, issues numbered tickets (also offline), prints them, and lets a citizen
+//! who was sent to complete the berkas re-enter with the same ticket.
+
+use leptos::prelude::*;
+
+use crate::client::{Device, IssuedTicket};
+use crate::components::{Clock, LangToggle, PhaseGate, QrCode, SyncChip};
+use crate::domain::catalogue::Service;
+use crate::domain::i18n::{Lang, Text};
+use crate::domain::ids::{ServiceCode, TicketNumber};
+use crate::domain::mutation::{DeviceRole, MutationKind};
+use crate::domain::ticket::{Priority, TicketCommand, TicketStatus};
+use crate::text;
+use crate::use_lang;
+
+/// Seconds the ticket screen stays up, and idle seconds before a detail screen resets.
+const TICKET_SECS: i64 = 20;
+const IDLE_SECS: i64 = 60;
+
+#[derive(Clone, PartialEq)]
+enum Screen {
+    Start,
+    Detail(ServiceCode),
+    Ticket(IssuedTicket),
+    Rejoin,
+}
+
+fn priority_label(p: Priority) -> text::T {
+    match p {
+        Priority::Regular => text::P_REGULAR,
+        Priority::Elderly => text::P_ELDERLY,
+        Priority::Disabled => text::P_DISABLED,
+        Priority::Pregnant => text::P_PREGNANT,
+    }
+}
+
+fn priority_icon(p: Priority) -> &'static str {
+    match p {
+        Priority::Regular => r#"<svg viewBox="0 0 24 24" width="32" height="32" fill="none" stroke="currentColor" stroke-width="1.8"><circle cx="12" cy="6" r="3"/><path d="M6 21v-6a6 6 0 0 1 12 0v6"/></svg>"#,
+        Priority::Elderly => r#"<svg viewBox="0 0 24 24" width="32" height="32" fill="none" stroke="currentColor" stroke-width="1.8"><circle cx="11" cy="4.5" r="2.5"/><path d="M11 8l-2 6 3 2v5M9 14l-3 7M14 10l3 3v8"/></svg>"#,
+        Priority::Disabled => r#"<svg viewBox="0 0 24 24" width="32" height="32" fill="none" stroke="currentColor" stroke-width="1.8"><circle cx="10" cy="4" r="2"/><path d="M10 7v6h6l3 6"/><path d="M8 10a6 6 0 1 0 7 9"/></svg>"#,
+        Priority::Pregnant => r#"<svg viewBox="0 0 24 24" width="32" height="32" fill="none" stroke="currentColor" stroke-width="1.8"><circle cx="11" cy="4" r="2.5"/><path d="M10 8c-2 3-2 6 0 8v5M12 9c4 1 5 6 1 8"/></svg>"#,
+    }
+}
+
+fn origin() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::new()
+    }
+}
+
+fn print_page() {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.print();
+    }
+}
+
+#[component]
+pub fn KioskPage() -> impl IntoView {
+    let device = Device::start(DeviceRole::Kiosk);
+    let lang = use_lang();
+    let screen = RwSignal::new(Screen::Start);
+    let last_tap = RwSignal::new(0i64);
+    let cooldown_until = RwSignal::new(0i64);
+
+    // Idle return: the ticket screen after a few seconds, other screens after a minute.
+    Effect::new(move |_| {
+        let now = device.now.get();
+        let since = now - last_tap.get_untracked();
+        let reset = match screen.get_untracked() {
+            Screen::Start => false,
+            Screen::Ticket(_) => since > TICKET_SECS * 1000,
+            _ => since > IDLE_SECS * 1000,
+        };
+        if reset && now > 0 {
+            screen.set(Screen::Start);
+        }
+    });
+    let go = move |s: Screen| {
+        last_tap.set(device.now.get_untracked());
+        screen.set(s);
+    };
+
+    let office = move || {
+        device.rules.get().map(|r| r.catalogue.office.name.clone()).unwrap_or_else(|| text::OFFICE_FALLBACK.get(lang.get()).to_string())
+    };
+
+    view! {
+        <main class="page kiosk">
+            <header class="bar">
+                <div class="bar-title">
+                    <span class="logo" aria-hidden="true">"A"</span>
+                    <h1 data-testid="office">{office}</h1>
+                </div>
+                <div class="bar-side">
+                    <Clock device/>
+                    <SyncChip device/>
+                    <LangToggle/>
+                </div>
+            </header>
+            <PhaseGate device>
+                {move || match screen.get() {
+                    Screen::Start => view! { <StartScreen device go/> }.into_any(),
+                    Screen::Detail(code) => view! { <DetailScreen device code go cooldown_until/> }.into_any(),
+                    Screen::Ticket(t) => view! { <TicketScreen device ticket=t go/> }.into_any(),
+                    Screen::Rejoin => view! { <RejoinScreen device go/> }.into_any(),
+                }}
+            </PhaseGate>
+            <footer class="kiosk-foot">
+                <span data-testid="last-issued">
+                    {move || device.last_issued.get().map(|n| format!("{}: {n}", text::LAST_TICKET.get(lang.get())))}
+                </span>
+            </footer>
+        </main>
+    }
+}
+
+#[component]
+fn StartScreen(device: Device, go: impl Fn(Screen) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let lang = use_lang();
+    let services = move || device.rules.get().map(|r| r.catalogue.services.clone()).unwrap_or_default();
+    let waiting = move |code: &ServiceCode| {
+        device.replica.with(|r| r.tickets().filter(|t| &t.service == code && t.status == TicketStatus::Waiting).count())
+    };
+    view! {
+        <section class="services" aria-label="Layanan">
+            {move || services().into_iter().map(|s: Service| {
+                let code = s.code.clone();
+                let code2 = s.code.clone();
+                let name = s.name.clone();
+                let desc = s.description.clone();
+                view! {
+                    <button class="service-card" data-testid=format!("service-{}", s.code)
+                        on:click=move |_| go(Screen::Detail(code.clone()))>
+                        <span class="service-prefix" aria-hidden="true">{s.prefix.to_string()}</span>
+                        <span class="service-name">{move || name.get(lang.get()).to_string()}</span>
+                        <span class="service-desc">{move || desc.get(lang.get()).to_string()}</span>
+                        <span class="service-meta">
+                            {s.fee.is_free().then(|| view! { <span class="badge badge-free">{move || text::FREE.get(lang.get())}</span> })}
+                            <span class="waiting">{move || format!("{} {}", waiting(&code2), text::WAITING_PEOPLE.get(lang.get()))}</span>
+                        </span>
+                    </button>
+                }
+            }).collect_view()}
+        </section>
+        <button class="btn btn-secondary btn-wide" data-testid="rejoin" on:click=move |_| go(Screen::Rejoin)>
+            {move || text::REJOIN.get(lang.get())}
+        </button>
+    }
+}
+
+#[component]
+fn DetailScreen(
+    device: Device,
+    code: ServiceCode,
+    go: impl Fn(Screen) + Copy + Send + Sync + 'static,
+    cooldown_until: RwSignal<i64>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let priority = RwSignal::new(Priority::Regular);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<Text>);
+    let service = device.rules.get_untracked().and_then(|r| r.catalogue.service(&code).cloned());
+    let Some(s) = service else { return view! { <p class="phase">{text::LOADING.get(lang.get_untracked())}</p> }.into_any() };
+    let cooldown = move || device.now.get() < cooldown_until.get();
+    let take = {
+        let code = code.clone();
+        move |_| {
+            if busy.get_untracked() || cooldown() {
+                return;
+            }
+            busy.set(true);
+            let code = code.clone();
+            leptos::task::spawn_local(async move {
+                match device.issue_ticket(code, priority.get_untracked()).await {
+                    Ok(t) => {
+                        let secs = device.rules.get_untracked().map(|r| r.catalogue.policy.kiosk_cooldown_secs).unwrap_or(5);
+                        cooldown_until.set(t.issued_ms + i64::from(secs) * 1000);
+                        go(Screen::Ticket(t));
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+                busy.set(false);
+            });
+        }
+    };
+    let name = s.name.clone();
+    let product = s.product.clone();
+    let fee = s.fee.text.clone();
+    let days = s.completion.working_days;
+    let counted = s.completion.counted_from.clone();
+    let reqs = s.requirements.clone();
+    view! {
+        <section class="detail">
+            <h2 class="detail-title">{move || name.get(lang.get()).to_string()}</h2>
+            <div class="detail-grid">
+                <div class="card">
+                    <h3>{move || text::BRING.get(lang.get())}</h3>
+                    <ul class="checklist" data-testid="requirements">
+                        {reqs.into_iter().map(|r| view! {
+                            <li><span class="tick" aria-hidden="true">"✓"</span>{move || r.text.get(lang.get()).to_string()}</li>
+                        }).collect_view()}
+                    </ul>
+                </div>
+                <dl class="card facts">
+                    <dt>{move || text::FEE.get(lang.get())}</dt>
+                    <dd class="free">{move || fee.get(lang.get()).to_string()}</dd>
+                    <dt>{move || text::COMPLETION.get(lang.get())}</dt>
+                    <dd>{move || format!("{days} {}", text::WORKING_DAYS.get(lang.get()))}<small>{move || counted.get(lang.get()).to_string()}</small></dd>
+                    <dt>{move || text::PRODUCT.get(lang.get())}</dt>
+                    <dd>{move || product.get(lang.get()).to_string()}</dd>
+                </dl>
+            </div>
+            <fieldset class="priority">
+                <legend>{move || text::PRIORITY_Q.get(lang.get())}</legend>
+                {Priority::ALL.into_iter().map(|p| view! {
+                    <button class="prio" class:prio-on=move || priority.get() == p aria-pressed=move || (priority.get() == p).to_string()
+                        data-testid=format!("priority-{p:?}").to_lowercase()
+                        on:click=move |_| priority.set(p)>
+                        <span inner_html=priority_icon(p) aria-hidden="true"></span>
+                        <span>{move || priority_label(p).get(lang.get())}</span>
+                    </button>
+                }).collect_view()}
+            </fieldset>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e.get(lang.get()).to_string()}</p> })}
+            <div class="actions">
+                <button class="btn btn-secondary btn-xl" on:click=move |_| go(Screen::Start)>{move || text::BACK.get(lang.get())}</button>
+                <button class="btn btn-primary btn-xl" data-testid="take-number" disabled=move || busy.get() || cooldown() on:click=take>
+                    {move || if cooldown() { text::COOLDOWN.get(lang.get()) } else { text::TAKE_NUMBER.get(lang.get()) }}
+                </button>
+            </div>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn TicketScreen(device: Device, ticket: IssuedTicket, go: impl Fn(Screen) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let lang = use_lang();
+    let rules = device.rules.get_untracked();
+    let service = rules.as_ref().and_then(|r| r.catalogue.service(&ticket.service).cloned());
+    let office = rules.as_ref().map(|r| r.catalogue.office.name.clone()).unwrap_or_default();
+    let when = rules
+        .as_ref()
+        .map(|r| {
+            let ts = jiff::Timestamp::from_millisecond(ticket.issued_ms).unwrap_or_default();
+            Text::new(
+                format!("{} {}", r.calendar.date_in_words(r.calendar.service_day(ts), Lang::Id), r.calendar.clock(ts)),
+                format!("{} {}", r.calendar.date_in_words(r.calendar.service_day(ts), Lang::En), r.calendar.clock(ts)),
+            )
+        })
+        .unwrap_or_default();
+    let url = format!("{}/t/{}", origin(), ticket.token.as_str());
+    let short = url.replace("http://", "").replace("https://", "");
+    let name = service.map(|s| s.name).unwrap_or_default();
+    view! {
+        <section class="ticket" data-testid="ticket">
+            <p class="ticket-office print-only">{office}</p>
+            <p class="ticket-label">{move || text::YOUR_NUMBER.get(lang.get())}</p>
+            <p class="ticket-number" data-testid="ticket-number">{ticket.number.to_string()}</p>
+            <p class="ticket-service">{move || name.get(lang.get()).to_string()}</p>
+            <p class="ticket-time">{move || when.get(lang.get()).to_string()}</p>
+            <div class="ticket-stats screen-only">
+                <div><strong data-testid="ahead">{ticket.ahead}</strong><span>{move || text::AHEAD.get(lang.get())}</span></div>
+                <div><strong>{ticket.wait_minutes}</strong><span>{move || text::ABOUT_MIN.get(lang.get())}</span></div>
+            </div>
+            <QrCode text=Signal::derive(move || url.clone()) label="QR"/>
+            <p class="ticket-scan">{move || text::SCAN.get(lang.get())}</p>
+            <p class="ticket-url" data-testid="track-url">{short}</p>
+            <p class="ticket-keep print-only">{move || text::KEEP_TICKET.get(lang.get())}</p>
+            <div class="actions screen-only">
+                <button class="btn btn-secondary btn-xl" on:click=move |_| print_page()>{move || text::PRINT.get(lang.get())}</button>
+                <button class="btn btn-primary btn-xl" data-testid="done" on:click=move |_| go(Screen::Start)>{move || text::DONE.get(lang.get())}</button>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn RejoinScreen(device: Device, go: impl Fn(Screen) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let lang = use_lang();
+    let input = RwSignal::new(String::new());
+    let result = RwSignal::new(None::<Result<(), Text>>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = input.get_untracked();
+        let found = TicketNumber::parse(&typed).ok().and_then(|n| {
+            device.replica.with_untracked(|r| {
+                r.tickets().find(|t| t.number == n && t.status == TicketStatus::ReturnedIncomplete).map(|t| t.id)
+            })
+        });
+        let Some(id) = found else {
+            result.set(Some(Err(Text::new(text::REJOIN_NOT_FOUND.0, text::REJOIN_NOT_FOUND.1))));
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let r = device.act(MutationKind::Ticket { ticket: id, command: TicketCommand::Rejoin }).await;
+            result.set(Some(r));
+        });
+    };
+    view! {
+        <section class="rejoin">
+            <h2>{move || text::REJOIN.get(lang.get())}</h2>
+            <form on:submit=submit>
+                <label for="rejoin-number">{move || text::REJOIN_HELP.get(lang.get())}</label>
+                <input id="rejoin-number" class="input-xl" autocomplete="off" inputmode="text"
+                    data-testid="rejoin-number"
+                    prop:value=move || input.get() on:input=move |ev| input.set(event_target_value(&ev))/>
+                <button class="btn btn-primary btn-xl" type="submit" data-testid="rejoin-submit">{move || text::CONFIRM.get(lang.get())}</button>
+            </form>
+            {move || result.get().map(|r| match r {
+                Ok(()) => view! { <p class="ok" role="status" data-testid="rejoin-ok">{text::REJOIN_OK.get(lang.get())}</p> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">{e.get(lang.get()).to_string()}</p> }.into_any(),
+            })}
+            <button class="btn btn-secondary btn-xl" on:click=move |_| go(Screen::Start)>{move || text::BACK.get(lang.get())}</button>
+        </section>
+    }
+}

@@ -1,0 +1,185 @@
+// The seed's five steps end to end, across the four devices, in real Chromium against the
+// real server: kiosk → display → counter → citizen page → survey. Screenshots of every
+// view at its device size are kept in test-results/screens.
+import { test, expect, Page, Browser } from "@playwright/test";
+import { Server, shotsDir } from "./harness";
+import { join } from "node:path";
+
+let server: Server;
+test.beforeAll(async () => {
+  server = await Server.start();
+});
+test.afterAll(async () => {
+  await server.stop();
+});
+
+const TABLET = { width: 1280, height: 800 };
+const TV = { width: 1920, height: 1080 };
+const PHONE = { width: 360, height: 640 };
+
+async function open(browser: Browser, path: string, viewport: { width: number; height: number }): Promise<Page> {
+  const ctx = await browser.newContext({ viewport });
+  const page = await ctx.newPage();
+  await page.goto(`${server.url}${path}`);
+  return page;
+}
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: join(shotsDir(), `${name}.png`) });
+}
+
+/** Waits until the kiosk holds leased numbers (so the first ticket is A-001). */
+async function kioskLeased(page: Page) {
+  await page.waitForFunction(async () => {
+    const db: IDBDatabase = await new Promise((res, rej) => {
+      const r = indexedDB.open("antrean-kiosk");
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    const v: string | undefined = await new Promise((res) => {
+      const tx = db.transaction("settings", "readonly");
+      const g = tx.objectStore("settings").get("pool");
+      g.onsuccess = () => res(g.result);
+      g.onerror = () => res(undefined);
+    });
+    db.close();
+    return !!v && JSON.parse(v).entries.some((e: { free: unknown[] }) => e.free.length > 0);
+  }, null, { timeout: 20_000 });
+}
+
+async function issue(kiosk: Page): Promise<{ number: string; track: string }> {
+  await kiosk.getByTestId("service-legalisir-ktp-el").click();
+  await kiosk.getByTestId("take-number").click();
+  const number = (await kiosk.getByTestId("ticket-number").textContent())!.trim();
+  const track = (await kiosk.getByTestId("track-url").textContent())!.trim();
+  return { number, track: `http://${track}` };
+}
+
+test("the five steps: ticket, call, check and accept, pickup, hand-over, survey", async ({ browser }) => {
+  const kiosk = await open(browser, "/kiosk", TABLET);
+  await expect(kiosk.getByTestId("service-legalisir-ktp-el")).toBeVisible();
+  await shot(kiosk, "kiosk-start-tablet");
+  await kioskLeased(kiosk);
+  await kiosk.getByTestId("service-legalisir-ktp-el").click();
+  await expect(kiosk.getByTestId("requirements")).toContainText("KTP-el asli");
+  await shot(kiosk, "kiosk-detail-tablet");
+  await kiosk.getByTestId("take-number").click();
+  await expect(kiosk.getByTestId("ticket-number")).toHaveText("A-001");
+  await shot(kiosk, "kiosk-ticket-tablet");
+  const track = `http://${(await kiosk.getByTestId("track-url").textContent())!.trim()}`;
+  await kiosk.getByTestId("done").click();
+
+  const display = await open(browser, "/display", TV);
+  await expect(display.getByTestId("loket-cell-1")).toBeVisible();
+
+  const citizen = await open(browser, new URL(track).pathname, PHONE);
+  await expect(citizen.getByTestId("citizen-number")).toHaveText("A-001");
+  await expect(citizen.getByTestId("headline")).toContainText("Menunggu dipanggil");
+  await shot(citizen, "citizen-waiting-phone");
+
+  const counter = await open(browser, "/counter", TABLET);
+  await counter.getByTestId("loket-1").click();
+  await expect(counter.getByTestId("queue-row").first()).toContainText("A-001");
+  await shot(counter, "counter-queue-tablet");
+  await counter.getByTestId("call-next").click();
+  await expect(counter.getByTestId("current-number")).toHaveText("A-001");
+
+  // Step 2 → 3: the display shows and announces the call; the citizen is sent to Loket 1.
+  await expect(display.getByTestId("latest-call")).toContainText("A-001");
+  await expect(display.getByTestId("latest-call")).toContainText("LOKET 1");
+  await expect(display.getByTestId("announcements")).toContainText("Nomor antrean A, nol, nol, satu, silakan menuju loket satu");
+  await shot(display, "display-call-tv");
+  await expect(citizen.getByTestId("go-to")).toContainText("Loket 1", { timeout: 20_000 });
+  await shot(citizen, "citizen-called-phone");
+
+  // Step 3 → 4: the officer checks both requirements and accepts.
+  await counter.getByTestId("start").click();
+  await expect(counter.getByTestId("accept")).toBeDisabled();
+  await counter.getByTestId("req-ktp-el-asli").check();
+  await expect(counter.getByTestId("accept")).toBeDisabled();
+  await counter.getByTestId("req-fotokopi-ktp-el").check();
+  await shot(counter, "counter-checklist-tablet");
+  await counter.getByTestId("accept").click();
+  await expect(citizen.getByTestId("due")).toContainText("WITA", { timeout: 20_000 });
+  await shot(citizen, "citizen-accepted-phone");
+
+  // Step 5: ready, called for pickup, handed over.
+  await counter.getByTestId("tab-accepted").click();
+  await expect(counter.getByTestId("file-row").first()).toContainText("A-001");
+  await counter.getByTestId("mark-ready").click();
+  await counter.getByTestId("call-pickup").click();
+  await expect(display.getByTestId("pickup-calls")).toContainText("A-001");
+  await expect(display.getByTestId("announcements")).toContainText("silakan mengambil dokumen di loket satu");
+  await shot(display, "display-pickup-tv");
+  await shot(counter, "counter-files-tablet");
+  await counter.getByTestId("hand-over-file").click();
+  await expect(counter.getByTestId("file-row")).toHaveCount(1);
+  await expect(counter.getByTestId("files")).not.toContainText("A-001");
+
+  // The citizen rates the service once.
+  await expect(citizen.getByTestId("survey")).toBeVisible({ timeout: 20_000 });
+  for (let q = 1; q <= 9; q++) await citizen.getByTestId(`q${q}-${q === 3 ? 3 : 4}`).click();
+  await shot(citizen, "citizen-survey-phone");
+  await citizen.getByTestId("survey-send").click();
+  await expect(citizen.getByTestId("survey-thanks")).toBeVisible();
+  const ikm = await (await citizen.request.get(`${server.url}/api/ikm`)).json();
+  expect(ikm.overall.respondents).toBe(1);
+});
+
+test("an incomplete berkas is returned, the citizen sees what to bring, rejoins and is served", async ({ browser }) => {
+  const kiosk = await open(browser, "/kiosk", { width: 800, height: 1280 });
+  await expect(kiosk.getByTestId("service-legalisir-ktp-el")).toBeVisible();
+  await kioskLeased(kiosk);
+  const t = await issue(kiosk);
+  await kiosk.getByTestId("done").click();
+
+  const counter = await open(browser, "/counter", TABLET);
+  await counter.getByTestId("loket-2").click();
+  await counter.getByTestId("call-next").click();
+  await expect(counter.getByTestId("current-number")).toHaveText(t.number);
+  await counter.getByTestId("start").click();
+  await counter.getByTestId("req-ktp-el-asli").check();
+  await counter.getByTestId("return").click();
+  await expect(counter.getByTestId("call-next")).toBeVisible();
+
+  const citizen = await open(browser, new URL(t.track).pathname, PHONE);
+  await expect(citizen.getByTestId("missing")).toContainText("Fotokopi KTP-el");
+  await shot(citizen, "citizen-returned-phone");
+
+  // Back with the photocopy: re-entered at the kiosk with the same ticket.
+  await kiosk.getByTestId("rejoin").click();
+  await kiosk.getByTestId("rejoin-number").fill(t.number);
+  await kiosk.getByTestId("rejoin-submit").click();
+  await expect(kiosk.getByTestId("rejoin-ok")).toBeVisible();
+  await shot(kiosk, "kiosk-rejoin-portrait");
+
+  await expect(counter.getByTestId("queue-row").first()).toContainText(t.number, { timeout: 20_000 });
+  await counter.getByTestId("call-next").click();
+  await counter.getByTestId("start").click();
+  await counter.getByTestId("req-ktp-el-asli").check();
+  await counter.getByTestId("req-fotokopi-ktp-el").check();
+  await counter.getByTestId("accept").click();
+  await expect(citizen.getByTestId("receipt")).toBeVisible({ timeout: 20_000 });
+});
+
+test("an offline counter keeps working and converges after reconnect", async ({ browser }) => {
+  const kiosk = await open(browser, "/kiosk", TABLET);
+  await kioskLeased(kiosk);
+  const a = await issue(kiosk);
+  await kiosk.getByTestId("done").click();
+
+  const ctx = await browser.newContext({ viewport: TABLET });
+  const counter = await ctx.newPage();
+  await counter.goto(`${server.url}/counter`);
+  await counter.getByTestId("loket-1").click();
+  await expect(counter.getByTestId("queue-row").first()).toContainText(a.number, { timeout: 20_000 });
+  await ctx.setOffline(true);
+  await counter.getByTestId("call-next").click();
+  await expect(counter.getByTestId("current-number")).toHaveText(a.number);
+  await expect(counter.getByTestId("sync-chip")).toContainText("Luring", { timeout: 20_000 });
+  await shot(counter, "counter-offline-tablet");
+  await ctx.setOffline(false);
+  await expect(counter.getByTestId("sync-chip")).toHaveText(/Terhubung$/, { timeout: 40_000 });
+  const citizen = await open(browser, new URL(a.track).pathname, PHONE);
+  await expect(citizen.getByTestId("go-to")).toContainText("Loket 1");
+});

@@ -1,0 +1,76 @@
+// Antrean service worker: keeps the device pages (kiosk, counter, display) working when
+// the network or the server is down. The server replaces __BUILD__ with a hash of the
+// compiled bundle, so each deployment installs a fresh cache and removes the old one.
+const VERSION = "__BUILD__";
+const CACHE = `antrean-shell-${VERSION}`;
+const SHELL = [
+  "/",
+  "/kiosk",
+  "/counter",
+  "/display",
+  "/admin",
+  "/pkg/antrean.js",
+  "/pkg/antrean_bg.wasm",
+  "/pkg/antrean.css",
+  "/manifest.webmanifest",
+  "/icons/icon.svg",
+  "/icons/icon-192.png",
+  "/icons/icon-512.png",
+  "/fonts/inter-latin-400-normal.woff2",
+  "/fonts/inter-latin-600-normal.woff2",
+  "/fonts/inter-latin-800-normal.woff2",
+];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(CACHE).then((cache) =>
+      // One missing optional file (a font) must not leave the device without a shell.
+      Promise.all(SHELL.map((url) => cache.add(new Request(url, { cache: "reload" })).catch(() => undefined))),
+    ).then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("antrean-shell-") && k !== CACHE).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const req = event.request;
+  if (req.method !== "GET") return;
+  const url = new URL(req.url);
+  if (url.origin !== self.location.origin) return;
+  // Live data is never cached: the sync layer handles being offline.
+  if (url.pathname.startsWith("/api/") || url.pathname === "/sw.js") return;
+  // The citizen page is live data too; it needs the server.
+  if (url.pathname.startsWith("/t/")) return;
+
+  if (req.mode === "navigate") {
+    // Network first so a deployment shows at once; the cached shell when offline.
+    event.respondWith(
+      fetch(req)
+        .then((resp) => {
+          if (resp.ok) {
+            const copy = resp.clone();
+            caches.open(CACHE).then((c) => c.put(url.pathname, copy));
+          }
+          return resp;
+        })
+        .catch(() => caches.match(url.pathname).then((hit) => hit || caches.match("/"))),
+    );
+    return;
+  }
+  // Static assets: the versioned cache first.
+  event.respondWith(
+    caches.match(req).then((hit) => hit || fetch(req).then((resp) => {
+      if (resp.ok && (url.pathname.startsWith("/pkg/") || url.pathname.startsWith("/fonts/") || url.pathname.startsWith("/icons/"))) {
+        const copy = resp.clone();
+        caches.open(CACHE).then((c) => c.put(req, copy));
+      }
+      return resp;
+    })),
+  );
+});

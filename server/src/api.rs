@@ -1,0 +1,97 @@
+//! Plain JSON routes: health, the catalogue, the citizen's tracking data and survey, IKM.
+
+use app::domain::catalogue::Catalogue;
+use app::domain::ids::TrackingToken;
+use app::domain::ikm::{self, IkmReport, SurveyAnswer};
+use app::domain::tracking::{citizen_view, CitizenView};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::error::ApiError;
+use crate::state::{now_ms, AppState};
+use crate::sync::json_body;
+
+/// `GET /api/health`.
+pub async fn health(State(s): State<AppState>) -> Json<Value> {
+    let db_ok = s.store.healthy().await;
+    let schema = s.store.schema_version().await.ok();
+    Json(json!({
+        "status": if db_ok { "ok" } else { "degraded" },
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptime_s": s.started.elapsed().as_secs(),
+        "database": {
+            "status": if db_ok { "ok" } else { "unreachable" },
+            "schema_version": schema,
+        },
+    }))
+}
+
+/// `GET /api/catalogue`: the services with their standards, the office and its calendar.
+pub async fn catalogue(State(s): State<AppState>) -> Json<Catalogue> {
+    Json(s.authority.lock().await.rules.catalogue.clone())
+}
+
+/// The lookup the citizen page uses, on the server (SSR) and through `/api/t/{token}`.
+pub async fn lookup_citizen(s: &AppState, token: &str) -> Result<CitizenView, ApiError> {
+    // An unknown token and a malformed one get the same answer: nothing to learn by probing.
+    let not_found = || ApiError::NotFound("ticket not found".into());
+    let token = TrackingToken::parse(token).map_err(|_| not_found())?;
+    let ticket = s.store.ticket_for_token(&token).await?.ok_or_else(not_found)?;
+    let survey_done = s.store.survey_done(ticket).await?;
+    let auth = s.authority.lock().await;
+    citizen_view(&auth.replica, &auth.rules, &ticket, now_ms(), survey_done).ok_or_else(not_found)
+}
+
+/// `GET /api/t/{token}`.
+pub async fn citizen(State(s): State<AppState>, Path(token): Path<String>) -> Result<Json<CitizenView>, ApiError> {
+    Ok(Json(lookup_citizen(&s, &token).await?))
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+pub struct SurveyBody {
+    pub scores: SurveyAnswer,
+}
+
+/// `POST /api/t/{token}/survey`: once per ticket, after collection.
+pub async fn survey(
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+    body: Result<Json<SurveyBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let body = json_body(body)?;
+    let view = lookup_citizen(&s, &token).await?;
+    if !view.survey_open {
+        return Err(ApiError::Conflict("the survey opens after collection and can be answered once".into()));
+    }
+    let ticket = s
+        .store
+        .ticket_for_token(&TrackingToken::parse(&token).map_err(|_| ApiError::NotFound("ticket not found".into()))?)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("ticket not found".into()))?;
+    let day = {
+        let auth = s.authority.lock().await;
+        auth.replica.ticket(&ticket).map(|t| t.service_day.to_string()).unwrap_or_default()
+    };
+    if !s.store.save_survey(ticket, view.service.code.as_str(), &day, body.scores, now_ms()).await? {
+        return Err(ApiError::Conflict("this ticket already answered the survey".into()));
+    }
+    Ok(Json(json!({ "status": "stored" })))
+}
+
+/// `GET /api/ikm`: the satisfaction index over all stored answers.
+pub async fn ikm_report(State(s): State<AppState>) -> Result<Json<IkmReport>, ApiError> {
+    let by = s.store.surveys().await?;
+    let all: Vec<SurveyAnswer> = by.values().flatten().copied().collect();
+    Ok(Json(IkmReport {
+        overall: ikm::compute(&all),
+        by_service: by.iter().filter_map(|(k, v)| ikm::compute(v).map(|r| (k.clone(), r))).collect(),
+    }))
+}
+
+/// Unknown `/api/...` paths get a JSON 404, not the app's HTML page.
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound("no such API route".into())
+}

@@ -1,0 +1,64 @@
+//! Configuration from the environment (see the README's table).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Where the data lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Storage {
+    /// Embedded SurrealDB on disk (surrealkv) in this directory: the default.
+    Disk(PathBuf),
+    /// Embedded, in memory: for tests.
+    Memory,
+    /// A SurrealDB server, e.g. `ws://db.local:8000`.
+    Remote { url: String, user: Option<String>, pass: Option<String> },
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub storage: Storage,
+    pub namespace: String,
+    pub database: String,
+    /// Where cargo-leptos put the compiled site (pkg/, assets).
+    pub site_root: PathBuf,
+}
+
+impl Config {
+    /// Reads `ANTREAN_*` and the `LEPTOS_*` variables cargo-leptos sets.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let addr = var("ANTREAN_ADDR")
+            .or_else(|| var("LEPTOS_SITE_ADDR"))
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .parse()
+            .map_err(|e| anyhow::anyhow!("ANTREAN_ADDR is not host:port: {e}"))?;
+        let storage = if let Some(url) = var("ANTREAN_DB_URL") {
+            if url == "mem://" || url == "memory" {
+                Storage::Memory
+            } else {
+                Storage::Remote { url, user: var("ANTREAN_DB_USER"), pass: var("ANTREAN_DB_PASS") }
+            }
+        } else {
+            Storage::Disk(PathBuf::from(var("ANTREAN_DATA_DIR").unwrap_or_else(|| "./data".into())))
+        };
+        Ok(Self {
+            addr,
+            storage,
+            namespace: var("ANTREAN_DB_NS").unwrap_or_else(|| "antrean".into()),
+            database: var("ANTREAN_DB_DB").unwrap_or_else(|| "main".into()),
+            site_root: PathBuf::from(var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into())),
+        })
+    }
+
+    /// An in-memory configuration on an ephemeral port, for tests.
+    pub fn for_tests() -> Self {
+        Self {
+            addr: "127.0.0.1:0".parse().expect("literal address"),
+            storage: Storage::Memory,
+            namespace: "antrean".into(),
+            database: "test".into(),
+            site_root: PathBuf::from("target/site"),
+        }
+    }
+}

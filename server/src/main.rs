@@ -1,0 +1,16 @@
+//! `antrean`: runs the server until SIGINT or SIGTERM.
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,surrealdb=warn,surrealkv=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let config = server::config::Config::from_env()?;
+    let running = server::startup::start(config).await?;
+    // Harnesses read the bound address from this line (the port may be ephemeral).
+    println!("listening on http://{}", running.addr);
+    running.serve_until(server::startup::shutdown_signal()).await
+}

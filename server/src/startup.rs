@@ -1,0 +1,199 @@
+//! Builds the state and the router from a [`Config`], binds, and serves until shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use app::domain::authority::Authority;
+use app::domain::catalogue::{Catalogue, SEED_TOML};
+use app::domain::replica::Rules;
+use app::ssr_context::CitizenLookup;
+use app::{shell, App};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+use tokio::sync::{broadcast, Mutex};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::config::Config;
+use crate::state::AppState;
+use crate::store::Store;
+use crate::{api, sync};
+
+/// A bound, ready server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    listener: TcpListener,
+    router: Router,
+}
+
+/// Opens the store, loads the authority, builds the router and binds the address.
+pub async fn start(cfg: Config) -> anyhow::Result<Running> {
+    let store = Store::open(&cfg).await?;
+    let catalogue = match store.catalogue().await? {
+        Some(c) => c,
+        None => {
+            let c = Catalogue::from_toml(SEED_TOML)?;
+            store.save_catalogue(&c).await?;
+            tracing::info!(services = c.services.len(), "catalogue seeded");
+            c
+        }
+    };
+    let mut authority = Authority::new(Rules::new(catalogue));
+    let loaded = store.load().await?;
+    for e in &loaded.events {
+        authority.replica.apply(e);
+    }
+    for d in &loaded.devices {
+        authority.last_processed.insert(d.client, d.last_mutation);
+        if let Some(s) = d.series {
+            authority.leases.restore_series(d.client, s);
+        }
+    }
+    for l in loaded.leases {
+        authority.leases.restore_lease(l);
+    }
+    tracing::info!(events = loaded.events.len(), devices = loaded.devices.len(), "state loaded");
+
+    let listener = TcpListener::bind(cfg.addr).await?;
+    let addr = listener.local_addr()?;
+    let site_root = cfg.site_root.display().to_string();
+    let leptos_options = LeptosOptions::builder()
+        .output_name(std::env::var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|_| "antrean".into()))
+        .site_root(site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let (live, _) = broadcast::channel(64);
+    let state = AppState {
+        leptos_options,
+        store,
+        authority: Arc::new(Mutex::new(authority)),
+        live,
+        started: Instant::now(),
+    };
+    let router = router(state.clone(), &cfg.site_root);
+    sync::spawn_log_watcher(state.clone());
+    Ok(Running { addr, state, listener, router })
+}
+
+impl Running {
+    /// Serves until `signal` resolves, then finishes in-flight requests and returns.
+    pub async fn serve_until(self, signal: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router.into_make_service()).with_graceful_shutdown(signal).await?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+fn router(state: AppState, site_root: &Path) -> Router {
+    let api = Router::new()
+        .route("/health", get(api::health))
+        .route("/catalogue", get(api::catalogue))
+        .route("/devices", post(sync::register))
+        .route("/sync/push", post(sync::push))
+        .route("/sync/pull", get(sync::pull))
+        .route("/sync/lease", post(sync::lease))
+        .route("/sync/live", get(sync::live))
+        .route("/t/{token}", get(api::citizen))
+        .route("/t/{token}/survey", post(api::survey))
+        .route("/ikm", get(api::ikm_report))
+        .fallback(api::not_found)
+        .layer(DefaultBodyLimit::max(1 << 20))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+
+    let sw = Arc::new(service_worker(site_root));
+    let routes = generate_route_list(App);
+    let ctx_state = state.clone();
+    let context = move || {
+        let s = ctx_state.clone();
+        provide_context(CitizenLookup::new(move |token: String| {
+            let s = s.clone();
+            Box::pin(async move { api::lookup_citizen(&s, &token).await.map_err(|e| e.to_string()) })
+        }));
+    };
+    Router::new()
+        .nest("/api", api)
+        .route("/sw.js", get(move |State(_): State<AppState>| {
+            let sw = sw.clone();
+            async move { serve_sw(&sw) }
+        }))
+        .leptos_routes_with_context(&state, routes, context, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .with_state(state)
+}
+
+/// The service worker with the build's version baked in, so a new deployment installs a
+/// new cache and drops the old one. The version is a hash of the compiled bundle's files
+/// (names, sizes, modification times).
+fn service_worker(site_root: &Path) -> Option<String> {
+    let template = std::fs::read_to_string(site_root.join("sw.js")).ok()?;
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |bytes: &[u8]| {
+        for b in bytes {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    let mut entries: Vec<_> = std::fs::read_dir(site_root.join("pkg")).ok()?.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        feed(e.file_name().as_encoded_bytes());
+        if let Ok(m) = e.metadata() {
+            feed(&m.len().to_le_bytes());
+            if let Ok(t) = m.modified().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).map_err(std::io::Error::other)) {
+                feed(&t.as_nanos().to_le_bytes());
+            }
+        }
+    }
+    Some(template.replace("__BUILD__", &format!("{hash:016x}")))
+}
+
+fn serve_sw(sw: &Option<String>) -> Response {
+    match sw {
+        Some(body) => (
+            [
+                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                // The browser must always check for a new worker.
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            body.clone(),
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "service worker not built").into_response(),
+    }
+}

@@ -1,0 +1,325 @@
+//! SurrealDB: connection (embedded on disk, in memory, or a remote server), the schema and
+//! its migrations, and the repositories the sync and API layers use.
+//!
+//! Domain values are stored as JSON text in a `body` field next to the typed columns that
+//! queries filter on: the domain types stay the single definition of the data, and the
+//! SCHEMAFULL tables still refuse anything unexpected.
+
+mod schema;
+
+use std::collections::BTreeMap;
+
+use app::domain::authority::PushPlan;
+use app::domain::catalogue::Catalogue;
+use app::domain::ids::{ClientId, TicketId, TrackingToken};
+use app::domain::ikm::SurveyAnswer;
+use app::domain::mutation::{DeviceRole, Event};
+use app::domain::numbering::Lease;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use surrealdb::engine::any::Any;
+use surrealdb::Surreal;
+
+use crate::config::{Config, Storage};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] surrealdb::Error),
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+    #[error("cannot prepare the data directory {0}: {1}")]
+    DataDir(String, std::io::Error),
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// A device as the server knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRecord {
+    pub client: ClientId,
+    pub role: DeviceRole,
+    pub last_mutation: u64,
+    pub series: Option<u8>,
+}
+
+/// Everything the server loads at start-up to rebuild its in-memory authority.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub events: Vec<Event>,
+    pub devices: Vec<DeviceRecord>,
+    pub leases: Vec<Lease>,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    db: Surreal<Any>,
+}
+
+fn parse<T: DeserializeOwned>(v: &Value) -> Result<T> {
+    let body = v.get("body").and_then(Value::as_str).ok_or_else(|| StoreError::Corrupt("missing body".into()))?;
+    serde_json::from_str(body).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn to_body<T: serde::Serialize>(v: &T) -> String {
+    // Serialising our own plain data types cannot fail.
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+impl Store {
+    /// Connects as configured and brings the schema up to date.
+    pub async fn open(cfg: &Config) -> Result<Self> {
+        let db = match &cfg.storage {
+            Storage::Memory => surrealdb::engine::any::connect("mem://").await?,
+            Storage::Disk(dir) => {
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::DataDir(dir.display().to_string(), e))?;
+                let abs = dir.canonicalize().map_err(|e| StoreError::DataDir(dir.display().to_string(), e))?;
+                surrealdb::engine::any::connect(format!("surrealkv://{}", abs.join("antrean.db").display())).await?
+            }
+            Storage::Remote { url, user, pass } => {
+                let db = surrealdb::engine::any::connect(url.as_str()).await?;
+                if let (Some(u), Some(p)) = (user, pass) {
+                    db.signin(surrealdb::opt::auth::Root { username: u.clone(), password: p.clone() }).await?;
+                }
+                db
+            }
+        };
+        db.use_ns(cfg.namespace.clone()).use_db(cfg.database.clone()).await?;
+        let store = Self { db };
+        schema::migrate(&store.db).await?;
+        Ok(store)
+    }
+
+    /// Whether the database answers.
+    pub async fn healthy(&self) -> bool {
+        match self.db.query("RETURN 1").await {
+            Ok(r) => r.check().is_ok(),
+            Err(_) => false,
+        }
+    }
+
+    pub async fn schema_version(&self) -> Result<i64> {
+        schema::version(&self.db).await
+    }
+
+    /// The catalogue, if one was stored.
+    pub async fn catalogue(&self) -> Result<Option<Catalogue>> {
+        let mut r = self.db.query("SELECT body FROM ONLY catalogue:current").await?.check()?;
+        let v: Option<Value> = r.take(0)?;
+        match v {
+            Some(v) if !v.is_null() => Ok(Some(parse(&v)?)),
+            _ => Ok(None),
+        }
+    }
+
+    pub async fn save_catalogue(&self, c: &Catalogue) -> Result<()> {
+        self.db
+            .query("UPSERT catalogue:current CONTENT { body: $body }")
+            .bind(("body", to_body(c)))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Loads what the authority needs at start-up.
+    pub async fn load(&self) -> Result<Loaded> {
+        let mut r = self
+            .db
+            .query("SELECT seq, body FROM event ORDER BY seq ASC; SELECT client, role, last_mutation, series FROM device; SELECT body FROM lease")
+            .await?
+            .check()?;
+        let events: Vec<Value> = r.take(0)?;
+        let devices: Vec<Value> = r.take(1)?;
+        let leases: Vec<Value> = r.take(2)?;
+        Ok(Loaded {
+            events: events.iter().map(parse).collect::<Result<_>>()?,
+            devices: devices.iter().map(device_from).collect::<Result<_>>()?,
+            leases: leases.iter().map(parse).collect::<Result<_>>()?,
+        })
+    }
+
+    /// Events after `cursor`, at most `limit`, in order.
+    pub async fn events_after(&self, cursor: u64, limit: usize) -> Result<Vec<Event>> {
+        let mut r = self
+            .db
+            .query("SELECT seq, body FROM event WHERE seq > $cursor ORDER BY seq ASC LIMIT $limit")
+            .bind(("cursor", cursor as i64))
+            .bind(("limit", limit as i64))
+            .await?
+            .check()?;
+        let rows: Vec<Value> = r.take(0)?;
+        rows.iter().map(parse).collect()
+    }
+
+    /// The newest sequence number in the log (0 when empty).
+    pub async fn last_seq(&self) -> Result<u64> {
+        let mut r = self.db.query("SELECT VALUE seq FROM ONLY meta:log").await?.check()?;
+        let v: Option<Value> = r.take(0)?;
+        Ok(v.and_then(|v| v.as_u64()).unwrap_or(0))
+    }
+
+    /// Writes a push in one transaction: its events, the tokens of new tickets, and the
+    /// device's last processed mutation id. Either all of it is stored or none.
+    pub async fn persist_push(&self, plan: &PushPlan) -> Result<()> {
+        let events: Vec<Value> = plan
+            .events
+            .iter()
+            .map(|e| {
+                json!({
+                    "seq": e.seq,
+                    "ticket": e.ticket.simple(),
+                    "at_ms": e.at.wall_ms,
+                    "body": to_body(e),
+                })
+            })
+            .collect();
+        let tokens: Vec<Value> =
+            plan.tokens.iter().map(|(t, id)| json!({ "token": t.as_str(), "ticket": id.simple() })).collect();
+        self.db
+            .query(
+                "BEGIN TRANSACTION;
+                 FOR $e IN $events { CREATE type::record('event', $e.seq) CONTENT $e; };
+                 FOR $t IN $tokens { CREATE type::record('token', $t.token) CONTENT { ticket: $t.ticket }; };
+                 UPDATE type::record('device', $client) SET last_mutation = $last;
+                 UPSERT meta:log SET seq = $cursor;
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("events", Value::Array(events)))
+            .bind(("tokens", Value::Array(tokens)))
+            .bind(("client", plan.client.simple()))
+            .bind(("last", plan.response.last_processed as i64))
+            .bind(("cursor", plan.response.cursor as i64))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// A registered device.
+    pub async fn device(&self, client: ClientId) -> Result<Option<DeviceRecord>> {
+        let mut r = self
+            .db
+            .query("SELECT client, role, last_mutation, series FROM ONLY type::record('device', $client)")
+            .bind(("client", client.simple()))
+            .await?
+            .check()?;
+        let v: Option<Value> = r.take(0)?;
+        match v {
+            Some(v) if !v.is_null() => Ok(Some(device_from(&v)?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// Records a device (idempotent: a known device keeps its id, counter and series).
+    pub async fn register_device(&self, d: &DeviceRecord) -> Result<()> {
+        self.db
+            .query(
+                "UPSERT type::record('device', $client) MERGE {
+                    client: $client,
+                    role: $role,
+                    last_mutation: (SELECT VALUE last_mutation FROM ONLY type::record('device', $client)) ?? 0,
+                    series: $series
+                 }",
+            )
+            .bind(("client", d.client.simple()))
+            .bind(("role", d.role.as_str()))
+            .bind(("series", d.series.map(i64::from)))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn save_lease(&self, l: &Lease) -> Result<()> {
+        self.db
+            .query("CREATE lease CONTENT { service: $service, day: $day, kiosk: $kiosk, first: $first, last: $last, body: $body }")
+            .bind(("service", l.service.to_string()))
+            .bind(("day", l.day.to_string()))
+            .bind(("kiosk", l.kiosk.simple()))
+            .bind(("first", i64::from(l.start)))
+            .bind(("last", i64::from(l.end)))
+            .bind(("body", to_body(l)))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// The ticket a tracking token belongs to.
+    pub async fn ticket_for_token(&self, token: &TrackingToken) -> Result<Option<TicketId>> {
+        let mut r = self
+            .db
+            .query("SELECT VALUE ticket FROM ONLY type::record('token', $token)")
+            .bind(("token", token.as_str().to_owned()))
+            .await?
+            .check()?;
+        let v: Option<Value> = r.take(0)?;
+        Ok(v.and_then(|v| v.as_str().and_then(|s| TicketId::parse(s).ok())))
+    }
+
+    /// Stores a survey answer; returns false when the ticket already answered.
+    pub async fn save_survey(&self, ticket: TicketId, service: &str, day: &str, answer: SurveyAnswer, at_ms: i64) -> Result<bool> {
+        let scores: Vec<i64> = answer.scores().iter().map(|s| i64::from(*s)).collect();
+        let r = self
+            .db
+            .query("CREATE type::record('survey', $ticket) CONTENT { ticket: $ticket, service: $service, day: $day, scores: $scores, at_ms: $at }")
+            .bind(("ticket", ticket.simple()))
+            .bind(("service", service.to_owned()))
+            .bind(("day", day.to_owned()))
+            .bind(("scores", scores))
+            .bind(("at", at_ms))
+            .await?;
+        match r.check() {
+            Ok(_) => Ok(true),
+            // The record id is the ticket: a second answer collides and is refused.
+            Err(e) if e.to_string().contains("already exists") => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn survey_done(&self, ticket: TicketId) -> Result<bool> {
+        let mut r = self
+            .db
+            .query("SELECT VALUE ticket FROM ONLY type::record('survey', $ticket)")
+            .bind(("ticket", ticket.simple()))
+            .await?
+            .check()?;
+        let v: Option<Value> = r.take(0)?;
+        Ok(v.is_some_and(|v| !v.is_null()))
+    }
+
+    /// All survey answers, optionally of one service.
+    pub async fn surveys(&self) -> Result<BTreeMap<String, Vec<SurveyAnswer>>> {
+        let mut r = self.db.query("SELECT service, scores FROM survey").await?.check()?;
+        let rows: Vec<Value> = r.take(0)?;
+        let mut out: BTreeMap<String, Vec<SurveyAnswer>> = BTreeMap::new();
+        for row in rows {
+            let service = row.get("service").and_then(Value::as_str).unwrap_or_default().to_owned();
+            let scores: [u8; 9] = serde_json::from_value(row.get("scores").cloned().unwrap_or_default())
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let answer = SurveyAnswer::new(scores).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            out.entry(service).or_default().push(answer);
+        }
+        Ok(out)
+    }
+
+    /// Number of rows in a table, for tests and health.
+    pub async fn count(&self, table: &str) -> Result<u64> {
+        let mut r = self
+            .db
+            .query("RETURN count((SELECT id FROM type::table($t)))")
+            .bind(("t", table.to_owned()))
+            .await?
+            .check()?;
+        let v: Option<Value> = r.take(0)?;
+        Ok(v.and_then(|v| v.as_u64()).unwrap_or(0))
+    }
+}
+
+fn device_from(v: &Value) -> Result<DeviceRecord> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("device {what}"));
+    let key = v.get("client").and_then(Value::as_str).ok_or_else(|| corrupt("client"))?;
+    Ok(DeviceRecord {
+        client: ClientId::parse(key).map_err(|_| corrupt("key"))?,
+        role: v.get("role").and_then(Value::as_str).and_then(DeviceRole::parse).ok_or_else(|| corrupt("role"))?,
+        last_mutation: v.get("last_mutation").and_then(Value::as_u64).unwrap_or(0),
+        series: v.get("series").and_then(Value::as_u64).and_then(|s| u8::try_from(s).ok()),
+    })
+}

@@ -1,0 +1,80 @@
+//! The schema in SurrealQL, applied at start-up as ordered migrations. The applied version
+//! is stored in `meta:schema`; each migration runs in its own transaction together with
+//! the version bump, so a crash leaves the schema at a whole version.
+
+use serde_json::Value;
+use surrealdb::engine::any::Any;
+use surrealdb::Surreal;
+
+use super::StoreError;
+
+/// Migrations in order; index + 1 is the version they bring the schema to. Never edit one
+/// that has shipped: add the next.
+const MIGRATIONS: &[&str] = &[
+    // 1: the event log, devices, leases, tracking tokens, surveys, catalogue.
+    "
+    DEFINE TABLE IF NOT EXISTS meta SCHEMAFULL;
+    DEFINE FIELD IF NOT EXISTS version ON meta TYPE option<int>;
+    DEFINE FIELD IF NOT EXISTS seq ON meta TYPE option<int>;
+
+    DEFINE TABLE IF NOT EXISTS catalogue SCHEMAFULL;
+    DEFINE FIELD IF NOT EXISTS body ON catalogue TYPE string;
+
+    DEFINE TABLE IF NOT EXISTS event SCHEMAFULL;
+    DEFINE FIELD IF NOT EXISTS seq ON event TYPE int ASSERT $value > 0;
+    DEFINE FIELD IF NOT EXISTS ticket ON event TYPE string;
+    DEFINE FIELD IF NOT EXISTS at_ms ON event TYPE int;
+    DEFINE FIELD IF NOT EXISTS body ON event TYPE string;
+    DEFINE INDEX IF NOT EXISTS event_seq ON event FIELDS seq UNIQUE;
+    DEFINE INDEX IF NOT EXISTS event_ticket ON event FIELDS ticket;
+
+    DEFINE TABLE IF NOT EXISTS device SCHEMAFULL;
+    DEFINE FIELD IF NOT EXISTS client ON device TYPE string;
+    DEFINE FIELD IF NOT EXISTS role ON device TYPE string ASSERT $value IN ['kiosk', 'counter', 'display'];
+    DEFINE FIELD IF NOT EXISTS last_mutation ON device TYPE int DEFAULT 0;
+    DEFINE FIELD IF NOT EXISTS series ON device TYPE option<int>;
+
+    DEFINE TABLE IF NOT EXISTS lease SCHEMAFULL;
+    DEFINE FIELD IF NOT EXISTS service ON lease TYPE string;
+    DEFINE FIELD IF NOT EXISTS day ON lease TYPE string;
+    DEFINE FIELD IF NOT EXISTS kiosk ON lease TYPE string;
+    DEFINE FIELD IF NOT EXISTS first ON lease TYPE int;
+    DEFINE FIELD IF NOT EXISTS last ON lease TYPE int;
+    DEFINE FIELD IF NOT EXISTS body ON lease TYPE string;
+    DEFINE INDEX IF NOT EXISTS lease_block ON lease FIELDS service, day, first UNIQUE;
+
+    DEFINE TABLE IF NOT EXISTS token SCHEMAFULL;
+    DEFINE FIELD IF NOT EXISTS ticket ON token TYPE string;
+
+    DEFINE TABLE IF NOT EXISTS survey SCHEMAFULL;
+    DEFINE FIELD IF NOT EXISTS ticket ON survey TYPE string;
+    DEFINE FIELD IF NOT EXISTS service ON survey TYPE string;
+    DEFINE FIELD IF NOT EXISTS day ON survey TYPE string;
+    DEFINE FIELD IF NOT EXISTS scores ON survey TYPE array<int, 9>;
+    DEFINE FIELD IF NOT EXISTS at_ms ON survey TYPE int;
+    ",
+];
+
+/// The version the code expects.
+pub const CURRENT: i64 = MIGRATIONS.len() as i64;
+
+pub async fn version(db: &Surreal<Any>) -> Result<i64, StoreError> {
+    // `meta` may not exist yet on a fresh database; selecting from a missing table
+    // returns nothing rather than failing.
+    let mut r = db.query("SELECT VALUE version FROM ONLY meta:schema").await?;
+    let v: Option<Value> = r.take(0).unwrap_or(None);
+    Ok(v.and_then(|v| v.as_i64()).unwrap_or(0))
+}
+
+/// Applies every migration above the stored version.
+pub async fn migrate(db: &Surreal<Any>) -> Result<(), StoreError> {
+    let from = version(db).await?;
+    for (i, m) in MIGRATIONS.iter().enumerate().skip(from.max(0) as usize) {
+        let to = i as i64 + 1;
+        db.query(format!("BEGIN TRANSACTION; {m}; UPSERT meta:schema SET version = {to}; COMMIT TRANSACTION;"))
+            .await?
+            .check()?;
+        tracing::info!(version = to, "schema migrated");
+    }
+    Ok(())
+}

@@ -1,0 +1,216 @@
+//! The sync API: device registration, push, pull, number leases and the live stream.
+//!
+//! The database is the source of truth; the in-memory [`Authority`] is a cache of it. Before
+//! deciding a push, the server catches up with events other instances may have appended to
+//! the same SurrealDB (so several instances can share one database server), and reads the
+//! device's record fresh. New events are announced to live subscribers directly, and a
+//! background task polls the log's newest sequence number once a second to announce events
+//! written by other instances. Polling was chosen over `LIVE SELECT` because it behaves the
+//! same on the embedded and the remote engines and costs one indexed query a second.
+
+use std::time::Duration;
+
+use app::domain::authority::{Authority, PushError};
+use app::domain::ids::ClientId;
+use app::domain::mutation::{
+    DeviceRegistered, DeviceRole, LeaseRequest, Poke, PullResponse, PushRequest, PushResponse, RegisterDevice,
+};
+use app::domain::numbering::Lease;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::Json;
+use serde::Deserialize;
+
+use crate::error::ApiError;
+use crate::state::{now_ms, AppState};
+use crate::store::{DeviceRecord, Store, StoreError};
+
+/// Most events one pull returns.
+pub const PULL_LIMIT: usize = 1000;
+
+/// Turns a JSON body rejection into a readable 400/413.
+pub fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    match body {
+        Ok(Json(v)) => Ok(v),
+        Err(JsonRejection::BytesRejection(e)) => Err(ApiError::TooLarge(format!("request body rejected: {}", e.body_text()))),
+        Err(e) => Err(ApiError::Invalid(e.body_text())),
+    }
+}
+
+/// Applies events other instances appended since this instance's cursor.
+async fn catch_up(auth: &mut Authority, store: &Store) -> Result<(), StoreError> {
+    loop {
+        let events = store.events_after(auth.replica.cursor(), PULL_LIMIT).await?;
+        if events.is_empty() {
+            return Ok(());
+        }
+        for e in &events {
+            auth.replica.apply(e);
+        }
+    }
+}
+
+async fn device(store: &Store, client: ClientId) -> Result<DeviceRecord, ApiError> {
+    store
+        .device(client)
+        .await?
+        .ok_or_else(|| ApiError::Unauthenticated("this device is not registered; open its page once while online".into()))
+}
+
+/// `POST /api/devices`.
+pub async fn register(State(s): State<AppState>, body: Result<Json<RegisterDevice>, JsonRejection>) -> Result<Json<DeviceRegistered>, ApiError> {
+    let req = json_body(body)?;
+    let mut auth = s.authority.lock().await;
+    let existing = s.store.device(req.client_id).await?;
+    let series = if req.role == DeviceRole::Kiosk {
+        let mut leases = auth.leases.clone();
+        let series = leases.series_for(req.client_id).map_err(|e| ApiError::Conflict(e.to_string()))?;
+        Some((series, leases))
+    } else {
+        None
+    };
+    let record = DeviceRecord {
+        client: req.client_id,
+        role: req.role,
+        last_mutation: existing.as_ref().map(|d| d.last_mutation).unwrap_or(0),
+        series: series.as_ref().map(|(s, _)| *s).or(existing.and_then(|d| d.series)),
+    };
+    s.store.register_device(&record).await?;
+    if let Some((_, leases)) = series {
+        auth.leases = leases;
+    }
+    auth.last_processed.entry(req.client_id).or_insert(record.last_mutation);
+    tracing::info!(role = req.role.as_str(), series = ?record.series, "device registered");
+    Ok(Json(DeviceRegistered { series: record.series }))
+}
+
+fn push_error(e: PushError) -> ApiError {
+    match e {
+        PushError::TooLarge { .. } => ApiError::TooLarge(e.to_string()),
+        PushError::Gap { .. } => ApiError::Conflict(e.to_string()),
+        _ => ApiError::Invalid(e.to_string()),
+    }
+}
+
+/// `POST /api/sync/push`.
+pub async fn push(State(s): State<AppState>, body: Result<Json<PushRequest>, JsonRejection>) -> Result<Json<PushResponse>, ApiError> {
+    let req = json_body(body)?;
+    let dev = device(&s.store, req.client_id).await?;
+    let mut auth = s.authority.lock().await;
+    catch_up(&mut auth, &s.store).await?;
+    let known = auth.last_processed.entry(req.client_id).or_insert(0);
+    *known = (*known).max(dev.last_mutation);
+    let before = *known;
+    let plan = auth.plan_push(dev.role, &req, now_ms()).map_err(push_error)?;
+    let changed = !plan.events.is_empty() || plan.response.last_processed != before;
+    if changed {
+        s.store.persist_push(&plan).await?;
+    }
+    let resp = plan.response.clone();
+    let applied = plan.events.len();
+    auth.commit(plan);
+    drop(auth);
+    if applied > 0 {
+        // Nobody listening is fine.
+        let _ = s.live.send(resp.cursor);
+    }
+    tracing::debug!(mutations = req.mutations.len(), applied, cursor = resp.cursor, "push");
+    Ok(Json(resp))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PullQuery {
+    #[serde(default)]
+    cursor: u64,
+}
+
+/// `GET /api/sync/pull?cursor=N`: events after N, or a snapshot of the service day for a
+/// device that has nothing yet (cursor 0).
+pub async fn pull(State(s): State<AppState>, q: Result<Query<PullQuery>, QueryRejection>) -> Result<Json<PullResponse>, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::Invalid(e.body_text()))?;
+    if q.cursor == 0 {
+        let mut auth = s.authority.lock().await;
+        catch_up(&mut auth, &s.store).await?;
+        let today = auth.rules.calendar.service_day(jiff::Timestamp::now());
+        let mut replica = auth.replica.clone();
+        drop(auth);
+        replica.prune(today);
+        let snapshot = replica.snapshot();
+        return Ok(Json(PullResponse { cursor: snapshot.cursor, snapshot: Some(snapshot), events: vec![], more: false }));
+    }
+    let events = s.store.events_after(q.cursor, PULL_LIMIT).await?;
+    let more = events.len() == PULL_LIMIT;
+    let cursor = events.last().map(|e| e.seq).unwrap_or(q.cursor);
+    Ok(Json(PullResponse { snapshot: None, events, cursor, more }))
+}
+
+/// `POST /api/sync/lease`: a block of numbers for a kiosk.
+pub async fn lease(State(s): State<AppState>, body: Result<Json<LeaseRequest>, JsonRejection>) -> Result<Json<Lease>, ApiError> {
+    let req = json_body(body)?;
+    let dev = device(&s.store, req.client_id).await?;
+    if dev.role != DeviceRole::Kiosk {
+        return Err(ApiError::Forbidden("only a kiosk leases ticket numbers".into()));
+    }
+    let mut auth = s.authority.lock().await;
+    if auth.rules.catalogue.service(&req.service).is_none() {
+        return Err(ApiError::NotFound(format!("unknown service {}", req.service)));
+    }
+    let day = auth.rules.calendar.service_day(jiff::Timestamp::now());
+    let size = auth.rules.catalogue.policy.lease_block;
+    let mut leases = auth.leases.clone();
+    let lease = leases.grant(&req.service, day, req.client_id, size).map_err(|e| ApiError::Conflict(e.to_string()))?;
+    s.store.save_lease(&lease).await?;
+    auth.leases = leases;
+    Ok(Json(lease))
+}
+
+/// `GET /api/sync/live`: a WebSocket that sends `{"cursor": N}` whenever the log grows.
+pub async fn live(State(s): State<AppState>, ws: WebSocketUpgrade) -> Response {
+    ws.on_upgrade(move |socket| live_session(socket, s))
+}
+
+async fn live_session(mut socket: WebSocket, s: AppState) {
+    let mut rx = s.live.subscribe();
+    let cursor = s.authority.lock().await.replica.cursor();
+    if send_poke(&mut socket, cursor).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            poke = rx.recv() => match poke {
+                Ok(c) => if send_poke(&mut socket, c).await.is_err() { return },
+                // A slow subscriber skipped pokes; the newest one is all it needs.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => return,
+            },
+            msg = socket.recv() => match msg {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}
+
+async fn send_poke(socket: &mut WebSocket, cursor: u64) -> Result<(), axum::Error> {
+    let text = serde_json::to_string(&Poke { cursor }).unwrap_or_default();
+    socket.send(Message::Text(text.into())).await
+}
+
+/// Announces events appended by other instances sharing the database.
+pub fn spawn_log_watcher(s: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut seen = 0u64;
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            if let Ok(last) = s.store.last_seq().await {
+                if last > seen {
+                    seen = last;
+                    let _ = s.live.send(last);
+                }
+            }
+        }
+    })
+}
