@@ -10,7 +10,7 @@ const SHELL = [
   "/display",
   "/admin",
   "/pkg/antrean.js",
-  "/pkg/antrean_bg.wasm",
+  "/pkg/antrean.wasm",
   "/pkg/antrean.css",
   "/manifest.webmanifest",
   "/icons/icon.svg",

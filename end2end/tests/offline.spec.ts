@@ -22,7 +22,7 @@ async function shellCached(page: Page) {
     const name = keys.find((k) => k.startsWith("antrean-shell-"));
     if (!name) return false;
     const c = await caches.open(name);
-    return !!(await c.match("/kiosk")) && !!(await c.match("/pkg/antrean_bg.wasm"));
+    return !!(await c.match("/kiosk")) && !!(await c.match("/pkg/antrean.wasm"));
   }, null, { timeout: 30_000 });
 }
 

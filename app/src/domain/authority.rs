@@ -241,7 +241,12 @@ mod tests {
     #[test]
     fn a_rejected_mutation_does_not_block_the_ones_behind_it() {
         let mut a = authority();
-        let r = push(&mut a, DeviceRole::Kiosk, vec![issue(1, 1), issue(2, 1), issue(3, 3)]).unwrap();
+        // The second mutation is another ticket printed with the first one's number.
+        let mut dup = issue(2, 1);
+        if let MutationKind::IssueTicket { ticket, .. } = &mut dup.kind {
+            ticket.id = TicketId::from_random_bytes([99; 16]);
+        }
+        let r = push(&mut a, DeviceRole::Kiosk, vec![issue(1, 1), dup, issue(3, 3)]).unwrap();
         assert!(matches!(r.outcomes[0].outcome, Outcome::Applied { seq: 1 }));
         assert!(matches!(&r.outcomes[1].outcome, Outcome::Rejected { code, .. } if code == "duplicate_number"));
         assert!(matches!(r.outcomes[2].outcome, Outcome::Applied { seq: 2 }));

@@ -83,7 +83,7 @@ pub struct Event {
     pub seq: u64,
     pub at: Hlc,
     pub ticket: TicketId,
-    #[serde(flatten)]
+    /// Nested, not flattened: an issue event carries the new ticket under `ticket` too.
     pub kind: EventKind,
 }
 
@@ -193,6 +193,39 @@ mod tests {
         assert!(call.allowed_for(DeviceRole::Counter));
         assert!(!call.allowed_for(DeviceRole::Display));
         assert!(!issue.allowed_for(DeviceRole::Display));
+    }
+
+    #[test]
+    fn every_event_survives_json() {
+        use crate::domain::ids::RequirementId;
+        let id = TicketId::from_random_bytes([3; 16]);
+        let at = Hlc { wall_ms: 5, counter: 0, client: ClientId::from_random_bytes([1; 16]) };
+        let kinds = vec![
+            EventKind::Issued {
+                ticket: NewTicket {
+                    id,
+                    number: TicketNumber::parse("A-001").unwrap(),
+                    service: ServiceCode::parse("legalisir-ktp-el").unwrap(),
+                    priority: Priority::Elderly,
+                },
+                service_day: jiff::civil::date(2026, 11, 30),
+            },
+            EventKind::Called { loket: LoketId::new(1).unwrap() },
+            EventKind::Returned { missing: vec![RequirementId::parse("fotokopi-ktp-el").unwrap()] },
+            EventKind::Accepted {
+                receipt: crate::domain::ticket::Receipt {
+                    number: "20261130-A-001".into(),
+                    accepted_at: jiff::Timestamp::from_millisecond(5).unwrap(),
+                    due: jiff::Timestamp::from_millisecond(86_400_005).unwrap(),
+                },
+            },
+            EventKind::HandedOver,
+        ];
+        for (seq, kind) in kinds.into_iter().enumerate() {
+            let e = Event { seq: seq as u64 + 1, at, ticket: id, kind };
+            let back: Event = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
+            assert_eq!(back, e);
+        }
     }
 
     #[test]

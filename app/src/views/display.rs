@@ -23,19 +23,23 @@ pub fn DisplayPage() -> impl IntoView {
     let spoken = RwSignal::new(Vec::<String>::new());
     let announcer = announcer::Announcer::new(spoken);
 
-    // Calls newer than the last one seen are announced; the first state loaded after a
-    // (re)load only sets the mark.
+    // Calls newer than the last one seen are announced. The mark is set from the first
+    // state the display knows (restored from IndexedDB or pulled), so a reload does not
+    // repeat history; calls older than two minutes are shown but not announced.
     let mark = RwSignal::new(None::<u64>);
     Effect::new(move |_| {
         let calls: Vec<CallRecord> = device.replica.with(|r| r.recent_calls().cloned().collect());
-        if device.phase.get() != crate::client::Phase::Ready {
+        let st = device.status.get();
+        if device.phase.get() != crate::client::Phase::Ready || (st.last_synced_ms.is_none() && st.cursor == 0) {
             return;
         }
         let newest = calls.iter().map(|c| c.seq).max().unwrap_or(0);
         match mark.get_untracked() {
             None => mark.set(Some(newest)),
             Some(m) => {
-                let mut fresh: Vec<&CallRecord> = calls.iter().filter(|c| c.seq > m).collect();
+                let now = device.now.get_untracked();
+                let mut fresh: Vec<&CallRecord> =
+                    calls.iter().filter(|c| c.seq > m && (now == 0 || now - c.at.wall_ms < 120_000)).collect();
                 fresh.sort_by_key(|c| c.seq);
                 for c in fresh {
                     announcer.say(announcement(c), sound_on.get_untracked());

@@ -31,6 +31,6 @@ pub fn NotFound() -> impl IntoView {
 }
 
 #[cfg(feature = "ssr")]
-fn axum_status_not_found() -> leptos_axum::http::StatusCode {
-    leptos_axum::http::StatusCode::NOT_FOUND
+fn axum_status_not_found() -> http::StatusCode {
+    http::StatusCode::NOT_FOUND
 }

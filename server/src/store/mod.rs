@@ -104,12 +104,9 @@ impl Store {
 
     /// The catalogue, if one was stored.
     pub async fn catalogue(&self) -> Result<Option<Catalogue>> {
-        let mut r = self.db.query("SELECT body FROM ONLY catalogue:current").await?.check()?;
-        let v: Option<Value> = r.take(0)?;
-        match v {
-            Some(v) if !v.is_null() => Ok(Some(parse(&v)?)),
-            _ => Ok(None),
-        }
+        let mut r = self.db.query("SELECT body FROM catalogue:current").await?.check()?;
+        let rows: Vec<Value> = r.take(0)?;
+        rows.first().map(parse).transpose()
     }
 
     pub async fn save_catalogue(&self, c: &Catalogue) -> Result<()> {
@@ -153,9 +150,9 @@ impl Store {
 
     /// The newest sequence number in the log (0 when empty).
     pub async fn last_seq(&self) -> Result<u64> {
-        let mut r = self.db.query("SELECT VALUE seq FROM ONLY meta:log").await?.check()?;
-        let v: Option<Value> = r.take(0)?;
-        Ok(v.and_then(|v| v.as_u64()).unwrap_or(0))
+        let mut r = self.db.query("SELECT VALUE seq FROM meta:log").await?.check()?;
+        let rows: Vec<Value> = r.take(0)?;
+        Ok(rows.first().and_then(Value::as_u64).unwrap_or(0))
     }
 
     /// Writes a push in one transaction: its events, the tokens of new tickets, and the
@@ -198,27 +195,20 @@ impl Store {
     pub async fn device(&self, client: ClientId) -> Result<Option<DeviceRecord>> {
         let mut r = self
             .db
-            .query("SELECT client, role, last_mutation, series FROM ONLY type::record('device', $client)")
+            .query("SELECT client, role, last_mutation, series FROM type::record('device', $client)")
             .bind(("client", client.simple()))
             .await?
             .check()?;
-        let v: Option<Value> = r.take(0)?;
-        match v {
-            Some(v) if !v.is_null() => Ok(Some(device_from(&v)?)),
-            _ => Ok(None),
-        }
+        let rows: Vec<Value> = r.take(0)?;
+        rows.first().map(device_from).transpose()
     }
 
     /// Records a device (idempotent: a known device keeps its id, counter and series).
     pub async fn register_device(&self, d: &DeviceRecord) -> Result<()> {
         self.db
             .query(
-                "UPSERT type::record('device', $client) MERGE {
-                    client: $client,
-                    role: $role,
-                    last_mutation: (SELECT VALUE last_mutation FROM ONLY type::record('device', $client)) ?? 0,
-                    series: $series
-                 }",
+                // A new record gets last_mutation's DEFAULT 0; a known one keeps its own.
+                "UPSERT type::record('device', $client) MERGE { client: $client, role: $role, series: $series }",
             )
             .bind(("client", d.client.simple()))
             .bind(("role", d.role.as_str()))
@@ -246,12 +236,12 @@ impl Store {
     pub async fn ticket_for_token(&self, token: &TrackingToken) -> Result<Option<TicketId>> {
         let mut r = self
             .db
-            .query("SELECT VALUE ticket FROM ONLY type::record('token', $token)")
-            .bind(("token", token.as_str().to_owned()))
+            .query("SELECT VALUE ticket FROM type::record('token', $tok)")
+            .bind(("tok", token.as_str().to_owned()))
             .await?
             .check()?;
-        let v: Option<Value> = r.take(0)?;
-        Ok(v.and_then(|v| v.as_str().and_then(|s| TicketId::parse(s).ok())))
+        let rows: Vec<Value> = r.take(0)?;
+        Ok(rows.first().and_then(Value::as_str).and_then(|s| TicketId::parse(s).ok()))
     }
 
     /// Stores a survey answer; returns false when the ticket already answered.
@@ -277,12 +267,12 @@ impl Store {
     pub async fn survey_done(&self, ticket: TicketId) -> Result<bool> {
         let mut r = self
             .db
-            .query("SELECT VALUE ticket FROM ONLY type::record('survey', $ticket)")
+            .query("SELECT VALUE ticket FROM type::record('survey', $ticket)")
             .bind(("ticket", ticket.simple()))
             .await?
             .check()?;
-        let v: Option<Value> = r.take(0)?;
-        Ok(v.is_some_and(|v| !v.is_null()))
+        let rows: Vec<Value> = r.take(0)?;
+        Ok(!rows.is_empty())
     }
 
     /// All survey answers, optionally of one service.

@@ -55,15 +55,12 @@ const MIGRATIONS: &[&str] = &[
     ",
 ];
 
-/// The version the code expects.
-pub const CURRENT: i64 = MIGRATIONS.len() as i64;
-
 pub async fn version(db: &Surreal<Any>) -> Result<i64, StoreError> {
     // `meta` may not exist yet on a fresh database; selecting from a missing table
     // returns nothing rather than failing.
-    let mut r = db.query("SELECT VALUE version FROM ONLY meta:schema").await?;
-    let v: Option<Value> = r.take(0).unwrap_or(None);
-    Ok(v.and_then(|v| v.as_i64()).unwrap_or(0))
+    let mut r = db.query("SELECT VALUE version FROM meta:schema").await?;
+    let rows: Vec<Value> = r.take(0).unwrap_or_default();
+    Ok(rows.first().and_then(Value::as_i64).unwrap_or(0))
 }
 
 /// Applies every migration above the stored version.
@@ -71,7 +68,7 @@ pub async fn migrate(db: &Surreal<Any>) -> Result<(), StoreError> {
     let from = version(db).await?;
     for (i, m) in MIGRATIONS.iter().enumerate().skip(from.max(0) as usize) {
         let to = i as i64 + 1;
-        db.query(format!("BEGIN TRANSACTION; {m}; UPSERT meta:schema SET version = {to}; COMMIT TRANSACTION;"))
+        db.query(format!("BEGIN TRANSACTION;\n{}\nUPSERT meta:schema SET version = {to};\nCOMMIT TRANSACTION;", m.trim()))
             .await?
             .check()?;
         tracing::info!(version = to, "schema migrated");

@@ -59,6 +59,10 @@ async fn the_tracking_token_shows_the_ticket_through_its_life_and_takes_one_surv
     // (4+4+3+4+4+3+4+3+4)/9 × 25 = 91.67 → A
     assert!((report["overall"]["ikm"].as_f64().unwrap() - 91.666).abs() < 0.01);
     assert_eq!(report["overall"]["grade"], "A");
+    // The tracking token is the citizen's secret: it never reaches the log.
+    let log = app.log.lock().map(|l| l.clone()).unwrap_or_default();
+    assert!(log.contains("device registered"), "the log was captured");
+    assert!(!log.contains(token.as_str()), "token leaked into the log");
 }
 
 #[tokio::test]
