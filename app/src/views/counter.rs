@@ -122,7 +122,19 @@ fn Workbench(device: Device, loket: LoketId) -> impl IntoView {
                 .unwrap_or_default()
         })
     });
-    let current = Signal::derive(move || device.replica.with(|r| r.current_at(loket).cloned()));
+    // A memo, so a confirmation that changes nothing does not rebuild the current ticket.
+    let current = Memo::new(move |_| device.replica.with(|r| r.current_at(loket).cloned()));
+    // The checklist belongs to the ticket being served; it survives re-renders and is
+    // cleared when the next ticket comes up.
+    let checked = RwSignal::new(BTreeSet::<RequirementId>::new());
+    let checked_for = RwSignal::new(None::<TicketId>);
+    Effect::new(move |_| {
+        let id = current.get().map(|t| t.id);
+        if id != checked_for.get_untracked() {
+            checked_for.set(id);
+            checked.set(BTreeSet::new());
+        }
+    });
     let call_next = move || {
         if current.get_untracked().is_some() {
             return;
@@ -196,7 +208,7 @@ fn Workbench(device: Device, loket: LoketId) -> impl IntoView {
                                     </Show>
                                 </div>
                             }.into_any(),
-                            Some(t) => view! { <CurrentTicket device ticket=t loket error/> }.into_any(),
+                            Some(t) => view! { <CurrentTicket device ticket=t loket error checked/> }.into_any(),
                         }}
                     </section>
                 </div>
@@ -231,12 +243,17 @@ fn QueueList(device: Device, line: Signal<Vec<Ticket>>) -> impl IntoView {
 }
 
 #[component]
-fn CurrentTicket(device: Device, ticket: Ticket, loket: LoketId, error: RwSignal<Option<Text>>) -> impl IntoView {
+fn CurrentTicket(
+    device: Device,
+    ticket: Ticket,
+    loket: LoketId,
+    error: RwSignal<Option<Text>>,
+    checked: RwSignal<BTreeSet<RequirementId>>,
+) -> impl IntoView {
     let lang = use_lang();
     let id = ticket.id;
     let service = device.rules.get_untracked().and_then(|r| r.catalogue.service(&ticket.service).cloned());
     let service_name = service.as_ref().map(|s| s.name.clone()).unwrap_or_default();
-    let checked = RwSignal::new(BTreeSet::<RequirementId>::new());
     let number = ticket.number.to_string();
     let body = match ticket.status.clone() {
         TicketStatus::Called { calls, .. } => view! {
