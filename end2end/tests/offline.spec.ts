@@ -37,7 +37,14 @@ async function issue(page: Page): Promise<string> {
   return number;
 }
 
-test("the kiosk issues tickets across a reload with the server stopped, and they reach the server", async ({ page, context }) => {
+test("the kiosk issues tickets across a reload with the server stopped, and they reach the server", async ({ page, browser }) => {
+  // A counter in another browser, open all along: it must show the tickets when the
+  // server returns, without a reload.
+  const counterCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const counter = await counterCtx.newPage();
+  await counter.goto(`${server.url}/counter`);
+  await counter.getByTestId("loket-1").click();
+
   await page.goto(`${server.url}/kiosk`);
   await expect(page.getByTestId("service-legalisir-ktp-el")).toBeVisible();
   await shellCached(page);
@@ -72,5 +79,8 @@ test("the kiosk issues tickets across a reload with the server stopped, and they
   const body = await res.json();
   const numbers = body.snapshot.tickets.map((t: { number: string }) => t.number).sort();
   expect(numbers).toEqual([first, second].sort());
-  void context;
+  const queue = counter.getByTestId("queue-list");
+  await expect(queue).toContainText(first, { timeout: 20_000 });
+  await expect(queue).toContainText(second, { timeout: 20_000 });
+  await counterCtx.close();
 });

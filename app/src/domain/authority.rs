@@ -176,9 +176,9 @@ mod tests {
     use super::*;
     use crate::domain::catalogue::{Catalogue, SEED_TOML};
     use crate::domain::hlc::Hlc;
-    use crate::domain::ids::{LoketId, ServiceCode, TicketNumber};
+    use crate::domain::ids::{LoketId, ServiceCode};
     use crate::domain::mutation::Mutation;
-    use crate::domain::ticket::{NewTicket, Priority, TicketCommand};
+    use crate::domain::ticket::{Priority, TicketCommand};
 
     const NOW: i64 = 1_796_004_000_000;
 
@@ -198,15 +198,7 @@ mod tests {
             client_id: kiosk(),
             mutation_id: MutationId::new(id).unwrap(),
             at: Hlc { wall_ms: NOW + id as i64, counter: 0, client: kiosk() },
-            kind: MutationKind::IssueTicket {
-                ticket: NewTicket {
-                    id: TicketId::from_random_bytes([n as u8; 16]),
-                    number: TicketNumber::new('A', None, n).unwrap(),
-                    service: ServiceCode::parse("legalisir-ktp-el").unwrap(),
-                    priority: Priority::Regular,
-                },
-                token: TrackingToken::from_random_bytes([n as u8; 16]),
-            },
+            kind: crate::domain::fixtures::issue_kind(n, n as u8, Priority::Regular),
         }
     }
 

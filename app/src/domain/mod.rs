@@ -32,4 +32,6 @@ pub mod ticket;
 pub mod tracking;
 
 #[cfg(test)]
+mod fixtures;
+#[cfg(test)]
 mod simulation;

@@ -239,8 +239,8 @@ impl Replica {
 mod tests {
     use super::*;
     use crate::domain::catalogue::SEED_TOML;
-    use crate::domain::ids::{ClientId, TrackingToken};
-    use crate::domain::ticket::{NewTicket, Priority, TicketCommand};
+    use crate::domain::ids::ClientId;
+    use crate::domain::ticket::{Priority, TicketCommand};
 
     fn rules() -> Rules {
         Rules::new(Catalogue::from_toml(SEED_TOML).unwrap())
@@ -253,15 +253,7 @@ mod tests {
     const NOON: i64 = 1_796_004_000_000; // 2026-11-30 10:00 WITA
 
     fn issue(n: u16, id: u8) -> MutationKind {
-        MutationKind::IssueTicket {
-            ticket: NewTicket {
-                id: TicketId::from_random_bytes([id; 16]),
-                number: TicketNumber::new('A', None, n).unwrap(),
-                service: ServiceCode::parse("legalisir-ktp-el").unwrap(),
-                priority: Priority::Regular,
-            },
-            token: TrackingToken::from_random_bytes([id; 16]),
-        }
+        crate::domain::fixtures::issue_kind(n, id, Priority::Regular)
     }
 
     fn event(r: &Replica, seq: u64, k: &MutationKind, ms: i64) -> Event {

@@ -295,27 +295,16 @@ impl SyncClient {
 mod tests {
     use super::*;
     use crate::domain::authority::Authority;
-    use crate::domain::catalogue::{Catalogue, SEED_TOML};
-    use crate::domain::ids::{LoketId, ServiceCode, TicketId, TrackingToken};
+    use crate::domain::ids::{LoketId, ServiceCode, TicketId};
     use crate::domain::mutation::DeviceRole;
-    use crate::domain::ticket::{NewTicket, Priority, TicketCommand};
+    use crate::domain::ticket::{Priority, TicketCommand};
 
     const NOW: i64 = 1_796_004_000_000;
 
-    fn rules() -> Rules {
-        Rules::new(Catalogue::from_toml(SEED_TOML).unwrap())
-    }
+    use crate::domain::fixtures::rules;
 
     fn issue(n: u16) -> MutationKind {
-        MutationKind::IssueTicket {
-            ticket: NewTicket {
-                id: TicketId::from_random_bytes([n as u8; 16]),
-                number: TicketNumber::new('A', None, n).unwrap(),
-                service: ServiceCode::parse("legalisir-ktp-el").unwrap(),
-                priority: Priority::Regular,
-            },
-            token: TrackingToken::from_random_bytes([n as u8; 16]),
-        }
+        crate::domain::fixtures::issue_kind(n, n as u8, Priority::Regular)
     }
 
     fn server() -> Authority {
