@@ -109,6 +109,7 @@ fn TicketCard(view: CitizenView, tick: RwSignal<u32>) -> impl IntoView {
     let missing = v.missing.clone();
     let receipt = v.receipt.clone();
     let ready = matches!(v.status, TicketStatus::Ready | TicketStatus::PickupCalled { .. });
+    let rated = v.status == TicketStatus::Collected && !v.survey_open;
     view! {
         <article class="citizen-card" data-testid="citizen-card" data-status=v.status.name()>
             {called_loket.map(|l| view! {
@@ -144,6 +145,7 @@ fn TicketCard(view: CitizenView, tick: RwSignal<u32>) -> impl IntoView {
                 </dl>
             })}
             {ready.then(|| view! { <p class="ready" data-testid="ready">{move || text::MARK_READY.get(lang.get())}</p> })}
+            {rated.then(|| view! { <p class="ok" data-testid="survey-thanks">{move || text::SURVEY_THANKS.get(lang.get())}</p> })}
         </article>
         {v.survey_open.then(|| view! { <Survey tick/> })}
         <Standard service=service/>
@@ -244,7 +246,7 @@ fn Survey(tick: RwSignal<u32>) -> impl IntoView {
             }).collect_view()}
             <button class="btn btn-primary btn-xl" data-testid="survey-send" on:click=send>{move || text::SURVEY_SEND.get(lang.get())}</button>
             {move || state.get().map(|r| match r {
-                Ok(()) => view! { <p class="ok" data-testid="survey-thanks">{text::SURVEY_THANKS.get(lang.get())}</p> }.into_any(),
+                Ok(()) => view! { <p class="ok" data-testid="survey-sent">{text::SURVEY_THANKS.get(lang.get())}</p> }.into_any(),
                 Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
             })}
         </section>
