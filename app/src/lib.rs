@@ -73,7 +73,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub struct UiLang(pub RwSignal<Lang>);
 
 pub fn use_lang() -> RwSignal<Lang> {
-    use_context::<UiLang>().map(|l| l.0).unwrap_or_else(|| RwSignal::new(Lang::Id))
+    use_context::<UiLang>()
+        .map(|l| l.0)
+        .unwrap_or_else(|| RwSignal::new(Lang::Id))
 }
 
 #[component]

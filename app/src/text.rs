@@ -17,26 +17,47 @@ impl T {
 }
 
 pub const APP: T = T("Antrean", "Antrean");
-pub const OFFICE_FALLBACK: T = T("Layanan Administrasi Kependudukan", "Population administration services");
+pub const OFFICE_FALLBACK: T = T(
+    "Layanan Administrasi Kependudukan",
+    "Population administration services",
+);
 pub const LOADING: T = T("Memuat…", "Loading…");
 pub const NEVER_CONNECTED: T = T(
     "Perangkat ini belum pernah terhubung ke server. Sambungkan sekali ke jaringan kantor untuk memuat daftar layanan.",
     "This device has never reached the server. Connect it to the office network once to load the services.",
 );
 pub const ONLINE: T = T("Terhubung", "Online");
-pub const OFFLINE_KIOSK: T = T("Luring — tiket tetap tercatat", "Offline — tickets are still recorded");
-pub const OFFLINE: T = T("Luring — tindakan tetap tercatat", "Offline — actions are still recorded");
+pub const OFFLINE_KIOSK: T = T(
+    "Luring — tiket tetap tercatat",
+    "Offline — tickets are still recorded",
+);
+pub const OFFLINE: T = T(
+    "Luring — tindakan tetap tercatat",
+    "Offline — actions are still recorded",
+);
 pub const PENDING: T = T("menunggu dikirim", "waiting to upload");
 pub const LANG_TOGGLE: T = T("English", "Bahasa Indonesia");
 pub const CHOOSE_DEVICE: T = T("Pilih peran perangkat ini", "Choose this device's role");
 pub const KIOSK: T = T("Mesin antrean", "Ticket kiosk");
-pub const KIOSK_DESC: T = T("Tablet di pintu masuk: warga mengambil nomor antrean.", "Tablet at the entrance: citizens take a number.");
+pub const KIOSK_DESC: T = T(
+    "Tablet di pintu masuk: warga mengambil nomor antrean.",
+    "Tablet at the entrance: citizens take a number.",
+);
 pub const COUNTER: T = T("Loket", "Counter");
-pub const COUNTER_DESC: T = T("Tablet petugas: panggil, periksa berkas, terima, serahkan.", "Officer's tablet: call, check, accept, hand over.");
+pub const COUNTER_DESC: T = T(
+    "Tablet petugas: panggil, periksa berkas, terima, serahkan.",
+    "Officer's tablet: call, check, accept, hand over.",
+);
 pub const DISPLAY: T = T("Layar panggilan", "Call display");
-pub const DISPLAY_DESC: T = T("Layar TV di ruang tunggu dengan suara panggilan.", "TV in the waiting room, with voice calls.");
+pub const DISPLAY_DESC: T = T(
+    "Layar TV di ruang tunggu dengan suara panggilan.",
+    "TV in the waiting room, with voice calls.",
+);
 pub const ADMIN: T = T("Administrasi", "Administration");
-pub const ADMIN_DESC: T = T("Katalog layanan dan indeks kepuasan masyarakat.", "Service catalogue and satisfaction index.");
+pub const ADMIN_DESC: T = T(
+    "Katalog layanan dan indeks kepuasan masyarakat.",
+    "Service catalogue and satisfaction index.",
+);
 pub const FREE: T = T("GRATIS", "FREE");
 pub const WAITING_PEOPLE: T = T("orang menunggu", "waiting");
 pub const BRING: T = T("Bawa:", "Bring:");
@@ -56,15 +77,30 @@ pub const P_PREGNANT: T = T("Ibu hamil", "Pregnant");
 pub const YOUR_NUMBER: T = T("Nomor antrean Anda", "Your number");
 pub const AHEAD: T = T("orang di depan Anda", "people ahead of you");
 pub const ABOUT_MIN: T = T("perkiraan tunggu (menit)", "expected wait (min)");
-pub const SCAN: T = T("Scan untuk memantau antrean Anda", "Scan to follow your ticket");
+pub const SCAN: T = T(
+    "Scan untuk memantau antrean Anda",
+    "Scan to follow your ticket",
+);
 pub const KEEP_TICKET: T = T("Simpan tiket ini", "Keep this ticket");
 pub const PRINT: T = T("Cetak", "Print");
 pub const DONE: T = T("Selesai", "Done");
 pub const LAST_TICKET: T = T("Tiket terakhir", "Last ticket");
-pub const REJOIN: T = T("Kembali dengan berkas lengkap", "Back with complete documents");
-pub const REJOIN_HELP: T = T("Ketik nomor tiket Anda (mis. A-007)", "Type your ticket number (e.g. A-007)");
-pub const REJOIN_OK: T = T("Anda masuk antrean kembali. Silakan duduk dan tunggu panggilan.", "You are back in the queue. Please wait to be called.");
-pub const REJOIN_NOT_FOUND: T = T("Tiket tidak ditemukan atau tidak sedang dikembalikan.", "Ticket not found, or not returned for completion.");
+pub const REJOIN: T = T(
+    "Kembali dengan berkas lengkap",
+    "Back with complete documents",
+);
+pub const REJOIN_HELP: T = T(
+    "Ketik nomor tiket Anda (mis. A-007)",
+    "Type your ticket number (e.g. A-007)",
+);
+pub const REJOIN_OK: T = T(
+    "Anda masuk antrean kembali. Silakan duduk dan tunggu panggilan.",
+    "You are back in the queue. Please wait to be called.",
+);
+pub const REJOIN_NOT_FOUND: T = T(
+    "Tiket tidak ditemukan atau tidak sedang dikembalikan.",
+    "Ticket not found, or not returned for completion.",
+);
 pub const CONFIRM: T = T("Kirim", "Submit");
 pub const COOLDOWN: T = T("Tunggu sebentar…", "One moment…");
 
@@ -79,7 +115,10 @@ pub const NO_SHOW: T = T("Tidak hadir", "No-show");
 pub const CHECKLIST: T = T("Periksa kelengkapan berkas", "Check the documents");
 pub const ACCEPT: T = T("Terima berkas", "Accept documents");
 pub const RETURN: T = T("Kembalikan berkas", "Return documents");
-pub const RETURN_HINT: T = T("Yang tidak dicentang dicatat sebagai kurang.", "Unticked items are recorded as missing.");
+pub const RETURN_HINT: T = T(
+    "Yang tidak dicentang dicatat sebagai kurang.",
+    "Unticked items are recorded as missing.",
+);
 pub const CALLED: T = T("Dipanggil", "Called");
 pub const SERVING: T = T("Sedang dilayani", "Being served");
 pub const TIMES: T = T("kali", "times");
@@ -92,7 +131,10 @@ pub const CALL_PICKUP: T = T("Panggil ambil", "Call for pickup");
 pub const HAND_OVER: T = T("Serahkan", "Hand over");
 pub const REINSTATE: T = T("Masukkan kembali", "Reinstate");
 pub const RECEIPT: T = T("Resi pengambilan", "Pickup receipt");
-pub const SEARCH_RECEIPT: T = T("Cari nomor resi atau tiket", "Search receipt or ticket number");
+pub const SEARCH_RECEIPT: T = T(
+    "Cari nomor resi atau tiket",
+    "Search receipt or ticket number",
+);
 pub const NOTHING_HERE: T = T("Belum ada.", "Nothing yet.");
 pub const PICKUP_AT: T = T("Pengambilan di loket", "Pickup at counter");
 pub const CHANGE_LOKET: T = T("Ganti loket", "Change counter");
@@ -108,7 +150,10 @@ pub const LAST_CALLS: T = T("Panggilan terakhir", "Recent calls");
 pub const ENABLE_SOUND: T = T("Aktifkan suara", "Enable sound");
 pub const SOUND_ON: T = T("Suara aktif", "Sound on");
 pub const SOUND_CHECK: T = T("Uji suara", "Sound check");
-pub const STALE: T = T("Koneksi terputus — data terakhir", "Connection lost — last data");
+pub const STALE: T = T(
+    "Koneksi terputus — data terakhir",
+    "Connection lost — last data",
+);
 pub const NO_CALLS: T = T("Belum ada panggilan", "No calls yet");
 
 pub const TRACK_TITLE: T = T("Status antrean Anda", "Your ticket status");
@@ -120,8 +165,14 @@ pub const STANDARD: T = T("Standar pelayanan", "Service standard");
 pub const COMPLAINTS: T = T("Pengaduan", "Complaints");
 pub const SURVEY_TITLE: T = T("Survei kepuasan masyarakat", "Satisfaction survey");
 pub const SURVEY_SEND: T = T("Kirim penilaian", "Send rating");
-pub const SURVEY_THANKS: T = T("Terima kasih atas penilaian Anda.", "Thank you for your rating.");
-pub const SURVEY_INCOMPLETE: T = T("Mohon nilai kesembilan unsur.", "Please rate all nine elements.");
+pub const SURVEY_THANKS: T = T(
+    "Terima kasih atas penilaian Anda.",
+    "Thank you for your rating.",
+);
+pub const SURVEY_INCOMPLETE: T = T(
+    "Mohon nilai kesembilan unsur.",
+    "Please rate all nine elements.",
+);
 pub const STEPS: [T; 5] = [
     T("Ambil nomor", "Ticket"),
     T("Menunggu", "Waiting"),
@@ -129,7 +180,12 @@ pub const STEPS: [T; 5] = [
     T("Pemeriksaan", "Check"),
     T("Ambil dokumen", "Collect"),
 ];
-pub const FACES: [T; 4] = [T("Tidak baik", "Bad"), T("Kurang baik", "Poor"), T("Baik", "Good"), T("Sangat baik", "Very good")];
+pub const FACES: [T; 4] = [
+    T("Tidak baik", "Bad"),
+    T("Kurang baik", "Poor"),
+    T("Baik", "Good"),
+    T("Sangat baik", "Very good"),
+];
 pub const IKM_TITLE: T = T("Indeks Kepuasan Masyarakat", "Community Satisfaction Index");
 pub const RESPONDENTS: T = T("responden", "respondents");
 pub const PAGE_NOT_FOUND: T = T("Halaman tidak ditemukan.", "Page not found.");

@@ -39,14 +39,21 @@ pub async fn lookup_citizen(s: &AppState, token: &str) -> Result<CitizenView, Ap
     // An unknown token and a malformed one get the same answer: nothing to learn by probing.
     let not_found = || ApiError::NotFound("ticket not found".into());
     let token = TrackingToken::parse(token).map_err(|_| not_found())?;
-    let ticket = s.store.ticket_for_token(&token).await?.ok_or_else(not_found)?;
+    let ticket = s
+        .store
+        .ticket_for_token(&token)
+        .await?
+        .ok_or_else(not_found)?;
     let survey_done = s.store.survey_done(ticket).await?;
     let auth = s.authority.lock().await;
     citizen_view(&auth.replica, &auth.rules, &ticket, now_ms(), survey_done).ok_or_else(not_found)
 }
 
 /// `GET /api/t/{token}`.
-pub async fn citizen(State(s): State<AppState>, Path(token): Path<String>) -> Result<Json<CitizenView>, ApiError> {
+pub async fn citizen(
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Json<CitizenView>, ApiError> {
     Ok(Json(lookup_citizen(&s, &token).await?))
 }
 
@@ -64,19 +71,39 @@ pub async fn survey(
     let body = json_body(body)?;
     let view = lookup_citizen(&s, &token).await?;
     if !view.survey_open {
-        return Err(ApiError::Conflict("the survey opens after collection and can be answered once".into()));
+        return Err(ApiError::Conflict(
+            "the survey opens after collection and can be answered once".into(),
+        ));
     }
     let ticket = s
         .store
-        .ticket_for_token(&TrackingToken::parse(&token).map_err(|_| ApiError::NotFound("ticket not found".into()))?)
+        .ticket_for_token(
+            &TrackingToken::parse(&token)
+                .map_err(|_| ApiError::NotFound("ticket not found".into()))?,
+        )
         .await?
         .ok_or_else(|| ApiError::NotFound("ticket not found".into()))?;
     let day = {
         let auth = s.authority.lock().await;
-        auth.replica.ticket(&ticket).map(|t| t.service_day.to_string()).unwrap_or_default()
+        auth.replica
+            .ticket(&ticket)
+            .map(|t| t.service_day.to_string())
+            .unwrap_or_default()
     };
-    if !s.store.save_survey(ticket, view.service.code.as_str(), &day, body.scores, now_ms()).await? {
-        return Err(ApiError::Conflict("this ticket already answered the survey".into()));
+    if !s
+        .store
+        .save_survey(
+            ticket,
+            view.service.code.as_str(),
+            &day,
+            body.scores,
+            now_ms(),
+        )
+        .await?
+    {
+        return Err(ApiError::Conflict(
+            "this ticket already answered the survey".into(),
+        ));
     }
     Ok(Json(json!({ "status": "stored" })))
 }
@@ -87,7 +114,10 @@ pub async fn ikm_report(State(s): State<AppState>) -> Result<Json<IkmReport>, Ap
     let all: Vec<SurveyAnswer> = by.values().flatten().copied().collect();
     Ok(Json(IkmReport {
         overall: ikm::compute(&all),
-        by_service: by.iter().filter_map(|(k, v)| ikm::compute(v).map(|r| (k.clone(), r))).collect(),
+        by_service: by
+            .iter()
+            .filter_map(|(k, v)| ikm::compute(v).map(|r| (k.clone(), r)))
+            .collect(),
     }))
 }
 

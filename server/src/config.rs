@@ -11,7 +11,11 @@ pub enum Storage {
     /// Embedded, in memory: for tests.
     Memory,
     /// A SurrealDB server, e.g. `ws://db.local:8000`.
-    Remote { url: String, user: Option<String>, pass: Option<String> },
+    Remote {
+        url: String,
+        user: Option<String>,
+        pass: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -37,17 +41,25 @@ impl Config {
             if url == "mem://" || url == "memory" {
                 Storage::Memory
             } else {
-                Storage::Remote { url, user: var("ANTREAN_DB_USER"), pass: var("ANTREAN_DB_PASS") }
+                Storage::Remote {
+                    url,
+                    user: var("ANTREAN_DB_USER"),
+                    pass: var("ANTREAN_DB_PASS"),
+                }
             }
         } else {
-            Storage::Disk(PathBuf::from(var("ANTREAN_DATA_DIR").unwrap_or_else(|| "./data".into())))
+            Storage::Disk(PathBuf::from(
+                var("ANTREAN_DATA_DIR").unwrap_or_else(|| "./data".into()),
+            ))
         };
         Ok(Self {
             addr,
             storage,
             namespace: var("ANTREAN_DB_NS").unwrap_or_else(|| "antrean".into()),
             database: var("ANTREAN_DB_DB").unwrap_or_else(|| "main".into()),
-            site_root: PathBuf::from(var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into())),
+            site_root: PathBuf::from(
+                var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            ),
         })
     }
 

@@ -12,7 +12,7 @@
 pub mod api;
 pub mod config;
 pub mod error;
-pub mod state;
 pub mod startup;
+pub mod state;
 pub mod store;
 pub mod sync;

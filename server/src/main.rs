@@ -4,7 +4,8 @@
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,surrealdb=warn,surrealkv=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,surrealdb=warn,surrealkv=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -12,5 +13,7 @@ async fn main() -> anyhow::Result<()> {
     let running = server::startup::start(config).await?;
     // Harnesses read the bound address from this line (the port may be ephemeral).
     println!("listening on http://{}", running.addr);
-    running.serve_until(server::startup::shutdown_signal()).await
+    running
+        .serve_until(server::startup::shutdown_signal())
+        .await
 }

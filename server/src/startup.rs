@@ -61,7 +61,11 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
     for l in loaded.leases {
         authority.leases.restore_lease(l);
     }
-    tracing::info!(events = loaded.events.len(), devices = loaded.devices.len(), "state loaded");
+    tracing::info!(
+        events = loaded.events.len(),
+        devices = loaded.devices.len(),
+        "state loaded"
+    );
 
     let listener = TcpListener::bind(cfg.addr).await?;
     let addr = listener.local_addr()?;
@@ -82,13 +86,23 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
     };
     let router = router(state.clone(), &cfg.site_root);
     sync::spawn_log_watcher(state.clone());
-    Ok(Running { addr, state, listener, router })
+    Ok(Running {
+        addr,
+        state,
+        listener,
+        router,
+    })
 }
 
 impl Running {
     /// Serves until `signal` resolves, then finishes in-flight requests and returns.
-    pub async fn serve_until(self, signal: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service()).with_graceful_shutdown(signal).await?;
+    pub async fn serve_until(
+        self,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router.into_make_service())
+            .with_graceful_shutdown(signal)
+            .await?;
         tracing::info!("stopped");
         Ok(())
     }
@@ -128,7 +142,10 @@ fn router(state: AppState, site_root: &Path) -> Router {
         .route("/ikm", get(api::ikm_report))
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(1 << 20))
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
 
     let sw = Arc::new(service_worker(site_root));
     let routes = generate_route_list(App);
@@ -137,23 +154,39 @@ fn router(state: AppState, site_root: &Path) -> Router {
         let s = ctx_state.clone();
         provide_context(CitizenLookup::new(move |token: String| {
             let s = s.clone();
-            Box::pin(async move { api::lookup_citizen(&s, &token).await.map_err(|e| e.to_string()) })
+            Box::pin(async move {
+                api::lookup_citizen(&s, &token)
+                    .await
+                    .map_err(|e| e.to_string())
+            })
         }));
     };
     Router::new()
         .nest("/api", api)
-        .route("/sw.js", get(move |State(_): State<AppState>| {
-            let sw = sw.clone();
-            async move { serve_sw(&sw) }
-        }))
+        .route(
+            "/sw.js",
+            get(move |State(_): State<AppState>| {
+                let sw = sw.clone();
+                async move { serve_sw(&sw) }
+            }),
+        )
         .leptos_routes_with_context(&state, routes, context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
         .with_state(state)
 }
 
@@ -169,13 +202,19 @@ fn service_worker(site_root: &Path) -> Option<String> {
             hash = hash.wrapping_mul(0x0100_0000_01b3);
         }
     };
-    let mut entries: Vec<_> = std::fs::read_dir(site_root.join("pkg")).ok()?.flatten().collect();
+    let mut entries: Vec<_> = std::fs::read_dir(site_root.join("pkg"))
+        .ok()?
+        .flatten()
+        .collect();
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
         feed(e.file_name().as_encoded_bytes());
         if let Ok(m) = e.metadata() {
             feed(&m.len().to_le_bytes());
-            if let Ok(t) = m.modified().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).map_err(std::io::Error::other)) {
+            if let Ok(t) = m.modified().and_then(|t| {
+                t.duration_since(std::time::UNIX_EPOCH)
+                    .map_err(std::io::Error::other)
+            }) {
                 feed(&t.as_nanos().to_le_bytes());
             }
         }

@@ -71,7 +71,12 @@ impl Device {
             phase: RwSignal::new(Phase::Starting),
             replica: RwSignal::new(Replica::default()),
             rules: RwSignal::new(None),
-            status: RwSignal::new(SyncStatus { online: true, pending: 0, last_synced_ms: None, cursor: 0 }),
+            status: RwSignal::new(SyncStatus {
+                online: true,
+                pending: 0,
+                last_synced_ms: None,
+                cursor: 0,
+            }),
             notices: RwSignal::new(Vec::new()),
             now: RwSignal::new(0),
             last_issued: RwSignal::new(None),
@@ -95,10 +100,16 @@ impl Device {
 
     /// Issues a ticket on this kiosk: numbered from the kiosk's leases (or its own series),
     /// applied locally and stored in IndexedDB before this returns.
-    pub async fn issue_ticket(&self, service: ServiceCode, priority: Priority) -> Result<IssuedTicket, Text> {
+    pub async fn issue_ticket(
+        &self,
+        service: ServiceCode,
+        priority: Priority,
+    ) -> Result<IssuedTicket, Text> {
         #[cfg(feature = "hydrate")]
         {
-            let Some(h) = self.rt.get_value() else { return Err(not_ready()) };
+            let Some(h) = self.rt.get_value() else {
+                return Err(not_ready());
+            };
             runtime::issue_ticket(*self, h, service, priority).await
         }
         #[cfg(not(feature = "hydrate"))]
@@ -112,7 +123,9 @@ impl Device {
     pub async fn act(&self, kind: MutationKind) -> Result<(), Text> {
         #[cfg(feature = "hydrate")]
         {
-            let Some(h) = self.rt.get_value() else { return Err(not_ready()) };
+            let Some(h) = self.rt.get_value() else {
+                return Err(not_ready());
+            };
             runtime::act(*self, h, kind).await
         }
         #[cfg(not(feature = "hydrate"))]
@@ -152,5 +165,8 @@ impl Device {
 }
 
 fn not_ready() -> Text {
-    Text::new("Perangkat belum siap. Tunggu sebentar lalu coba lagi.", "The device is not ready yet. Wait a moment and try again.")
+    Text::new(
+        "Perangkat belum siap. Tunggu sebentar lalu coba lagi.",
+        "The device is not ready yet. Wait a moment and try again.",
+    )
 }

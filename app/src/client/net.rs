@@ -5,7 +5,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::domain::catalogue::Catalogue;
-use crate::domain::mutation::{DeviceRegistered, LeaseRequest, PullResponse, PushRequest, PushResponse, RegisterDevice};
+use crate::domain::mutation::{
+    DeviceRegistered, LeaseRequest, PullResponse, PushRequest, PushResponse, RegisterDevice,
+};
 use crate::domain::numbering::Lease;
 
 /// Why a request did not produce an answer.
@@ -24,14 +26,23 @@ async fn answer<T: DeserializeOwned>(r: Result<Response, gloo_net::Error>) -> Re
     }
     if !r.ok() {
         let body: serde_json::Value = r.json().await.unwrap_or_default();
-        let message = body.get("message").and_then(|m| m.as_str()).unwrap_or("request refused").to_owned();
-        return Err(NetError::Refused { status: r.status(), message });
+        let message = body
+            .get("message")
+            .and_then(|m| m.as_str())
+            .unwrap_or("request refused")
+            .to_owned();
+        return Err(NetError::Refused {
+            status: r.status(),
+            message,
+        });
     }
     r.json().await.map_err(|_| NetError::Unreachable)
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, NetError> {
-    let req = Request::post(url).json(body).map_err(|_| NetError::Unreachable)?;
+    let req = Request::post(url)
+        .json(body)
+        .map_err(|_| NetError::Unreachable)?;
     answer(req.send().await).await
 }
 
@@ -62,6 +73,10 @@ pub async fn lease(req: &LeaseRequest) -> Result<Lease, NetError> {
 /// The live stream's address on the page's own host.
 pub fn live_url() -> Option<String> {
     let loc = web_sys::window()?.location();
-    let scheme = if loc.protocol().ok()? == "https:" { "wss" } else { "ws" };
+    let scheme = if loc.protocol().ok()? == "https:" {
+        "wss"
+    } else {
+        "ws"
+    };
     Some(format!("{scheme}://{}/api/sync/live", loc.host().ok()?))
 }

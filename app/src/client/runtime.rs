@@ -77,19 +77,32 @@ pub async fn start(dev: Device) -> Option<Handle> {
         Some(m) => m,
         None => {
             let id = ClientId::from_random_bytes(random_bytes());
-            let m = ClientMeta { client_id: id, clock: crate::domain::hlc::HlcClock::new(id), next_id: crate::domain::ids::MutationId::FIRST };
+            let m = ClientMeta {
+                client_id: id,
+                clock: crate::domain::hlc::HlcClock::new(id),
+                next_id: crate::domain::ids::MutationId::FIRST,
+            };
             let _ = store::put_settings(&db, &[("meta", store::value(&m))]).await;
             m
         }
     };
-    let pool: NumberPool = store::get_setting(&db, "pool").await.ok().flatten().unwrap_or_default();
+    let pool: NumberPool = store::get_setting(&db, "pool")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     let last: Option<String> = store::get_setting(&db, "last_issued").await.ok().flatten();
     dev.last_issued.set(last);
     let (wake, wake_rx) = mpsc::unbounded();
     let rt = Rc::new(Runtime {
         db,
         role: dev.role,
-        inner: RefCell::new(Inner { sync: None, meta: Some(meta), pool, lease_retry_at: 0.0 }),
+        inner: RefCell::new(Inner {
+            sync: None,
+            meta: Some(meta),
+            pool,
+            lease_retry_at: 0.0,
+        }),
         wake,
     });
     let cached: Option<Catalogue> = store::get_setting(&rt.db, "catalogue").await.ok().flatten();
@@ -113,9 +126,16 @@ async fn install_rules(dev: &Device, rt: &Handle, c: Catalogue) {
     let needs_restore = rt.inner.borrow().sync.is_none();
     if needs_restore {
         let outbox = store::outbox(&rt.db).await.unwrap_or_default();
-        let confirmed = store::confirmed(&rt.db).await.ok().flatten().map(Replica::from_snapshot).unwrap_or_default();
+        let confirmed = store::confirmed(&rt.db)
+            .await
+            .ok()
+            .flatten()
+            .map(Replica::from_snapshot)
+            .unwrap_or_default();
         let mut inner = rt.inner.borrow_mut();
-        let Some(meta) = inner.meta.take() else { return };
+        let Some(meta) = inner.meta.take() else {
+            return;
+        };
         inner.sync = Some(SyncClient::restore(meta, outbox, confirmed, rules.clone()));
     }
     dev.rules.set(Some(rules));
@@ -141,7 +161,12 @@ async fn register(rt: &Handle) -> bool {
         Some(c) => c,
         None => return false,
     };
-    match net::register(&RegisterDevice { client_id, role: rt.role }).await {
+    match net::register(&RegisterDevice {
+        client_id,
+        role: rt.role,
+    })
+    .await
+    {
         Ok(r) => {
             if let Some(s) = r.series {
                 let pool = {
@@ -159,20 +184,29 @@ async fn register(rt: &Handle) -> bool {
 
 fn client_id(rt: &Handle) -> Option<ClientId> {
     let inner = rt.inner.borrow();
-    inner.sync.as_ref().map(|s| s.client_id()).or(inner.meta.as_ref().map(|m| m.client_id))
+    inner
+        .sync
+        .as_ref()
+        .map(|s| s.client_id())
+        .or(inner.meta.as_ref().map(|m| m.client_id))
 }
 
 /// Copies the state machine's visible state into the page's signals.
 fn publish(dev: &Device, rt: &Handle) {
     let mut inner = rt.inner.borrow_mut();
-    let Some(sync) = inner.sync.as_mut() else { return };
+    let Some(sync) = inner.sync.as_mut() else {
+        return;
+    };
     let mut notes = Vec::new();
     while let Some(UiEvent::Rejected { number, message }) = sync.poll_ui_event() {
         let prefix = number.map(|n| format!("{n}: ")).unwrap_or_default();
         // The reason usually names the ticket already; avoid saying it twice.
         notes.push(match number {
             Some(n) if message.id.contains(&n.to_string()) => message,
-            _ => Text::new(format!("{prefix}{}", message.id), format!("{prefix}{}", message.en)),
+            _ => Text::new(
+                format!("{prefix}{}", message.id),
+                format!("{prefix}{}", message.en),
+            ),
         });
     }
     let view = sync.view().clone();
@@ -200,22 +234,45 @@ pub async fn act(dev: Device, rt: Handle, kind: MutationKind) -> Result<(), Text
     let m = {
         let mut inner = rt.inner.borrow_mut();
         let sync = inner.sync.as_mut().ok_or_else(super::not_ready)?;
-        sync.handle_user_action(kind, now_ms()).map_err(|e| Text::new(e.message(crate::domain::i18n::Lang::Id), e.message(crate::domain::i18n::Lang::En)))?
+        sync.handle_user_action(kind, now_ms()).map_err(|e| {
+            Text::new(
+                e.message(crate::domain::i18n::Lang::Id),
+                e.message(crate::domain::i18n::Lang::En),
+            )
+        })?
     };
     let settings = meta_settings(&rt);
-    store::save_action(&rt.db, &m, &settings).await.map_err(failed)?;
+    store::save_action(&rt.db, &m, &settings)
+        .await
+        .map_err(failed)?;
     publish(&dev, &rt);
     let _ = rt.wake.unbounded_send(());
     Ok(())
 }
 
-pub async fn issue_ticket(dev: Device, rt: Handle, service: ServiceCode, priority: Priority) -> Result<IssuedTicket, Text> {
+pub async fn issue_ticket(
+    dev: Device,
+    rt: Handle,
+    service: ServiceCode,
+    priority: Priority,
+) -> Result<IssuedTicket, Text> {
     let now = now_ms();
     let (kind, token, number) = {
         let mut inner = rt.inner.borrow_mut();
-        let rules = inner.sync.as_ref().ok_or_else(super::not_ready)?.rules().clone();
-        let svc = rules.catalogue.service(&service).ok_or_else(super::not_ready)?.clone();
-        let day = rules.calendar.service_day(jiff::Timestamp::from_millisecond(now).unwrap_or_default());
+        let rules = inner
+            .sync
+            .as_ref()
+            .ok_or_else(super::not_ready)?
+            .rules()
+            .clone();
+        let svc = rules
+            .catalogue
+            .service(&service)
+            .ok_or_else(super::not_ready)?
+            .clone();
+        let day = rules
+            .calendar
+            .service_day(jiff::Timestamp::from_millisecond(now).unwrap_or_default());
         let number = inner.pool.next(&svc.code, svc.prefix, day).map_err(|e| {
             Text::new(
                 "Nomor antrean belum tersedia: sambungkan kios ke server sekali.".to_string(),
@@ -223,8 +280,20 @@ pub async fn issue_ticket(dev: Device, rt: Handle, service: ServiceCode, priorit
             )
         })?;
         let token = TrackingToken::from_random_bytes(random_bytes());
-        let ticket = NewTicket { id: TicketId::from_random_bytes(random_bytes()), number, service: svc.code.clone(), priority };
-        (MutationKind::IssueTicket { ticket, token: token.clone() }, token, number)
+        let ticket = NewTicket {
+            id: TicketId::from_random_bytes(random_bytes()),
+            number,
+            service: svc.code.clone(),
+            priority,
+        };
+        (
+            MutationKind::IssueTicket {
+                ticket,
+                token: token.clone(),
+            },
+            token,
+            number,
+        )
     };
     let ticket_id = match &kind {
         MutationKind::IssueTicket { ticket, .. } => ticket.id,
@@ -233,11 +302,18 @@ pub async fn issue_ticket(dev: Device, rt: Handle, service: ServiceCode, priorit
     let m = {
         let mut inner = rt.inner.borrow_mut();
         let sync = inner.sync.as_mut().ok_or_else(super::not_ready)?;
-        sync.handle_user_action(kind, now).map_err(|e| Text::new(e.message(crate::domain::i18n::Lang::Id), e.message(crate::domain::i18n::Lang::En)))?
+        sync.handle_user_action(kind, now).map_err(|e| {
+            Text::new(
+                e.message(crate::domain::i18n::Lang::Id),
+                e.message(crate::domain::i18n::Lang::En),
+            )
+        })?
     };
     let mut settings = meta_settings(&rt);
     settings.push(("last_issued", store::value(&number.to_string())));
-    store::save_action(&rt.db, &m, &settings).await.map_err(failed)?;
+    store::save_action(&rt.db, &m, &settings)
+        .await
+        .map_err(failed)?;
     dev.last_issued.set(Some(number.to_string()));
     publish(&dev, &rt);
     let _ = rt.wake.unbounded_send(());
@@ -247,9 +323,19 @@ pub async fn issue_ticket(dev: Device, rt: Handle, service: ServiceCode, priorit
         let policy = &sync.rules().catalogue.policy;
         let ahead = queue::people_ahead(sync.view(), &ticket_id, policy).unwrap_or(0);
         let lokets = queue::open_lokets(sync.view(), &service, now);
-        (ahead, queue::expected_wait_minutes(ahead, &sync.view().durations(&service), lokets, policy))
+        (
+            ahead,
+            queue::expected_wait_minutes(ahead, &sync.view().durations(&service), lokets, policy),
+        )
     };
-    Ok(IssuedTicket { number, service, token, issued_ms: now, ahead, wait_minutes })
+    Ok(IssuedTicket {
+        number,
+        service,
+        token,
+        issued_ms: now,
+        ahead,
+        wait_minutes,
+    })
 }
 
 pub async fn setting(rt: Handle, key: &str) -> Option<String> {
@@ -267,14 +353,27 @@ async fn top_up_leases(rt: &Handle) {
     }
     let wanted: Vec<ServiceCode> = {
         let inner = rt.inner.borrow();
-        let Some(sync) = inner.sync.as_ref() else { return };
+        let Some(sync) = inner.sync.as_ref() else {
+            return;
+        };
         if !sync.status().online {
             return;
         }
-        let day = sync.rules().calendar.service_day(jiff::Timestamp::from_millisecond(now_ms()).unwrap_or_default());
-        sync.rules().catalogue.services.iter().filter(|s| inner.pool.needs_lease(&s.code, day)).map(|s| s.code.clone()).collect()
+        let day = sync
+            .rules()
+            .calendar
+            .service_day(jiff::Timestamp::from_millisecond(now_ms()).unwrap_or_default());
+        sync.rules()
+            .catalogue
+            .services
+            .iter()
+            .filter(|s| inner.pool.needs_lease(&s.code, day))
+            .map(|s| s.code.clone())
+            .collect()
     };
-    let Some(client_id) = client_id(rt) else { return };
+    let Some(client_id) = client_id(rt) else {
+        return;
+    };
     for service in wanted {
         match net::lease(&LeaseRequest { client_id, service }).await {
             Ok(lease) => {
@@ -317,7 +416,11 @@ async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver
                         if let Some(s) = inner.sync.as_mut() {
                             s.handle_push_response(&resp, now_ms());
                         }
-                        p.mutations.iter().map(|m| m.mutation_id.get()).filter(|id| *id <= resp.last_processed).collect()
+                        p.mutations
+                            .iter()
+                            .map(|m| m.mutation_id.get())
+                            .filter(|id| *id <= resp.last_processed)
+                            .collect()
                     }
                     Err(NetError::Refused { status: 401, .. }) => {
                         if let Some(s) = rt.inner.borrow_mut().sync.as_mut() {
@@ -328,7 +431,12 @@ async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver
                     }
                     Err(e) => {
                         if let NetError::Refused { message, .. } = e {
-                            dev.notices.update(|n| n.push(Text::new(format!("Server menolak kiriman: {message}"), format!("The server refused the upload: {message}"))));
+                            dev.notices.update(|n| {
+                                n.push(Text::new(
+                                    format!("Server menolak kiriman: {message}"),
+                                    format!("The server refused the upload: {message}"),
+                                ))
+                            });
                         }
                         if let Some(s) = rt.inner.borrow_mut().sync.as_mut() {
                             s.handle_request_failed(now_ms());

@@ -40,20 +40,30 @@ fn json<T: Serialize>(v: &T) -> JsValue {
 }
 
 fn from_json<T: DeserializeOwned>(v: Option<JsValue>) -> Option<T> {
-    v.and_then(|v| v.as_string()).and_then(|s| serde_json::from_str(&s).ok())
+    v.and_then(|v| v.as_string())
+        .and_then(|s| serde_json::from_str(&s).ok())
 }
 
 /// Reads one setting.
 pub async fn get_setting<T: DeserializeOwned>(db: &Rexie, key: &str) -> StoreResult<Option<T>> {
-    let tx = db.transaction(&[SETTINGS], TransactionMode::ReadOnly).map_err(err)?;
-    let v = tx.store(SETTINGS).map_err(err)?.get(JsValue::from_str(key)).await.map_err(err)?;
+    let tx = db
+        .transaction(&[SETTINGS], TransactionMode::ReadOnly)
+        .map_err(err)?;
+    let v = tx
+        .store(SETTINGS)
+        .map_err(err)?
+        .get(JsValue::from_str(key))
+        .await
+        .map_err(err)?;
     tx.done().await.map_err(err)?;
     Ok(from_json(v))
 }
 
 /// Writes settings in one transaction.
 pub async fn put_settings(db: &Rexie, entries: &[(&str, JsValue)]) -> StoreResult<()> {
-    let tx = db.transaction(&[SETTINGS], TransactionMode::ReadWrite).map_err(err)?;
+    let tx = db
+        .transaction(&[SETTINGS], TransactionMode::ReadWrite)
+        .map_err(err)?;
     let s = tx.store(SETTINGS).map_err(err)?;
     for (k, v) in entries {
         s.put(v, Some(&JsValue::from_str(k))).await.map_err(err)?;
@@ -68,11 +78,20 @@ pub fn value<T: Serialize>(v: &T) -> JsValue {
 
 /// Stores a user action durably: the mutation in the outbox and the settings it changed
 /// (clock, next id, number pool) in one transaction, so both are kept or neither.
-pub async fn save_action(db: &Rexie, m: &Mutation, settings: &[(&str, JsValue)]) -> StoreResult<()> {
-    let tx = db.transaction(&[OUTBOX, SETTINGS], TransactionMode::ReadWrite).map_err(err)?;
+pub async fn save_action(
+    db: &Rexie,
+    m: &Mutation,
+    settings: &[(&str, JsValue)],
+) -> StoreResult<()> {
+    let tx = db
+        .transaction(&[OUTBOX, SETTINGS], TransactionMode::ReadWrite)
+        .map_err(err)?;
     tx.store(OUTBOX)
         .map_err(err)?
-        .put(&json(m), Some(&JsValue::from_f64(m.mutation_id.get() as f64)))
+        .put(
+            &json(m),
+            Some(&JsValue::from_f64(m.mutation_id.get() as f64)),
+        )
         .await
         .map_err(err)?;
     let s = tx.store(SETTINGS).map_err(err)?;
@@ -85,8 +104,15 @@ pub async fn save_action(db: &Rexie, m: &Mutation, settings: &[(&str, JsValue)])
 
 /// The outbox in mutation order.
 pub async fn outbox(db: &Rexie) -> StoreResult<Vec<Mutation>> {
-    let tx = db.transaction(&[OUTBOX], TransactionMode::ReadOnly).map_err(err)?;
-    let all = tx.store(OUTBOX).map_err(err)?.get_all(None, None).await.map_err(err)?;
+    let tx = db
+        .transaction(&[OUTBOX], TransactionMode::ReadOnly)
+        .map_err(err)?;
+    let all = tx
+        .store(OUTBOX)
+        .map_err(err)?
+        .get_all(None, None)
+        .await
+        .map_err(err)?;
     tx.done().await.map_err(err)?;
     let mut out: Vec<Mutation> = all.into_iter().filter_map(|v| from_json(Some(v))).collect();
     out.sort_by_key(|m| m.mutation_id);
@@ -98,7 +124,9 @@ pub async fn drop_outbox(db: &Rexie, ids: &[u64]) -> StoreResult<()> {
     if ids.is_empty() {
         return Ok(());
     }
-    let tx = db.transaction(&[OUTBOX], TransactionMode::ReadWrite).map_err(err)?;
+    let tx = db
+        .transaction(&[OUTBOX], TransactionMode::ReadWrite)
+        .map_err(err)?;
     let s = tx.store(OUTBOX).map_err(err)?;
     for id in ids {
         s.delete(JsValue::from_f64(*id as f64)).await.map_err(err)?;
@@ -109,15 +137,32 @@ pub async fn drop_outbox(db: &Rexie, ids: &[u64]) -> StoreResult<()> {
 
 /// The server-confirmed replica.
 pub async fn confirmed(db: &Rexie) -> StoreResult<Option<Snapshot>> {
-    let tx = db.transaction(&[REPLICA], TransactionMode::ReadOnly).map_err(err)?;
-    let v = tx.store(REPLICA).map_err(err)?.get(JsValue::from_str("confirmed")).await.map_err(err)?;
+    let tx = db
+        .transaction(&[REPLICA], TransactionMode::ReadOnly)
+        .map_err(err)?;
+    let v = tx
+        .store(REPLICA)
+        .map_err(err)?
+        .get(JsValue::from_str("confirmed"))
+        .await
+        .map_err(err)?;
     tx.done().await.map_err(err)?;
     Ok(from_json(v))
 }
 
-pub async fn save_confirmed(db: &Rexie, s: &Snapshot, settings: &[(&str, JsValue)]) -> StoreResult<()> {
-    let tx = db.transaction(&[REPLICA, SETTINGS], TransactionMode::ReadWrite).map_err(err)?;
-    tx.store(REPLICA).map_err(err)?.put(&json(s), Some(&JsValue::from_str("confirmed"))).await.map_err(err)?;
+pub async fn save_confirmed(
+    db: &Rexie,
+    s: &Snapshot,
+    settings: &[(&str, JsValue)],
+) -> StoreResult<()> {
+    let tx = db
+        .transaction(&[REPLICA, SETTINGS], TransactionMode::ReadWrite)
+        .map_err(err)?;
+    tx.store(REPLICA)
+        .map_err(err)?
+        .put(&json(s), Some(&JsValue::from_str("confirmed")))
+        .await
+        .map_err(err)?;
     let st = tx.store(SETTINGS).map_err(err)?;
     for (k, v) in settings {
         st.put(v, Some(&JsValue::from_str(k))).await.map_err(err)?;

@@ -19,7 +19,10 @@ fn svg_path(text: &str) -> Option<(String, i32)> {
 }
 
 #[component]
-pub fn QrCode(#[prop(into)] text: Signal<String>, #[prop(default = "QR")] label: &'static str) -> impl IntoView {
+pub fn QrCode(
+    #[prop(into)] text: Signal<String>,
+    #[prop(default = "QR")] label: &'static str,
+) -> impl IntoView {
     move || {
         svg_path(&text.get()).map(|(d, size)| {
             view! {

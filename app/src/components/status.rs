@@ -52,7 +52,12 @@ pub fn Clock(device: Device) -> impl IntoView {
             (ms, Some(r)) => {
                 let ts = jiff::Timestamp::from_millisecond(ms).unwrap_or_default();
                 let day = r.calendar.service_day(ts);
-                format!("{} · {} {}", r.calendar.date_in_words(day, lang.get()), r.calendar.clock(ts), r.calendar.zone_name())
+                format!(
+                    "{} · {} {}",
+                    r.calendar.date_in_words(day, lang.get()),
+                    r.calendar.clock(ts),
+                    r.calendar.zone_name()
+                )
             }
         }
     };
@@ -89,9 +94,11 @@ pub fn Notices(device: Device) -> impl IntoView {
 #[component]
 pub fn PhaseGate(device: Device, children: ChildrenFn) -> impl IntoView {
     let lang = use_lang();
-    move || match device.phase.get() {
+    move || {
+        match device.phase.get() {
         Phase::Starting => view! { <p class="phase" data-testid="phase-starting">{text::LOADING.get(lang.get())}</p> }.into_any(),
         Phase::NeverConnected => view! { <p class="phase phase-warn">{text::NEVER_CONNECTED.get(lang.get())}</p> }.into_any(),
         Phase::Ready => children().into_any(),
+    }
     }
 }

@@ -5,7 +5,9 @@ use super::replica::CallRecord;
 
 /// 1–99 in Indonesian words ("dua", "sebelas", "dua puluh satu").
 pub fn number_words(n: u8) -> String {
-    const ONES: [&str; 10] = ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"];
+    const ONES: [&str; 10] = [
+        "nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan",
+    ];
     match n {
         0..=9 => ONES[n as usize].to_owned(),
         10 => "sepuluh".to_owned(),
@@ -26,9 +28,15 @@ pub fn number_words(n: u8) -> String {
 pub fn announcement(call: &CallRecord) -> String {
     let loket = number_words(call.loket.get());
     if call.pickup {
-        format!("Nomor antrean {}, silakan mengambil dokumen di loket {loket}", call.number.spoken_id())
+        format!(
+            "Nomor antrean {}, silakan mengambil dokumen di loket {loket}",
+            call.number.spoken_id()
+        )
     } else {
-        format!("Nomor antrean {}, silakan menuju loket {loket}", call.number.spoken_id())
+        format!(
+            "Nomor antrean {}, silakan menuju loket {loket}",
+            call.number.spoken_id()
+        )
     }
 }
 
@@ -54,12 +62,25 @@ mod tests {
             ticket: TicketId::from_random_bytes([1; 16]),
             number: TicketNumber::parse("A-007").unwrap(),
             loket: LoketId::new(2).unwrap(),
-            at: Hlc { wall_ms: 0, counter: 0, client: ClientId::from_random_bytes([1; 16]) },
+            at: Hlc {
+                wall_ms: 0,
+                counter: 0,
+                client: ClientId::from_random_bytes([1; 16]),
+            },
             pickup: false,
             recall: false,
         };
-        assert_eq!(announcement(&call), "Nomor antrean A, nol, nol, tujuh, silakan menuju loket dua");
-        let pickup = CallRecord { pickup: true, ..call };
-        assert_eq!(announcement(&pickup), "Nomor antrean A, nol, nol, tujuh, silakan mengambil dokumen di loket dua");
+        assert_eq!(
+            announcement(&call),
+            "Nomor antrean A, nol, nol, tujuh, silakan menuju loket dua"
+        );
+        let pickup = CallRecord {
+            pickup: true,
+            ..call
+        };
+        assert_eq!(
+            announcement(&pickup),
+            "Nomor antrean A, nol, nol, tujuh, silakan mengambil dokumen di loket dua"
+        );
     }
 }

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use super::i18n::Lang;
 use super::ids::{ClientId, MutationId, TicketId, TrackingToken};
 use super::mutation::{
-    DeviceRole, Event, MutationKind, MutationOutcome, Outcome, PushRequest, PushResponse, MAX_BATCH, MAX_CLOCK_SKEW_MS,
+    DeviceRole, Event, MutationKind, MutationOutcome, Outcome, PushRequest, PushResponse,
+    MAX_BATCH, MAX_CLOCK_SKEW_MS,
 };
 use super::numbering::LeaseBook;
 use super::replica::{Replica, Rules};
@@ -55,32 +56,57 @@ pub struct Authority {
 
 impl Authority {
     pub fn new(rules: Rules) -> Self {
-        Self { rules, replica: Replica::default(), last_processed: BTreeMap::new(), leases: LeaseBook::default() }
+        Self {
+            rules,
+            replica: Replica::default(),
+            last_processed: BTreeMap::new(),
+            leases: LeaseBook::default(),
+        }
     }
 
     /// Decides the fate of every mutation of a batch, in order.
-    pub fn plan_push(&self, role: DeviceRole, req: &PushRequest, now_ms: i64) -> Result<PushPlan, PushError> {
+    pub fn plan_push(
+        &self,
+        role: DeviceRole,
+        req: &PushRequest,
+        now_ms: i64,
+    ) -> Result<PushPlan, PushError> {
         if req.mutations.len() > MAX_BATCH {
-            return Err(PushError::TooLarge { max: MAX_BATCH, got: req.mutations.len() });
+            return Err(PushError::TooLarge {
+                max: MAX_BATCH,
+                got: req.mutations.len(),
+            });
         }
         let mut prev: Option<MutationId> = None;
         for m in &req.mutations {
             if m.client_id != req.client_id {
-                return Err(PushError::ForeignMutation { mutation_id: m.mutation_id.get() });
+                return Err(PushError::ForeignMutation {
+                    mutation_id: m.mutation_id.get(),
+                });
             }
             if let Some(p) = prev {
                 if m.mutation_id <= p {
-                    return Err(PushError::NotAscending { before: p.get(), after: m.mutation_id.get() });
+                    return Err(PushError::NotAscending {
+                        before: p.get(),
+                        after: m.mutation_id.get(),
+                    });
                 }
             }
             prev = Some(m.mutation_id);
             let ahead = m.at.wall_ms - now_ms;
             if ahead > MAX_CLOCK_SKEW_MS {
-                return Err(PushError::ClockAhead { mutation_id: m.mutation_id.get(), ahead_s: ahead / 1000 });
+                return Err(PushError::ClockAhead {
+                    mutation_id: m.mutation_id.get(),
+                    ahead_s: ahead / 1000,
+                });
             }
         }
 
-        let mut last = self.last_processed.get(&req.client_id).copied().unwrap_or(0);
+        let mut last = self
+            .last_processed
+            .get(&req.client_id)
+            .copied()
+            .unwrap_or(0);
         let mut replica = self.replica.clone();
         let mut seq = replica.cursor();
         let mut outcomes = Vec::with_capacity(req.mutations.len());
@@ -90,12 +116,18 @@ impl Authority {
         for m in &req.mutations {
             let id = m.mutation_id.get();
             if id <= last {
-                outcomes.push(MutationOutcome { mutation_id: m.mutation_id, outcome: Outcome::Duplicate });
+                outcomes.push(MutationOutcome {
+                    mutation_id: m.mutation_id,
+                    outcome: Outcome::Duplicate,
+                });
                 continue;
             }
             if id > last + 1 {
                 if outcomes.is_empty() {
-                    return Err(PushError::Gap { expected: last + 1, got: id });
+                    return Err(PushError::Gap {
+                        expected: last + 1,
+                        got: id,
+                    });
                 }
                 expected = MutationId::new(last + 1).ok();
                 break;
@@ -104,34 +136,62 @@ impl Authority {
             // applied or rejected, so one bad mutation never blocks those behind it.
             last = id;
             let verdict = if m.kind.allowed_for(role) {
-                self.check_number(role, m, &m.kind).and_then(|()| replica.decide(&m.kind, m.at, &self.rules).map_err(Rejection::from))
+                self.check_number(role, m, &m.kind).and_then(|()| {
+                    replica
+                        .decide(&m.kind, m.at, &self.rules)
+                        .map_err(Rejection::from)
+                })
             } else {
                 Err(Rejection {
                     code: "forbidden".into(),
-                    reason: format!("a {} device may not {}", role.as_str(), m.kind.name().replace('_', " ")),
-                    reason_id: format!("Perangkat {} tidak berwenang untuk tindakan ini.", role.as_str()),
+                    reason: format!(
+                        "a {} device may not {}",
+                        role.as_str(),
+                        m.kind.name().replace('_', " ")
+                    ),
+                    reason_id: format!(
+                        "Perangkat {} tidak berwenang untuk tindakan ini.",
+                        role.as_str()
+                    ),
                 })
             };
             match verdict {
                 Ok((ticket, kind)) => {
                     seq += 1;
-                    let e = Event { seq, at: m.at, ticket, kind };
+                    let e = Event {
+                        seq,
+                        at: m.at,
+                        ticket,
+                        kind,
+                    };
                     replica.apply(&e);
                     events.push(e);
                     if let MutationKind::IssueTicket { token, ticket } = &m.kind {
                         tokens.push((token.clone(), ticket.id));
                     }
-                    outcomes.push(MutationOutcome { mutation_id: m.mutation_id, outcome: Outcome::Applied { seq } });
+                    outcomes.push(MutationOutcome {
+                        mutation_id: m.mutation_id,
+                        outcome: Outcome::Applied { seq },
+                    });
                 }
                 Err(r) => outcomes.push(MutationOutcome {
                     mutation_id: m.mutation_id,
-                    outcome: Outcome::Rejected { code: r.code, reason: r.reason, reason_id: r.reason_id },
+                    outcome: Outcome::Rejected {
+                        code: r.code,
+                        reason: r.reason,
+                        reason_id: r.reason_id,
+                    },
                 }),
             }
         }
         Ok(PushPlan {
             client: req.client_id,
-            response: PushResponse { outcomes, expected, last_processed: last, cursor: seq },
+            response: PushResponse {
+                outcomes,
+                expected,
+                last_processed: last,
+                cursor: seq,
+            },
             events,
             tokens,
             replica,
@@ -139,23 +199,33 @@ impl Authority {
     }
 
     /// Numbers printed by a kiosk must come from its leases or its own series.
-    fn check_number(&self, role: DeviceRole, m: &super::mutation::Mutation, kind: &MutationKind) -> Result<(), Rejection> {
-        let MutationKind::IssueTicket { ticket, .. } = kind else { return Ok(()) };
+    fn check_number(
+        &self,
+        role: DeviceRole,
+        m: &super::mutation::Mutation,
+        kind: &MutationKind,
+    ) -> Result<(), Rejection> {
+        let MutationKind::IssueTicket { ticket, .. } = kind else {
+            return Ok(());
+        };
         if role != DeviceRole::Kiosk {
             return Ok(());
         }
         let day = self.rules.calendar.service_day(m.at.timestamp());
-        self.leases.check(m.client_id, &ticket.service, day, ticket.number).map_err(|e| Rejection {
-            code: "not_leased".into(),
-            reason: e.to_string(),
-            reason_id: format!("Nomor {} bukan jatah kios ini.", ticket.number),
-        })
+        self.leases
+            .check(m.client_id, &ticket.service, day, ticket.number)
+            .map_err(|e| Rejection {
+                code: "not_leased".into(),
+                reason: e.to_string(),
+                reason_id: format!("Nomor {} bukan jatah kios ini.", ticket.number),
+            })
     }
 
     /// Makes a persisted plan the current state.
     pub fn commit(&mut self, plan: PushPlan) {
         self.replica = plan.replica;
-        self.last_processed.insert(plan.client, plan.response.last_processed);
+        self.last_processed
+            .insert(plan.client, plan.response.last_processed);
     }
 }
 
@@ -167,7 +237,11 @@ struct Rejection {
 
 impl From<super::ticket::TicketError> for Rejection {
     fn from(e: super::ticket::TicketError) -> Self {
-        Rejection { code: e.code().into(), reason: e.message(Lang::En), reason_id: e.message(Lang::Id) }
+        Rejection {
+            code: e.code().into(),
+            reason: e.message(Lang::En),
+            reason_id: e.message(Lang::Id),
+        }
     }
 }
 
@@ -188,8 +262,18 @@ mod tests {
 
     fn authority() -> Authority {
         let mut a = Authority::new(Rules::new(Catalogue::from_toml(SEED_TOML).unwrap()));
-        let day = a.rules.calendar.service_day(jiff::Timestamp::from_millisecond(NOW).unwrap());
-        a.leases.grant(&ServiceCode::parse("legalisir-ktp-el").unwrap(), day, kiosk(), 50).unwrap();
+        let day = a
+            .rules
+            .calendar
+            .service_day(jiff::Timestamp::from_millisecond(NOW).unwrap());
+        a.leases
+            .grant(
+                &ServiceCode::parse("legalisir-ktp-el").unwrap(),
+                day,
+                kiosk(),
+                50,
+            )
+            .unwrap();
         a
     }
 
@@ -197,13 +281,28 @@ mod tests {
         Mutation {
             client_id: kiosk(),
             mutation_id: MutationId::new(id).unwrap(),
-            at: Hlc { wall_ms: NOW + id as i64, counter: 0, client: kiosk() },
+            at: Hlc {
+                wall_ms: NOW + id as i64,
+                counter: 0,
+                client: kiosk(),
+            },
             kind: crate::domain::fixtures::issue_kind(n, n as u8, Priority::Regular),
         }
     }
 
-    fn push(a: &mut Authority, role: DeviceRole, ms: Vec<Mutation>) -> Result<PushResponse, PushError> {
-        let plan = a.plan_push(role, &PushRequest { client_id: kiosk(), mutations: ms }, NOW)?;
+    fn push(
+        a: &mut Authority,
+        role: DeviceRole,
+        ms: Vec<Mutation>,
+    ) -> Result<PushResponse, PushError> {
+        let plan = a.plan_push(
+            role,
+            &PushRequest {
+                client_id: kiosk(),
+                mutations: ms,
+            },
+            NOW,
+        )?;
         let r = plan.response.clone();
         a.commit(plan);
         Ok(r)
@@ -223,7 +322,13 @@ mod tests {
     #[test]
     fn a_gap_stops_the_batch_and_names_the_id_expected() {
         let mut a = authority();
-        assert_eq!(push(&mut a, DeviceRole::Kiosk, vec![issue(2, 2)]), Err(PushError::Gap { expected: 1, got: 2 }));
+        assert_eq!(
+            push(&mut a, DeviceRole::Kiosk, vec![issue(2, 2)]),
+            Err(PushError::Gap {
+                expected: 1,
+                got: 2
+            })
+        );
         let r = push(&mut a, DeviceRole::Kiosk, vec![issue(1, 1), issue(3, 3)]).unwrap();
         assert_eq!(r.outcomes.len(), 1);
         assert_eq!(r.expected, Some(MutationId::new(2).unwrap()));
@@ -238,9 +343,16 @@ mod tests {
         if let MutationKind::IssueTicket { ticket, .. } = &mut dup.kind {
             ticket.id = TicketId::from_random_bytes([99; 16]);
         }
-        let r = push(&mut a, DeviceRole::Kiosk, vec![issue(1, 1), dup, issue(3, 3)]).unwrap();
+        let r = push(
+            &mut a,
+            DeviceRole::Kiosk,
+            vec![issue(1, 1), dup, issue(3, 3)],
+        )
+        .unwrap();
         assert!(matches!(r.outcomes[0].outcome, Outcome::Applied { seq: 1 }));
-        assert!(matches!(&r.outcomes[1].outcome, Outcome::Rejected { code, .. } if code == "duplicate_number"));
+        assert!(
+            matches!(&r.outcomes[1].outcome, Outcome::Rejected { code, .. } if code == "duplicate_number")
+        );
         assert!(matches!(r.outcomes[2].outcome, Outcome::Applied { seq: 2 }));
         assert_eq!(r.last_processed, 3);
     }
@@ -251,20 +363,28 @@ mod tests {
         let mut call = issue(1, 1);
         call.kind = MutationKind::Ticket {
             ticket: TicketId::from_random_bytes([1; 16]),
-            command: TicketCommand::Call { loket: LoketId::new(1).unwrap() },
+            command: TicketCommand::Call {
+                loket: LoketId::new(1).unwrap(),
+            },
         };
         let r = push(&mut a, DeviceRole::Kiosk, vec![call]).unwrap();
-        assert!(matches!(&r.outcomes[0].outcome, Outcome::Rejected { code, .. } if code == "forbidden"));
+        assert!(
+            matches!(&r.outcomes[0].outcome, Outcome::Rejected { code, .. } if code == "forbidden")
+        );
         let mut b = authority();
         let r = push(&mut b, DeviceRole::Counter, vec![issue(1, 1)]).unwrap();
-        assert!(matches!(&r.outcomes[0].outcome, Outcome::Rejected { code, .. } if code == "forbidden"));
+        assert!(
+            matches!(&r.outcomes[0].outcome, Outcome::Rejected { code, .. } if code == "forbidden")
+        );
     }
 
     #[test]
     fn numbers_outside_the_kiosks_leases_are_rejected() {
         let mut a = authority();
         let r = push(&mut a, DeviceRole::Kiosk, vec![issue(1, 77)]).unwrap();
-        assert!(matches!(&r.outcomes[0].outcome, Outcome::Rejected { code, .. } if code == "not_leased"));
+        assert!(
+            matches!(&r.outcomes[0].outcome, Outcome::Rejected { code, .. } if code == "not_leased")
+        );
     }
 
     #[test]
@@ -272,13 +392,22 @@ mod tests {
         let a = authority();
         let mut future = issue(1, 1);
         future.at.wall_ms = NOW + 3_600_000;
-        let req = |ms| PushRequest { client_id: kiosk(), mutations: ms };
-        assert!(matches!(a.plan_push(DeviceRole::Kiosk, &req(vec![future]), NOW), Err(PushError::ClockAhead { .. })));
+        let req = |ms| PushRequest {
+            client_id: kiosk(),
+            mutations: ms,
+        };
+        assert!(matches!(
+            a.plan_push(DeviceRole::Kiosk, &req(vec![future]), NOW),
+            Err(PushError::ClockAhead { .. })
+        ));
         assert!(matches!(
             a.plan_push(DeviceRole::Kiosk, &req(vec![issue(2, 2), issue(1, 1)]), NOW),
             Err(PushError::NotAscending { .. })
         ));
         let big: Vec<_> = (1..=(MAX_BATCH as u64 + 1)).map(|i| issue(i, 1)).collect();
-        assert!(matches!(a.plan_push(DeviceRole::Kiosk, &req(big), NOW), Err(PushError::TooLarge { .. })));
+        assert!(matches!(
+            a.plan_push(DeviceRole::Kiosk, &req(big), NOW),
+            Err(PushError::TooLarge { .. })
+        ));
     }
 }

@@ -99,7 +99,11 @@ impl OfficeCalendarSpec {
             tz: TimeZone::fixed(tz::offset(self.utc_offset_hours)),
             zone_name: self.zone_name.clone(),
             week,
-            holidays: self.holidays.iter().map(|h| (h.date, h.name.clone())).collect(),
+            holidays: self
+                .holidays
+                .iter()
+                .map(|h| (h.date, h.name.clone()))
+                .collect(),
         })
     }
 }
@@ -116,7 +120,12 @@ pub struct OfficeCalendar {
 impl Default for OfficeCalendar {
     /// WITA, Monday–Thursday 07:30–15:30, Friday 07:30–13:00, no holidays.
     fn default() -> Self {
-        let h = |o: (i8, i8), c: (i8, i8)| Some(Hours { open: Time::constant(o.0, o.1, 0, 0), close: Time::constant(c.0, c.1, 0, 0) });
+        let h = |o: (i8, i8), c: (i8, i8)| {
+            Some(Hours {
+                open: Time::constant(o.0, o.1, 0, 0),
+                close: Time::constant(c.0, c.1, 0, 0),
+            })
+        };
         let long = h((7, 30), (15, 30));
         Self {
             tz: TimeZone::fixed(tz::offset(8)),
@@ -127,14 +136,44 @@ impl Default for OfficeCalendar {
     }
 }
 
-const DAY_NAMES_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-const DAY_NAMES_ID: [&str; 7] = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"];
+const DAY_NAMES_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const DAY_NAMES_ID: [&str; 7] = [
+    "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu",
+];
 const MONTHS_ID: [&str; 12] = [
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November",
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
     "Desember",
 ];
 const MONTHS_EN: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
     "December",
 ];
 
@@ -180,7 +219,8 @@ impl OfficeCalendar {
     /// Whether the office is open at this moment.
     pub fn is_open(&self, at: Timestamp) -> bool {
         let z = self.local(at);
-        self.hours(z.date()).is_some_and(|h| z.time() >= h.open && z.time() < h.close)
+        self.hours(z.date())
+            .is_some_and(|h| z.time() >= h.open && z.time() < h.close)
     }
 
     /// The first working day strictly after `d`. A calendar always has a working weekday
@@ -225,7 +265,13 @@ impl OfficeCalendar {
             Lang::Id => (DAY_NAMES_ID, MONTHS_ID),
             Lang::En => (DAY_NAMES_EN, MONTHS_EN),
         };
-        format!("{}, {} {} {}", days[weekday_index(d)], d.day(), months[d.month() as usize - 1], d.year())
+        format!(
+            "{}, {} {} {}",
+            days[weekday_index(d)],
+            d.day(),
+            months[d.month() as usize - 1],
+            d.year()
+        )
     }
 
     /// A moment in words, as printed on the resi: "Selasa, 1 Desember 2026 pukul 15.30 WITA".
@@ -233,8 +279,18 @@ impl OfficeCalendar {
         let z = self.local(at);
         let date = self.date_in_words(z.date(), lang);
         match lang {
-            Lang::Id => format!("{date} pukul {:02}.{:02} {}", z.hour(), z.minute(), self.zone_name),
-            Lang::En => format!("{date} at {:02}:{:02} {}", z.hour(), z.minute(), self.zone_name),
+            Lang::Id => format!(
+                "{date} pukul {:02}.{:02} {}",
+                z.hour(),
+                z.minute(),
+                self.zone_name
+            ),
+            Lang::En => format!(
+                "{date} at {:02}:{:02} {}",
+                z.hour(),
+                z.minute(),
+                self.zone_name
+            ),
         }
     }
 
@@ -259,15 +315,21 @@ mod tests {
     /// Tuesday 9 March 2027 (the shape of a Nyepi long weekend; the dates are illustrative).
     fn cal() -> OfficeCalendar {
         let mut c = OfficeCalendar::default();
-        c.holidays.insert(date(2027, 3, 8), "Hari Suci Nyepi".into());
+        c.holidays
+            .insert(date(2027, 3, 8), "Hari Suci Nyepi".into());
         c.holidays.insert(date(2027, 3, 9), "Cuti bersama".into());
-        c.holidays.insert(date(2026, 12, 25), "Hari Raya Natal".into());
+        c.holidays
+            .insert(date(2026, 12, 25), "Hari Raya Natal".into());
         c
     }
 
     /// A moment in WITA.
     fn wita(y: i16, m: i8, d: i8, h: i8, min: i8) -> Timestamp {
-        date(y, m, d).at(h, min, 0, 0).to_zoned(TimeZone::fixed(tz::offset(8))).unwrap().timestamp()
+        date(y, m, d)
+            .at(h, min, 0, 0)
+            .to_zoned(TimeZone::fixed(tz::offset(8)))
+            .unwrap()
+            .timestamp()
     }
 
     fn due(at: Timestamp) -> String {
@@ -277,42 +339,66 @@ mod tests {
     #[test]
     fn a_receipt_issued_on_monday_morning_is_due_tuesday_at_closing() {
         // 30 November 2026 is a Monday.
-        assert_eq!(due(wita(2026, 11, 30, 10, 0)), "Selasa, 1 Desember 2026 pukul 15.30 WITA");
+        assert_eq!(
+            due(wita(2026, 11, 30, 10, 0)),
+            "Selasa, 1 Desember 2026 pukul 15.30 WITA"
+        );
     }
 
     #[test]
     fn a_receipt_issued_on_friday_afternoon_is_due_monday() {
-        assert_eq!(due(wita(2026, 12, 4, 11, 45)), "Senin, 7 Desember 2026 pukul 15.30 WITA");
+        assert_eq!(
+            due(wita(2026, 12, 4, 11, 45)),
+            "Senin, 7 Desember 2026 pukul 15.30 WITA"
+        );
     }
 
     #[test]
     fn a_receipt_issued_after_closing_time_counts_from_the_next_working_day() {
         // Friday closes at 13:00: counting starts Monday, due Tuesday.
-        assert_eq!(due(wita(2026, 12, 4, 13, 0)), "Selasa, 8 Desember 2026 pukul 15.30 WITA");
+        assert_eq!(
+            due(wita(2026, 12, 4, 13, 0)),
+            "Selasa, 8 Desember 2026 pukul 15.30 WITA"
+        );
         // Wednesday after 15:30: counting starts Thursday, due Friday at its 13:00 close.
-        assert_eq!(due(wita(2026, 12, 2, 16, 10)), "Jumat, 4 Desember 2026 pukul 13.00 WITA");
+        assert_eq!(
+            due(wita(2026, 12, 2, 16, 10)),
+            "Jumat, 4 Desember 2026 pukul 13.00 WITA"
+        );
     }
 
     #[test]
     fn a_receipt_issued_before_opening_counts_from_that_day() {
-        assert_eq!(due(wita(2026, 11, 30, 6, 50)), "Selasa, 1 Desember 2026 pukul 15.30 WITA");
+        assert_eq!(
+            due(wita(2026, 11, 30, 6, 50)),
+            "Selasa, 1 Desember 2026 pukul 15.30 WITA"
+        );
     }
 
     #[test]
     fn a_receipt_issued_the_day_before_a_holiday_skips_it() {
         // Thursday 24 December; Friday 25 is Christmas; due Monday 28.
-        assert_eq!(due(wita(2026, 12, 24, 9, 0)), "Senin, 28 Desember 2026 pukul 15.30 WITA");
+        assert_eq!(
+            due(wita(2026, 12, 24, 9, 0)),
+            "Senin, 28 Desember 2026 pukul 15.30 WITA"
+        );
     }
 
     #[test]
     fn a_long_weekend_is_skipped_whole() {
         // Friday 5 March 2027, then Sat, Sun, Nyepi Monday, cuti bersama Tuesday.
-        assert_eq!(due(wita(2027, 3, 5, 9, 0)), "Rabu, 10 Maret 2027 pukul 15.30 WITA");
+        assert_eq!(
+            due(wita(2027, 3, 5, 9, 0)),
+            "Rabu, 10 Maret 2027 pukul 15.30 WITA"
+        );
     }
 
     #[test]
     fn a_receipt_issued_on_a_holiday_counts_from_the_next_working_day() {
-        assert_eq!(due(wita(2027, 3, 8, 9, 0)), "Kamis, 11 Maret 2027 pukul 15.30 WITA");
+        assert_eq!(
+            due(wita(2027, 3, 8, 9, 0)),
+            "Kamis, 11 Maret 2027 pukul 15.30 WITA"
+        );
     }
 
     #[test]
@@ -320,7 +406,10 @@ mod tests {
         let c = cal();
         // 23:30 WITA on 30 November is 15:30 UTC the same day; 00:30 WITA on 1 December
         // is still 30 November in UTC.
-        assert_eq!(c.service_day(wita(2026, 11, 30, 23, 30)), date(2026, 11, 30));
+        assert_eq!(
+            c.service_day(wita(2026, 11, 30, 23, 30)),
+            date(2026, 11, 30)
+        );
         assert_eq!(c.service_day(wita(2026, 12, 1, 0, 30)), date(2026, 12, 1));
     }
 
@@ -328,7 +417,10 @@ mod tests {
     fn due_times_are_written_in_english_too() {
         let c = cal();
         let at = c.due_time(wita(2026, 11, 30, 10, 0), 1);
-        assert_eq!(c.moment_in_words(at, Lang::En), "Tuesday, 1 December 2026 at 15:30 WITA");
+        assert_eq!(
+            c.moment_in_words(at, Lang::En),
+            "Tuesday, 1 December 2026 at 15:30 WITA"
+        );
     }
 
     #[test]

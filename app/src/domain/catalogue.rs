@@ -181,7 +181,11 @@ impl Service {
 
     /// "Bawa: KTP-el asli, fotokopi KTP-el".
     pub fn requirements_line(&self, lang: Lang) -> String {
-        self.requirements.iter().map(|r| r.text.get(lang)).collect::<Vec<_>>().join(", ")
+        self.requirements
+            .iter()
+            .map(|r| r.text.get(lang))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -198,7 +202,8 @@ pub struct Catalogue {
 impl Catalogue {
     /// Parses and validates a catalogue document.
     pub fn from_toml(text: &str) -> Result<Self, CatalogueError> {
-        let cat: Catalogue = toml::from_str(text).map_err(|e| CatalogueError::Syntax(e.to_string()))?;
+        let cat: Catalogue =
+            toml::from_str(text).map_err(|e| CatalogueError::Syntax(e.to_string()))?;
         cat.validate()?;
         Ok(cat)
     }
@@ -229,7 +234,10 @@ impl Catalogue {
             let mut reqs = BTreeSet::new();
             for r in &s.requirements {
                 if !reqs.insert(&r.id) {
-                    return Err(CatalogueError::DuplicateRequirement(s.code.clone(), r.id.clone()));
+                    return Err(CatalogueError::DuplicateRequirement(
+                        s.code.clone(),
+                        r.id.clone(),
+                    ));
                 }
             }
             if s.completion.working_days == 0 {
@@ -255,7 +263,11 @@ impl Catalogue {
 
     /// Every loket named by any service, in order.
     pub fn lokets(&self) -> Vec<LoketId> {
-        let set: BTreeSet<LoketId> = self.services.iter().flat_map(|s| s.lokets.iter().copied()).collect();
+        let set: BTreeSet<LoketId> = self
+            .services
+            .iter()
+            .flat_map(|s| s.lokets.iter().copied())
+            .collect();
         set.into_iter().collect()
     }
 }
@@ -275,13 +287,17 @@ mod tests {
     #[test]
     fn the_seed_carries_legalisir_ktp_el_exactly_as_published() {
         let cat = seed();
-        let s = cat.service(&ServiceCode::parse("legalisir-ktp-el").unwrap()).unwrap();
+        let s = cat
+            .service(&ServiceCode::parse("legalisir-ktp-el").unwrap())
+            .unwrap();
         assert_eq!(s.requirements.len(), 2);
         assert_eq!(s.requirements[0].text.id, "KTP-el asli");
         assert_eq!(s.requirements[1].text.id, "Fotokopi KTP-el");
         assert_eq!(s.procedure.len(), 5);
         assert!(s.procedure[0].id.contains("nomor antrean"));
-        assert!(s.procedure[4].id.contains("Kartu Tanda Penduduk Elektronik"));
+        assert!(s.procedure[4]
+            .id
+            .contains("Kartu Tanda Penduduk Elektronik"));
         assert_eq!(s.completion.working_days, 1);
         assert!(s.completion.counted_from.id.to_lowercase().contains("resi"));
         assert!(s.fee.is_free());
@@ -297,7 +313,9 @@ mod tests {
     fn the_seed_has_a_second_service_in_the_same_form() {
         let cat = seed();
         assert!(cat.services.len() >= 2);
-        let kk = cat.service(&ServiceCode::parse("legalisir-kk").unwrap()).unwrap();
+        let kk = cat
+            .service(&ServiceCode::parse("legalisir-kk").unwrap())
+            .unwrap();
         assert_ne!(kk.prefix, cat.services[0].prefix);
         assert_eq!(kk.procedure.len(), 5);
     }
@@ -305,9 +323,15 @@ mod tests {
     #[test]
     fn complaint_channels_become_working_links() {
         let cat = seed();
-        let links: Vec<_> = cat.services[0].complaint_channels.iter().filter_map(|c| c.link()).collect();
+        let links: Vec<_> = cat.services[0]
+            .complaint_channels
+            .iter()
+            .filter_map(|c| c.link())
+            .collect();
         assert!(links.contains(&"mailto:disdukcapil@badungkab.go.id".to_owned()));
-        assert!(links.iter().any(|l| l.starts_with("https://") && l.contains("lapor")));
+        assert!(links
+            .iter()
+            .any(|l| l.starts_with("https://") && l.contains("lapor")));
         let wa = ComplaintChannel {
             kind: ChannelKind::Whatsapp,
             label: Text::new("WA", "WA"),
@@ -319,7 +343,10 @@ mod tests {
     #[test]
     fn a_catalogue_with_two_services_on_one_prefix_is_refused() {
         let doubled = SEED_TOML.replace("prefix = \"B\"", "prefix = \"A\"");
-        assert_eq!(Catalogue::from_toml(&doubled), Err(CatalogueError::DuplicatePrefix('A')));
+        assert_eq!(
+            Catalogue::from_toml(&doubled),
+            Err(CatalogueError::DuplicatePrefix('A'))
+        );
     }
 
     #[test]

@@ -30,7 +30,11 @@ pub struct HlcClock {
 
 impl HlcClock {
     pub fn new(client: ClientId) -> Self {
-        Self { client, wall_ms: 0, counter: 0 }
+        Self {
+            client,
+            wall_ms: 0,
+            counter: 0,
+        }
     }
 
     /// A new timestamp for a local event: never below any timestamp issued or observed.
@@ -41,7 +45,11 @@ impl HlcClock {
         } else {
             self.counter = self.counter.saturating_add(1);
         }
-        Hlc { wall_ms: self.wall_ms, counter: self.counter, client: self.client }
+        Hlc {
+            wall_ms: self.wall_ms,
+            counter: self.counter,
+            client: self.client,
+        }
     }
 
     /// Takes in a timestamp seen from another device so local events order after it.

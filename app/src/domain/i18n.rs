@@ -31,7 +31,10 @@ pub struct Text {
 
 impl Text {
     pub fn new(id: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { id: id.into(), en: en.into() }
+        Self {
+            id: id.into(),
+            en: en.into(),
+        }
     }
 
     pub fn get(&self, lang: Lang) -> &str {

@@ -28,7 +28,8 @@ pub enum IdError {
 
 fn is_slug(s: &str, min: usize, max: usize) -> bool {
     (min..=max).contains(&s.len())
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -94,7 +95,10 @@ impl LoketId {
         }
     }
     pub fn parse(s: &str) -> Result<Self, IdError> {
-        s.trim().parse::<u8>().map_err(|_| IdError::Loket(s.to_owned())).and_then(Self::new)
+        s.trim()
+            .parse::<u8>()
+            .map_err(|_| IdError::Loket(s.to_owned()))
+            .and_then(Self::new)
     }
     pub fn get(self) -> u8 {
         self.0
@@ -263,7 +267,11 @@ impl TicketNumber {
             && series.is_none_or(|s| (1..=9).contains(&s))
             && (1..=Self::MAX_SEQ).contains(&seq);
         if ok {
-            Ok(Self { prefix, series, seq })
+            Ok(Self {
+                prefix,
+                series,
+                seq,
+            })
         } else {
             Err(IdError::TicketNumber(format!("{prefix}{series:?}-{seq}")))
         }
@@ -272,7 +280,11 @@ impl TicketNumber {
     /// Accepts `A-007`, `a007`, `A 7`, `A2-007`: what an officer may type.
     pub fn parse(s: &str) -> Result<Self, IdError> {
         let err = || IdError::TicketNumber(s.to_owned());
-        let t: String = s.trim().chars().filter(|c| !matches!(c, '-' | ' ')).collect();
+        let t: String = s
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, '-' | ' '))
+            .collect();
         let mut chars = t.chars();
         let prefix = chars.next().ok_or_else(err)?.to_ascii_uppercase();
         let rest: &str = chars.as_str();
@@ -281,9 +293,15 @@ impl TicketNumber {
         }
         // The series digit is only present when the original text had it before a dash
         // ("A2-007"); plain digits are the sequence ("A007", "A7").
-        let dashed_series = s.trim().split_once('-').map(|(head, _)| head.trim().len() == 2);
+        let dashed_series = s
+            .trim()
+            .split_once('-')
+            .map(|(head, _)| head.trim().len() == 2);
         let (series, seq) = if dashed_series == Some(true) {
-            (Some(rest[..1].parse::<u8>().map_err(|_| err())?), &rest[1..])
+            (
+                Some(rest[..1].parse::<u8>().map_err(|_| err())?),
+                &rest[1..],
+            )
         } else {
             (None, rest)
         };
@@ -304,8 +322,9 @@ impl TicketNumber {
     /// How the number is read out in Indonesian, digit by digit as offices do:
     /// `A-007` → "A, nol, nol, tujuh".
     pub fn spoken_id(&self) -> String {
-        const DIGITS: [&str; 10] =
-            ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"];
+        const DIGITS: [&str; 10] = [
+            "nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan",
+        ];
         let mut parts = vec![self.prefix.to_string()];
         if let Some(s) = self.series {
             parts.push(DIGITS[s as usize].to_owned());
@@ -349,8 +368,14 @@ mod tests {
 
     #[test]
     fn ticket_numbers_print_with_three_digits() {
-        assert_eq!(TicketNumber::new('A', None, 7).unwrap().to_string(), "A-007");
-        assert_eq!(TicketNumber::new('B', Some(2), 12).unwrap().to_string(), "B2-012");
+        assert_eq!(
+            TicketNumber::new('A', None, 7).unwrap().to_string(),
+            "A-007"
+        );
+        assert_eq!(
+            TicketNumber::new('B', Some(2), 12).unwrap().to_string(),
+            "B2-012"
+        );
     }
 
     #[test]
@@ -359,7 +384,10 @@ mod tests {
         for s in ["A-007", "a007", "A 7", " a-7 "] {
             assert_eq!(TicketNumber::parse(s).unwrap(), a7, "{s}");
         }
-        assert_eq!(TicketNumber::parse("A2-007").unwrap(), TicketNumber::new('A', Some(2), 7).unwrap());
+        assert_eq!(
+            TicketNumber::parse("A2-007").unwrap(),
+            TicketNumber::new('A', Some(2), 7).unwrap()
+        );
     }
 
     #[test]

@@ -10,13 +10,19 @@ use super::i18n::Text;
 /// The nine survey elements, in the regulation's order.
 pub const ELEMENTS: [(&str, &str); 9] = [
     ("Persyaratan", "Requirements"),
-    ("Sistem, mekanisme dan prosedur", "System, mechanism and procedure"),
+    (
+        "Sistem, mekanisme dan prosedur",
+        "System, mechanism and procedure",
+    ),
     ("Waktu penyelesaian", "Completion time"),
     ("Biaya/tarif", "Fee"),
     ("Produk spesifikasi jenis pelayanan", "Product"),
     ("Kompetensi pelaksana", "Staff competence"),
     ("Perilaku pelaksana", "Staff conduct"),
-    ("Penanganan pengaduan, saran dan masukan", "Handling of complaints and suggestions"),
+    (
+        "Penanganan pengaduan, saran dan masukan",
+        "Handling of complaints and suggestions",
+    ),
     ("Sarana dan prasarana", "Facilities"),
 ];
 
@@ -124,7 +130,12 @@ pub fn compute(answers: &[SurveyAnswer]) -> Option<IkmResult> {
         *m = answers.iter().map(|a| f64::from(a.0[i])).sum::<f64>() / n;
     }
     let ikm = means.iter().sum::<f64>() / 9.0 * 25.0;
-    Some(IkmResult { respondents: answers.len(), element_means: means, ikm, grade: Grade::of(ikm) })
+    Some(IkmResult {
+        respondents: answers.len(),
+        element_means: means,
+        ikm,
+        grade: Grade::of(ikm),
+    })
 }
 
 #[cfg(test)]
@@ -153,7 +164,11 @@ mod tests {
     fn a_hand_computed_example() {
         // Two respondents. Element means: 3.5, 3, 3, 4, 3.5, 3, 3, 2.5, 3 → sum 28.5,
         // mean 3.1667, × 25 = 79.17 → B (Baik).
-        let r = compute(&[a([4, 3, 3, 4, 4, 3, 3, 2, 3]), a([3, 3, 3, 4, 3, 3, 3, 3, 3])]).unwrap();
+        let r = compute(&[
+            a([4, 3, 3, 4, 4, 3, 3, 2, 3]),
+            a([3, 3, 3, 4, 3, 3, 3, 3, 3]),
+        ])
+        .unwrap();
         assert_eq!(r.element_means[0], 3.5);
         assert_eq!(r.element_means[7], 2.5);
         assert!((r.ikm - 79.1667).abs() < 1e-3, "{}", r.ikm);

@@ -40,9 +40,15 @@ impl DeviceRole {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MutationKind {
     /// The kiosk issued a ticket. The token is the citizen's secret for `/t/{token}`.
-    IssueTicket { ticket: NewTicket, token: TrackingToken },
+    IssueTicket {
+        ticket: NewTicket,
+        token: TrackingToken,
+    },
     /// An officer acted on a ticket.
-    Ticket { ticket: TicketId, command: TicketCommand },
+    Ticket {
+        ticket: TicketId,
+        command: TicketCommand,
+    },
 }
 
 impl MutationKind {
@@ -52,7 +58,13 @@ impl MutationKind {
     pub fn allowed_for(&self, role: DeviceRole) -> bool {
         match (self, role) {
             (MutationKind::IssueTicket { .. }, DeviceRole::Kiosk) => true,
-            (MutationKind::Ticket { command: TicketCommand::Rejoin, .. }, DeviceRole::Kiosk) => true,
+            (
+                MutationKind::Ticket {
+                    command: TicketCommand::Rejoin,
+                    ..
+                },
+                DeviceRole::Kiosk,
+            ) => true,
             (MutationKind::Ticket { .. }, DeviceRole::Counter) => true,
             _ => false,
         }
@@ -98,11 +110,17 @@ pub struct PushRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
-    Applied { seq: u64 },
+    Applied {
+        seq: u64,
+    },
     /// Already processed earlier: no effect.
     Duplicate,
     /// Refused; dropped from the outbox and shown to the user.
-    Rejected { code: String, reason: String, reason_id: String },
+    Rejected {
+        code: String,
+        reason: String,
+        reason_id: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,7 +203,9 @@ mod tests {
         };
         let call = MutationKind::Ticket {
             ticket: TicketId::from_random_bytes([1; 16]),
-            command: TicketCommand::Call { loket: LoketId::new(1).unwrap() },
+            command: TicketCommand::Call {
+                loket: LoketId::new(1).unwrap(),
+            },
         };
         assert!(issue.allowed_for(DeviceRole::Kiosk));
         assert!(!issue.allowed_for(DeviceRole::Counter));
@@ -199,7 +219,11 @@ mod tests {
     fn every_event_survives_json() {
         use crate::domain::ids::RequirementId;
         let id = TicketId::from_random_bytes([3; 16]);
-        let at = Hlc { wall_ms: 5, counter: 0, client: ClientId::from_random_bytes([1; 16]) };
+        let at = Hlc {
+            wall_ms: 5,
+            counter: 0,
+            client: ClientId::from_random_bytes([1; 16]),
+        };
         let kinds = vec![
             EventKind::Issued {
                 ticket: NewTicket {
@@ -210,8 +234,12 @@ mod tests {
                 },
                 service_day: jiff::civil::date(2026, 11, 30),
             },
-            EventKind::Called { loket: LoketId::new(1).unwrap() },
-            EventKind::Returned { missing: vec![RequirementId::parse("fotokopi-ktp-el").unwrap()] },
+            EventKind::Called {
+                loket: LoketId::new(1).unwrap(),
+            },
+            EventKind::Returned {
+                missing: vec![RequirementId::parse("fotokopi-ktp-el").unwrap()],
+            },
             EventKind::Accepted {
                 receipt: crate::domain::ticket::Receipt {
                     number: "20261130-A-001".into(),
@@ -222,7 +250,12 @@ mod tests {
             EventKind::HandedOver,
         ];
         for (seq, kind) in kinds.into_iter().enumerate() {
-            let e = Event { seq: seq as u64 + 1, at, ticket: id, kind };
+            let e = Event {
+                seq: seq as u64 + 1,
+                at,
+                ticket: id,
+                kind,
+            };
             let back: Event = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
             assert_eq!(back, e);
         }
@@ -233,8 +266,15 @@ mod tests {
         let m = Mutation {
             client_id: ClientId::from_random_bytes([1; 16]),
             mutation_id: MutationId::FIRST,
-            at: Hlc { wall_ms: 5, counter: 0, client: ClientId::from_random_bytes([1; 16]) },
-            kind: MutationKind::Ticket { ticket: TicketId::from_random_bytes([3; 16]), command: TicketCommand::Recall },
+            at: Hlc {
+                wall_ms: 5,
+                counter: 0,
+                client: ClientId::from_random_bytes([1; 16]),
+            },
+            kind: MutationKind::Ticket {
+                ticket: TicketId::from_random_bytes([3; 16]),
+                command: TicketCommand::Recall,
+            },
         };
         let json = serde_json::to_value(&m).unwrap();
         assert_eq!(json["kind"], "ticket");

@@ -48,15 +48,32 @@ pub struct LeaseBook {
 
 impl LeaseBook {
     /// Leases the next `size` numbers (fewer at the end of the range).
-    pub fn grant(&mut self, service: &ServiceCode, day: Date, kiosk: ClientId, size: u16) -> Result<Lease, NumberingError> {
+    pub fn grant(
+        &mut self,
+        service: &ServiceCode,
+        day: Date,
+        kiosk: ClientId,
+        size: u16,
+    ) -> Result<Lease, NumberingError> {
         let next = self.next.entry((service.clone(), day)).or_insert(1);
         if *next > TicketNumber::MAX_SEQ {
-            return Err(NumberingError::Exhausted { service: service.clone(), max: TicketNumber::MAX_SEQ });
+            return Err(NumberingError::Exhausted {
+                service: service.clone(),
+                max: TicketNumber::MAX_SEQ,
+            });
         }
         let start = *next;
-        let end = start.saturating_add(size.max(1) - 1).min(TicketNumber::MAX_SEQ);
+        let end = start
+            .saturating_add(size.max(1) - 1)
+            .min(TicketNumber::MAX_SEQ);
         *next = end + 1;
-        let lease = Lease { service: service.clone(), day, kiosk, start, end };
+        let lease = Lease {
+            service: service.clone(),
+            day,
+            kiosk,
+            start,
+            end,
+        };
         self.leases.push(lease.clone());
         Ok(lease)
     }
@@ -67,18 +84,29 @@ impl LeaseBook {
             return Ok(*s);
         }
         let used: Vec<u8> = self.series.values().copied().collect();
-        let s = (1..=9).find(|d| !used.contains(d)).ok_or(NumberingError::NoSeriesLeft)?;
+        let s = (1..=9)
+            .find(|d| !used.contains(d))
+            .ok_or(NumberingError::NoSeriesLeft)?;
         self.series.insert(kiosk, s);
         Ok(s)
     }
 
     /// Whether `kiosk` may have printed `number` for `service` on `day`: inside one of its
     /// leases, or in its own series.
-    pub fn check(&self, kiosk: ClientId, service: &ServiceCode, day: Date, number: TicketNumber) -> Result<(), NumberingError> {
+    pub fn check(
+        &self,
+        kiosk: ClientId,
+        service: &ServiceCode,
+        day: Date,
+        number: TicketNumber,
+    ) -> Result<(), NumberingError> {
         let ok = match number.series() {
             Some(s) => self.series.get(&kiosk) == Some(&s),
             None => self.leases.iter().any(|l| {
-                l.kiosk == kiosk && &l.service == service && l.day == day && (l.start..=l.end).contains(&number.seq())
+                l.kiosk == kiosk
+                    && &l.service == service
+                    && l.day == day
+                    && (l.start..=l.end).contains(&number.seq())
             }),
         };
         if ok {
@@ -90,7 +118,10 @@ impl LeaseBook {
 
     /// Re-records a lease loaded from the store at start-up.
     pub fn restore_lease(&mut self, lease: Lease) {
-        let next = self.next.entry((lease.service.clone(), lease.day)).or_insert(1);
+        let next = self
+            .next
+            .entry((lease.service.clone(), lease.day))
+            .or_insert(1);
         *next = (*next).max(lease.end.saturating_add(1));
         self.leases.push(lease);
     }
@@ -142,14 +173,26 @@ impl NumberPool {
     }
 
     fn entry(&self, service: &ServiceCode, day: Date) -> Option<&PoolEntry> {
-        self.entries.iter().find(|e| &e.service == service && e.day == day)
+        self.entries
+            .iter()
+            .find(|e| &e.service == service && e.day == day)
     }
 
     fn entry_mut(&mut self, service: &ServiceCode, day: Date) -> &mut PoolEntry {
-        let i = match self.entries.iter().position(|e| &e.service == service && e.day == day) {
+        let i = match self
+            .entries
+            .iter()
+            .position(|e| &e.service == service && e.day == day)
+        {
             Some(i) => i,
             None => {
-                self.entries.push(PoolEntry { service: service.clone(), day, free: Vec::new(), block: 0, own_next: 1 });
+                self.entries.push(PoolEntry {
+                    service: service.clone(),
+                    day,
+                    free: Vec::new(),
+                    block: 0,
+                    own_next: 1,
+                });
                 self.entries.len() - 1
             }
         };
@@ -164,7 +207,9 @@ impl NumberPool {
 
     /// Numbers still leased and unused.
     pub fn remaining(&self, service: &ServiceCode, day: Date) -> u16 {
-        self.entry(service, day).map(|e| e.free.iter().map(|(a, b)| b - a + 1).sum()).unwrap_or(0)
+        self.entry(service, day)
+            .map(|e| e.free.iter().map(|(a, b)| b - a + 1).sum())
+            .unwrap_or(0)
     }
 
     /// Whether to ask the server for another block: none yet, or half of the last one used.
@@ -174,9 +219,17 @@ impl NumberPool {
     }
 
     /// The next number to print: from a lease, else from the kiosk's own series.
-    pub fn next(&mut self, service: &ServiceCode, prefix: char, day: Date) -> Result<TicketNumber, NumberingError> {
+    pub fn next(
+        &mut self,
+        service: &ServiceCode,
+        prefix: char,
+        day: Date,
+    ) -> Result<TicketNumber, NumberingError> {
         let series = self.series;
-        let exhausted = || NumberingError::Exhausted { service: service.clone(), max: TicketNumber::MAX_SEQ };
+        let exhausted = || NumberingError::Exhausted {
+            service: service.clone(),
+            max: TicketNumber::MAX_SEQ,
+        };
         let e = self.entry_mut(service, day);
         if let Some(first) = e.free.first_mut() {
             let n = first.0;
@@ -250,9 +303,15 @@ mod tests {
         assert_eq!(pool.next(&svc(), 'A', d).unwrap().to_string(), "A-001");
         assert_eq!(pool.next(&svc(), 'A', d).unwrap().to_string(), "A1-001");
         assert_eq!(pool.next(&svc(), 'A', d).unwrap().to_string(), "A1-002");
-        assert!(book.check(kiosk(1), &svc(), d, TicketNumber::parse("A1-002").unwrap()).is_ok());
-        assert!(book.check(kiosk(2), &svc(), d, TicketNumber::parse("A1-002").unwrap()).is_err());
-        assert!(book.check(kiosk(2), &svc(), d, TicketNumber::parse("A-001").unwrap()).is_err());
+        assert!(book
+            .check(kiosk(1), &svc(), d, TicketNumber::parse("A1-002").unwrap())
+            .is_ok());
+        assert!(book
+            .check(kiosk(2), &svc(), d, TicketNumber::parse("A1-002").unwrap())
+            .is_err());
+        assert!(book
+            .check(kiosk(2), &svc(), d, TicketNumber::parse("A-001").unwrap())
+            .is_err());
     }
 
     #[test]

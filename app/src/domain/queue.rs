@@ -15,7 +15,11 @@ use super::ticket::{Ticket, TicketStatus};
 type OrderKey = (u8, u8, Hlc, TicketId);
 
 fn order_key(t: &Ticket, policy: &Policy) -> OrderKey {
-    let rejoin = if policy.rejoin_ahead && t.rejoined { 0 } else { 1 };
+    let rejoin = if policy.rejoin_ahead && t.rejoined {
+        0
+    } else {
+        1
+    };
     (rejoin, t.priority.class(), t.queued_at, t.id)
 }
 
@@ -41,8 +45,15 @@ pub fn waiting_line<'a>(
 }
 
 /// The ticket a loket should call next, if any.
-pub fn next_for_loket<'a>(replica: &'a Replica, loket: LoketId, services: &[ServiceCode], policy: &Policy) -> Option<&'a Ticket> {
-    waiting_line(replica, services, Some(loket), policy).into_iter().next()
+pub fn next_for_loket<'a>(
+    replica: &'a Replica,
+    loket: LoketId,
+    services: &[ServiceCode],
+    policy: &Policy,
+) -> Option<&'a Ticket> {
+    waiting_line(replica, services, Some(loket), policy)
+        .into_iter()
+        .next()
 }
 
 /// How many tickets are ahead of this one in its service's line (0 = next), or `None` when
@@ -62,7 +73,11 @@ pub fn open_lokets(replica: &Replica, service: &ServiceCode, now_ms: i64) -> usi
     let mut lokets: Vec<LoketId> = replica
         .recent_calls()
         .filter(|c| !c.pickup && now_ms - c.at.wall_ms <= 30 * 60 * 1000)
-        .filter(|c| replica.ticket(&c.ticket).is_some_and(|t| &t.service == service))
+        .filter(|c| {
+            replica
+                .ticket(&c.ticket)
+                .is_some_and(|t| &t.service == service)
+        })
         .map(|c| c.loket)
         .collect();
     lokets.sort();
@@ -74,7 +89,12 @@ pub fn open_lokets(replica: &Replica, service: &ServiceCode, now_ms: i64) -> usi
 /// of the day's recent service durations (or the policy's default before there is any),
 /// times the rounds needed with `lokets` lokets serving in parallel. The citizen's own
 /// turn starts when the people ahead are done, so zero ahead waits zero.
-pub fn expected_wait_minutes(ahead: usize, durations_ms: &[i64], lokets: usize, policy: &Policy) -> u32 {
+pub fn expected_wait_minutes(
+    ahead: usize,
+    durations_ms: &[i64],
+    lokets: usize,
+    policy: &Policy,
+) -> u32 {
     if ahead == 0 {
         return 0;
     }
@@ -115,13 +135,26 @@ mod tests {
 
     impl World {
         fn new() -> Self {
-            Self { r: Replica::default(), rules: Rules::new(Catalogue::from_toml(SEED_TOML).unwrap()), seq: 0 }
+            Self {
+                r: Replica::default(),
+                rules: Rules::new(Catalogue::from_toml(SEED_TOML).unwrap()),
+                seq: 0,
+            }
         }
         fn run(&mut self, k: MutationKind, ms: i64) {
-            let at = Hlc { wall_ms: ms, counter: 0, client: ClientId::from_random_bytes([1; 16]) };
+            let at = Hlc {
+                wall_ms: ms,
+                counter: 0,
+                client: ClientId::from_random_bytes([1; 16]),
+            };
             let (ticket, kind) = self.r.decide(&k, at, &self.rules).unwrap();
             self.seq += 1;
-            self.r.apply(&Event { seq: self.seq, at, ticket, kind });
+            self.r.apply(&Event {
+                seq: self.seq,
+                at,
+                ticket,
+                kind,
+            });
         }
         fn issue(&mut self, n: u16, p: Priority, ms: i64) -> TicketId {
             let id = TicketId::from_random_bytes([n as u8; 16]);
@@ -140,13 +173,24 @@ mod tests {
             id
         }
         fn cmd(&mut self, id: TicketId, c: TicketCommand, ms: i64) {
-            self.run(MutationKind::Ticket { ticket: id, command: c }, ms);
+            self.run(
+                MutationKind::Ticket {
+                    ticket: id,
+                    command: c,
+                },
+                ms,
+            );
         }
         fn line(&self) -> Vec<String> {
-            waiting_line(&self.r, &[ServiceCode::parse("legalisir-ktp-el").unwrap()], None, &self.rules.catalogue.policy)
-                .iter()
-                .map(|t| t.number.to_string())
-                .collect()
+            waiting_line(
+                &self.r,
+                &[ServiceCode::parse("legalisir-ktp-el").unwrap()],
+                None,
+                &self.rules.catalogue.policy,
+            )
+            .iter()
+            .map(|t| t.number.to_string())
+            .collect()
         }
     }
 
@@ -170,7 +214,13 @@ mod tests {
         w.issue(2, Priority::Regular, T0 + 1);
         w.cmd(a, TicketCommand::Call { loket: l(1) }, T0 + 2);
         w.cmd(a, TicketCommand::Start, T0 + 3);
-        w.cmd(a, TicketCommand::ReturnIncomplete { missing: vec![crate::domain::ids::RequirementId::parse("fotokopi-ktp-el").unwrap()] }, T0 + 4);
+        w.cmd(
+            a,
+            TicketCommand::ReturnIncomplete {
+                missing: vec![crate::domain::ids::RequirementId::parse("fotokopi-ktp-el").unwrap()],
+            },
+            T0 + 4,
+        );
         w.issue(3, Priority::Elderly, T0 + 5);
         w.cmd(a, TicketCommand::Rejoin, T0 + 6);
         assert_eq!(w.line(), ["A-001", "A-003", "A-002"]);
@@ -192,7 +242,10 @@ mod tests {
         assert_eq!(expected_wait_minutes(0, &[], 1, &p), 0);
         assert_eq!(expected_wait_minutes(3, &[], 1, &p), 15);
         // Median of 2, 3, 10 minutes is 3; 4 ahead over 2 lokets is 2 rounds.
-        assert_eq!(expected_wait_minutes(4, &[120_000, 180_000, 600_000], 2, &p), 6);
+        assert_eq!(
+            expected_wait_minutes(4, &[120_000, 180_000, 600_000], 2, &p),
+            6
+        );
         // Even count: median of 2 and 4 minutes is 3.
         assert_eq!(expected_wait_minutes(1, &[120_000, 240_000], 1, &p), 3);
     }

@@ -26,7 +26,10 @@ pub struct Rules {
 impl Rules {
     pub fn new(catalogue: Catalogue) -> Self {
         let calendar = catalogue.office_calendar();
-        Self { catalogue, calendar }
+        Self {
+            catalogue,
+            calendar,
+        }
     }
 }
 
@@ -71,7 +74,11 @@ impl Replica {
             tickets: s.tickets.into_iter().map(|t| (t.id, t)).collect(),
             cursor: s.cursor,
             calls: s.calls.into_iter().collect(),
-            durations: s.durations.into_iter().map(|(k, v)| (k, v.into_iter().collect())).collect(),
+            durations: s
+                .durations
+                .into_iter()
+                .map(|(k, v)| (k, v.into_iter().collect()))
+                .collect(),
         }
     }
 
@@ -80,7 +87,11 @@ impl Replica {
             cursor: self.cursor,
             tickets: self.tickets.values().cloned().collect(),
             calls: self.calls.iter().cloned().collect(),
-            durations: self.durations.iter().map(|(k, v)| (k.clone(), v.iter().copied().collect())).collect(),
+            durations: self
+                .durations
+                .iter()
+                .map(|(k, v)| (k.clone(), v.iter().copied().collect()))
+                .collect(),
         }
     }
 
@@ -99,13 +110,17 @@ impl Replica {
 
     /// Finds a ticket of a service day by its printed number.
     pub fn by_number(&self, day: Date, number: TicketNumber) -> Option<&Ticket> {
-        self.tickets.values().find(|t| t.service_day == day && t.number == number)
+        self.tickets
+            .values()
+            .find(|t| t.service_day == day && t.number == number)
     }
 
     /// Finds an accepted file by its receipt number (hand-over search).
     pub fn by_receipt(&self, receipt: &str) -> Option<&Ticket> {
         let wanted = receipt.trim().to_ascii_uppercase();
-        self.tickets.values().find(|t| t.receipt.as_ref().is_some_and(|r| r.number == wanted))
+        self.tickets
+            .values()
+            .find(|t| t.receipt.as_ref().is_some_and(|r| r.number == wanted))
     }
 
     /// The most recent calls, newest first.
@@ -115,45 +130,72 @@ impl Replica {
 
     /// Recent service durations of a service in ms, oldest first.
     pub fn durations(&self, service: &ServiceCode) -> Vec<i64> {
-        self.durations.get(service).map(|d| d.iter().copied().collect()).unwrap_or_default()
+        self.durations
+            .get(service)
+            .map(|d| d.iter().copied().collect())
+            .unwrap_or_default()
     }
 
     /// How many tickets a service issued on a day (the daily cap counts these).
     pub fn issued_count(&self, service: &ServiceCode, day: Date) -> usize {
-        self.tickets.values().filter(|t| &t.service == service && t.service_day == day).count()
+        self.tickets
+            .values()
+            .filter(|t| &t.service == service && t.service_day == day)
+            .count()
     }
 
     /// Validates a mutation against this state and returns the events it produces.
-    pub fn decide(&self, kind: &MutationKind, at: Hlc, rules: &Rules) -> Result<(TicketId, EventKind), TicketError> {
+    pub fn decide(
+        &self,
+        kind: &MutationKind,
+        at: Hlc,
+        rules: &Rules,
+    ) -> Result<(TicketId, EventKind), TicketError> {
         match kind {
             MutationKind::IssueTicket { ticket, .. } => {
-                let service = rules
-                    .catalogue
-                    .service(&ticket.service)
-                    .ok_or_else(|| TicketError::UnknownService { service: ticket.service.clone() })?;
+                let service = rules.catalogue.service(&ticket.service).ok_or_else(|| {
+                    TicketError::UnknownService {
+                        service: ticket.service.clone(),
+                    }
+                })?;
                 if ticket.number.prefix() != service.prefix {
-                    return Err(TicketError::WrongPrefix { number: ticket.number, service: service.code.clone() });
+                    return Err(TicketError::WrongPrefix {
+                        number: ticket.number,
+                        service: service.code.clone(),
+                    });
                 }
                 if self.tickets.contains_key(&ticket.id) {
                     return Err(TicketError::DuplicateTicket);
                 }
                 let day = rules.calendar.service_day(at.timestamp());
                 if self.by_number(day, ticket.number).is_some() {
-                    return Err(TicketError::DuplicateNumber { number: ticket.number });
+                    return Err(TicketError::DuplicateNumber {
+                        number: ticket.number,
+                    });
                 }
                 if let Some(cap) = service.daily_cap {
                     if self.issued_count(&service.code, day) >= usize::from(cap) {
-                        return Err(TicketError::DailyCapReached { service: service.code.clone(), cap });
+                        return Err(TicketError::DailyCapReached {
+                            service: service.code.clone(),
+                            cap,
+                        });
                     }
                 }
-                Ok((ticket.id, EventKind::Issued { ticket: ticket.clone(), service_day: day }))
+                Ok((
+                    ticket.id,
+                    EventKind::Issued {
+                        ticket: ticket.clone(),
+                        service_day: day,
+                    },
+                ))
             }
             MutationKind::Ticket { ticket, command } => {
                 let t = self.tickets.get(ticket).ok_or(TicketError::UnknownTicket)?;
-                let service = rules
-                    .catalogue
-                    .service(&t.service)
-                    .ok_or_else(|| TicketError::UnknownService { service: t.service.clone() })?;
+                let service = rules.catalogue.service(&t.service).ok_or_else(|| {
+                    TicketError::UnknownService {
+                        service: t.service.clone(),
+                    }
+                })?;
                 let ctx = DecideContext {
                     service,
                     policy: &rules.catalogue.policy,
@@ -182,28 +224,51 @@ impl Replica {
     }
 
     fn apply_kind(&mut self, seq: u64, id: TicketId, kind: &EventKind, at: Hlc) {
-        if let EventKind::Issued { ticket, service_day } = kind {
-            self.tickets.entry(id).or_insert_with(|| Ticket::new(ticket, *service_day, at));
+        if let EventKind::Issued {
+            ticket,
+            service_day,
+        } = kind
+        {
+            self.tickets
+                .entry(id)
+                .or_insert_with(|| Ticket::new(ticket, *service_day, at));
             return;
         }
-        let Some(t) = self.tickets.get_mut(&id) else { return };
+        let Some(t) = self.tickets.get_mut(&id) else {
+            return;
+        };
         let before = t.status.clone();
         t.apply(kind, at);
         let call = match (kind, &t.status) {
             (EventKind::Called { loket }, _) => Some((*loket, false, false)),
-            (EventKind::Recalled, TicketStatus::Called { loket, .. }) => Some((*loket, false, true)),
-            (EventKind::PickupCalled { loket }, _) => {
-                Some((*loket, true, matches!(before, TicketStatus::PickupCalled { .. })))
+            (EventKind::Recalled, TicketStatus::Called { loket, .. }) => {
+                Some((*loket, false, true))
             }
+            (EventKind::PickupCalled { loket }, _) => Some((
+                *loket,
+                true,
+                matches!(before, TicketStatus::PickupCalled { .. }),
+            )),
             _ => None,
         };
         if let Some((loket, pickup, recall)) = call {
-            self.calls.push_back(CallRecord { seq, ticket: id, number: t.number, loket, at, pickup, recall });
+            self.calls.push_back(CallRecord {
+                seq,
+                ticket: id,
+                number: t.number,
+                loket,
+                at,
+                pickup,
+                recall,
+            });
             while self.calls.len() > RECENT_CALLS {
                 self.calls.pop_front();
             }
         }
-        if matches!(kind, EventKind::Accepted { .. } | EventKind::Returned { .. }) {
+        if matches!(
+            kind,
+            EventKind::Accepted { .. } | EventKind::Returned { .. }
+        ) {
             if let Some(d) = t.service_duration_ms(at) {
                 let ds = self.durations.entry(t.service.clone()).or_default();
                 ds.push_back(d);
@@ -219,7 +284,12 @@ impl Replica {
     pub fn prune(&mut self, today: Date) {
         self.tickets.retain(|_, t| {
             t.service_day >= today
-                || matches!(t.status, TicketStatus::Accepted | TicketStatus::Ready | TicketStatus::PickupCalled { .. })
+                || matches!(
+                    t.status,
+                    TicketStatus::Accepted
+                        | TicketStatus::Ready
+                        | TicketStatus::PickupCalled { .. }
+                )
         });
     }
 
@@ -228,7 +298,9 @@ impl Replica {
         self.tickets
             .values()
             .filter(|t| match t.status {
-                TicketStatus::Called { loket: l, .. } | TicketStatus::Serving { loket: l } | TicketStatus::PickupCalled { loket: l, .. } => l == loket,
+                TicketStatus::Called { loket: l, .. }
+                | TicketStatus::Serving { loket: l }
+                | TicketStatus::PickupCalled { loket: l, .. } => l == loket,
                 _ => false,
             })
             .max_by_key(|t| t.updated_at)
@@ -247,7 +319,11 @@ mod tests {
     }
 
     fn at(ms: i64) -> Hlc {
-        Hlc { wall_ms: ms, counter: 0, client: ClientId::from_random_bytes([9; 16]) }
+        Hlc {
+            wall_ms: ms,
+            counter: 0,
+            client: ClientId::from_random_bytes([9; 16]),
+        }
     }
 
     const NOON: i64 = 1_796_004_000_000; // 2026-11-30 10:00 WITA
@@ -258,7 +334,12 @@ mod tests {
 
     fn event(r: &Replica, seq: u64, k: &MutationKind, ms: i64) -> Event {
         let (ticket, kind) = r.decide(k, at(ms), &rules()).unwrap();
-        Event { seq, at: at(ms), ticket, kind }
+        Event {
+            seq,
+            at: at(ms),
+            ticket,
+            kind,
+        }
     }
 
     #[test]
@@ -277,9 +358,16 @@ mod tests {
         let e = event(&r, 1, &issue(1, 1), NOON);
         r.apply(&e);
         let err = r.decide(&issue(1, 2), at(NOON + 5), &rules()).unwrap_err();
-        assert_eq!(err, TicketError::DuplicateNumber { number: TicketNumber::new('A', None, 1).unwrap() });
+        assert_eq!(
+            err,
+            TicketError::DuplicateNumber {
+                number: TicketNumber::new('A', None, 1).unwrap()
+            }
+        );
         // The next service day the number is free again.
-        assert!(r.decide(&issue(1, 2), at(NOON + 86_400_000), &rules()).is_ok());
+        assert!(r
+            .decide(&issue(1, 2), at(NOON + 86_400_000), &rules())
+            .is_ok());
     }
 
     #[test]
@@ -288,10 +376,23 @@ mod tests {
         let e = event(&r, 1, &issue(1, 1), NOON);
         r.apply(&e);
         let id = TicketId::from_random_bytes([1; 16]);
-        let call = MutationKind::Ticket { ticket: id, command: TicketCommand::Call { loket: LoketId::new(2).unwrap() } };
+        let call = MutationKind::Ticket {
+            ticket: id,
+            command: TicketCommand::Call {
+                loket: LoketId::new(2).unwrap(),
+            },
+        };
         let e = event(&r, 2, &call, NOON + 1);
         r.apply(&e);
-        let e = event(&r, 3, &MutationKind::Ticket { ticket: id, command: TicketCommand::Recall }, NOON + 2);
+        let e = event(
+            &r,
+            3,
+            &MutationKind::Ticket {
+                ticket: id,
+                command: TicketCommand::Recall,
+            },
+            NOON + 2,
+        );
         r.apply(&e);
         let calls: Vec<_> = r.recent_calls().collect();
         assert_eq!(calls.len(), 2);

@@ -9,7 +9,9 @@ use proptest::prelude::*;
 
 use super::authority::Authority;
 use super::catalogue::{Catalogue, SEED_TOML};
-use super::ids::{ClientId, LoketId, MutationId, RequirementId, ServiceCode, TicketId, TrackingToken};
+use super::ids::{
+    ClientId, LoketId, MutationId, RequirementId, ServiceCode, TicketId, TrackingToken,
+};
 use super::mutation::{DeviceRole, MutationKind, Outcome, PullResponse};
 use super::numbering::NumberPool;
 use super::queue;
@@ -68,15 +70,36 @@ impl Sim {
         let mut rng = Rng(seed | 1);
         let mut server = Authority::new(rules.clone());
         let mut devices = Vec::new();
-        for (i, role) in [DeviceRole::Kiosk, DeviceRole::Kiosk, DeviceRole::Counter, DeviceRole::Counter].into_iter().enumerate() {
+        for (i, role) in [
+            DeviceRole::Kiosk,
+            DeviceRole::Kiosk,
+            DeviceRole::Counter,
+            DeviceRole::Counter,
+        ]
+        .into_iter()
+        .enumerate()
+        {
             let id = ClientId::from_random_bytes(rng.bytes());
             let mut pool = NumberPool::default();
             if role == DeviceRole::Kiosk {
                 pool.set_series(server.leases.series_for(id).unwrap());
             }
-            devices.push(Device { role, sync: SyncClient::new(id, rules.clone()), pool, loket: LoketId::new((i as u8).saturating_sub(1).max(1)).unwrap() });
+            devices.push(Device {
+                role,
+                sync: SyncClient::new(id, rules.clone()),
+                pool,
+                loket: LoketId::new((i as u8).saturating_sub(1).max(1)).unwrap(),
+            });
         }
-        Self { rng, now: T0, server, devices, applied: BTreeSet::new(), loss_percent, down_until: 0 }
+        Self {
+            rng,
+            now: T0,
+            server,
+            devices,
+            applied: BTreeSet::new(),
+            loss_percent,
+            down_until: 0,
+        }
     }
 
     fn network_up(&self) -> bool {
@@ -86,38 +109,63 @@ impl Sim {
     /// One user action on device `d`, chosen from what its screen shows.
     fn act(&mut self, d: usize) {
         let now = self.now;
-        let day = self.server.rules.calendar.service_day(jiff::Timestamp::from_millisecond(now).unwrap());
+        let day = self
+            .server
+            .rules
+            .calendar
+            .service_day(jiff::Timestamp::from_millisecond(now).unwrap());
         let rules = self.server.rules.clone();
         let up = self.network_up();
         let dev = &mut self.devices[d];
         match dev.role {
             DeviceRole::Kiosk => {
                 if up && dev.pool.needs_lease(&service(), day) {
-                    let lease = self.server.leases.grant(&service(), day, dev.sync.client_id(), 5).unwrap();
+                    let lease = self
+                        .server
+                        .leases
+                        .grant(&service(), day, dev.sync.client_id(), 5)
+                        .unwrap();
                     dev.pool.add_lease(&lease);
                 }
                 let number = dev.pool.next(&service(), 'A', day).unwrap();
-                let priority = if self.rng.chance(20) { Priority::Elderly } else { Priority::Regular };
+                let priority = if self.rng.chance(20) {
+                    Priority::Elderly
+                } else {
+                    Priority::Regular
+                };
                 let kind = MutationKind::IssueTicket {
-                    ticket: NewTicket { id: TicketId::from_random_bytes(self.rng.bytes()), number, service: service(), priority },
+                    ticket: NewTicket {
+                        id: TicketId::from_random_bytes(self.rng.bytes()),
+                        number,
+                        service: service(),
+                        priority,
+                    },
                     token: TrackingToken::from_random_bytes(self.rng.bytes()),
                 };
-                dev.sync.handle_user_action(kind, now).expect("a kiosk can always issue");
+                dev.sync
+                    .handle_user_action(kind, now)
+                    .expect("a kiosk can always issue");
             }
             DeviceRole::Counter => {
                 let loket = dev.loket;
                 let view = dev.sync.view();
                 let cmd = match view.current_at(loket) {
-                    None => queue::next_for_loket(view, loket, &[service()], &rules.catalogue.policy)
-                        .map(|t| (t.id, TicketCommand::Call { loket })),
+                    None => {
+                        queue::next_for_loket(view, loket, &[service()], &rules.catalogue.policy)
+                            .map(|t| (t.id, TicketCommand::Call { loket }))
+                    }
                     Some(t) => Some((
                         t.id,
                         match t.status {
-                            TicketStatus::Called { .. } if self.rng.chance(10) => TicketCommand::Recall,
+                            TicketStatus::Called { .. } if self.rng.chance(10) => {
+                                TicketCommand::Recall
+                            }
                             TicketStatus::Called { .. } => TicketCommand::Start,
-                            TicketStatus::Serving { .. } if self.rng.chance(25) => TicketCommand::ReturnIncomplete {
-                                missing: vec![RequirementId::parse("fotokopi-ktp-el").unwrap()],
-                            },
+                            TicketStatus::Serving { .. } if self.rng.chance(25) => {
+                                TicketCommand::ReturnIncomplete {
+                                    missing: vec![RequirementId::parse("fotokopi-ktp-el").unwrap()],
+                                }
+                            }
                             TicketStatus::Serving { .. } => TicketCommand::Accept {
                                 checked: vec![
                                     RequirementId::parse("ktp-el-asli").unwrap(),
@@ -131,7 +179,9 @@ impl Sim {
                 if let Some((ticket, command)) = cmd {
                     // Local validation may refuse (e.g. recall limit): that is the officer
                     // seeing a message, not a sync problem.
-                    let _ = dev.sync.handle_user_action(MutationKind::Ticket { ticket, command }, now);
+                    let _ = dev
+                        .sync
+                        .handle_user_action(MutationKind::Ticket { ticket, command }, now);
                 }
             }
             DeviceRole::Display => {}
@@ -146,17 +196,25 @@ impl Sim {
         let lose_response = self.rng.chance(self.loss_percent);
         let dev = &mut self.devices[d];
         dev.sync.handle_tick(now);
-        let Some(req) = dev.sync.poll_request(now) else { return };
+        let Some(req) = dev.sync.poll_request(now) else {
+            return;
+        };
         if !up || lose_request {
             dev.sync.handle_request_failed(now);
             return;
         }
         match req {
             Request::Push(p) => {
-                let plan = self.server.plan_push(dev.role, &p, now).expect("well-formed batch");
+                let plan = self
+                    .server
+                    .plan_push(dev.role, &p, now)
+                    .expect("well-formed batch");
                 for o in &plan.response.outcomes {
                     if matches!(o.outcome, Outcome::Applied { .. }) {
-                        assert!(self.applied.insert((p.client_id, o.mutation_id)), "mutation applied twice");
+                        assert!(
+                            self.applied.insert((p.client_id, o.mutation_id)),
+                            "mutation applied twice"
+                        );
                     }
                 }
                 let resp = plan.response.clone();
@@ -169,7 +227,12 @@ impl Sim {
             }
             Request::Pull { cursor } => {
                 let s = self.server.replica.snapshot();
-                let resp = PullResponse { cursor: s.cursor, snapshot: (s.cursor != cursor).then_some(s), events: vec![], more: false };
+                let resp = PullResponse {
+                    cursor: s.cursor,
+                    snapshot: (s.cursor != cursor).then_some(s),
+                    events: vec![],
+                    more: false,
+                };
                 if lose_response {
                     dev.sync.handle_request_failed(now);
                 } else {
@@ -213,14 +276,31 @@ fn check_converged(sim: &Sim) -> Result<(), TestCaseError> {
     let server = sim.server.replica.snapshot();
     for dev in &sim.devices {
         prop_assert_eq!(dev.sync.status().pending, 0, "outbox drained");
-        prop_assert_eq!(&dev.sync.confirmed().snapshot(), &server, "device converged");
+        prop_assert_eq!(
+            &dev.sync.confirmed().snapshot(),
+            &server,
+            "device converged"
+        );
         prop_assert_eq!(dev.sync.view(), dev.sync.confirmed());
-        let last = sim.server.last_processed.get(&dev.sync.client_id()).copied().unwrap_or(0);
-        prop_assert_eq!(last + 1, dev.sync.meta().next_id.get(), "every mutation processed once");
+        let last = sim
+            .server
+            .last_processed
+            .get(&dev.sync.client_id())
+            .copied()
+            .unwrap_or(0);
+        prop_assert_eq!(
+            last + 1,
+            dev.sync.meta().next_id.get(),
+            "every mutation processed once"
+        );
     }
     let mut numbers = BTreeMap::new();
     for t in sim.server.replica.tickets() {
-        prop_assert!(numbers.insert((t.service_day, t.number), t.id).is_none(), "number {} twice", t.number);
+        prop_assert!(
+            numbers.insert((t.service_day, t.number), t.id).is_none(),
+            "number {} twice",
+            t.number
+        );
     }
     Ok(())
 }
@@ -243,9 +323,15 @@ fn a_long_lossy_day_converges() {
     sim.drive(5_000);
     sim.settle();
     check_converged(&sim).unwrap();
-    assert!(sim.server.replica.tickets().count() > 100, "the day issued tickets");
     assert!(
-        sim.server.replica.tickets().any(|t| t.status == TicketStatus::Accepted),
+        sim.server.replica.tickets().count() > 100,
+        "the day issued tickets"
+    );
+    assert!(
+        sim.server
+            .replica
+            .tickets()
+            .any(|t| t.status == TicketStatus::Accepted),
         "counters accepted files"
     );
 }

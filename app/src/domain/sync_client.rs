@@ -39,7 +39,10 @@ pub enum Request {
 pub enum UiEvent {
     /// The server refused an action done on this device: "A-012 was already called at
     /// Loket 2".
-    Rejected { number: Option<TicketNumber>, message: Text },
+    Rejected {
+        number: Option<TicketNumber>,
+        message: Text,
+    },
 }
 
 /// What a device shows in its sync status chip.
@@ -88,12 +91,21 @@ pub struct SyncClient {
 impl SyncClient {
     /// A fresh device.
     pub fn new(client_id: ClientId, rules: Rules) -> Self {
-        let meta = ClientMeta { client_id, clock: HlcClock::new(client_id), next_id: MutationId::FIRST };
+        let meta = ClientMeta {
+            client_id,
+            clock: HlcClock::new(client_id),
+            next_id: MutationId::FIRST,
+        };
         Self::restore(meta, Vec::new(), Replica::default(), rules)
     }
 
     /// A device restarted from what its store kept.
-    pub fn restore(meta: ClientMeta, outbox: Vec<Mutation>, confirmed: Replica, rules: Rules) -> Self {
+    pub fn restore(
+        meta: ClientMeta,
+        outbox: Vec<Mutation>,
+        confirmed: Replica,
+        rules: Rules,
+    ) -> Self {
         let mut c = Self {
             rules,
             meta,
@@ -144,13 +156,22 @@ impl SyncClient {
 
     /// A user action: validated on the visible state, applied to it at once, and queued.
     /// The caller stores the returned mutation and the new meta in one transaction.
-    pub fn handle_user_action(&mut self, kind: MutationKind, now_ms: i64) -> Result<Mutation, TicketError> {
+    pub fn handle_user_action(
+        &mut self,
+        kind: MutationKind,
+        now_ms: i64,
+    ) -> Result<Mutation, TicketError> {
         let mut clock = self.meta.clock.clone();
         let at = clock.tick(now_ms);
         let (ticket, event) = self.view.decide(&kind, at, &self.rules)?;
         self.meta.clock = clock;
         self.view.apply_local(ticket, &event, at);
-        let m = Mutation { client_id: self.meta.client_id, mutation_id: self.meta.next_id, at, kind };
+        let m = Mutation {
+            client_id: self.meta.client_id,
+            mutation_id: self.meta.next_id,
+            at,
+            kind,
+        };
         self.meta.next_id = self.meta.next_id.next();
         self.outbox.push_back(m.clone());
         Ok(m)
@@ -162,18 +183,28 @@ impl SyncClient {
             return None;
         }
         self.retry_at = None;
-        if let Some(last) = self.outbox.iter().take(PUSH_BATCH).last().map(|m| m.mutation_id) {
+        if let Some(last) = self
+            .outbox
+            .iter()
+            .take(PUSH_BATCH)
+            .last()
+            .map(|m| m.mutation_id)
+        {
             self.in_flight = Some(InFlight::Push { last });
             return Some(Request::Push(PushRequest {
                 client_id: self.meta.client_id,
                 mutations: self.outbox.iter().take(PUSH_BATCH).cloned().collect(),
             }));
         }
-        let periodic = self.last_pull_ms.is_none_or(|t| now_ms - t >= PERIODIC_PULL_MS);
+        let periodic = self
+            .last_pull_ms
+            .is_none_or(|t| now_ms - t >= PERIODIC_PULL_MS);
         if self.pull_wanted || periodic {
             self.in_flight = Some(InFlight::Pull);
             self.last_pull_ms = Some(now_ms);
-            return Some(Request::Pull { cursor: self.confirmed.cursor() });
+            return Some(Request::Pull {
+                cursor: self.confirmed.cursor(),
+            });
         }
         None
     }
@@ -197,13 +228,27 @@ impl SyncClient {
         self.backoff_ms = 0;
         self.last_synced_ms = Some(now_ms);
         for o in &resp.outcomes {
-            if let Outcome::Rejected { reason, reason_id, .. } = &o.outcome {
-                let number = self.outbox.iter().find(|m| m.mutation_id == o.mutation_id).and_then(|m| self.number_of(&m.kind));
-                self.ui.push_back(UiEvent::Rejected { number, message: Text::new(reason_id.clone(), reason.clone()) });
+            if let Outcome::Rejected {
+                reason, reason_id, ..
+            } = &o.outcome
+            {
+                let number = self
+                    .outbox
+                    .iter()
+                    .find(|m| m.mutation_id == o.mutation_id)
+                    .and_then(|m| self.number_of(&m.kind));
+                self.ui.push_back(UiEvent::Rejected {
+                    number,
+                    message: Text::new(reason_id.clone(), reason.clone()),
+                });
             }
         }
         let done = resp.last_processed;
-        while self.outbox.front().is_some_and(|m| m.mutation_id.get() <= done) {
+        while self
+            .outbox
+            .front()
+            .is_some_and(|m| m.mutation_id.get() <= done)
+        {
             self.outbox.pop_front();
         }
         if resp.cursor > self.confirmed.cursor() {
@@ -260,7 +305,10 @@ impl SyncClient {
 
     /// Time passed; requests due by now become available through `poll_request`.
     pub fn handle_tick(&mut self, now_ms: i64) {
-        if self.last_pull_ms.is_some_and(|t| now_ms - t >= PERIODIC_PULL_MS) {
+        if self
+            .last_pull_ms
+            .is_some_and(|t| now_ms - t >= PERIODIC_PULL_MS)
+        {
             self.pull_wanted = true;
         }
     }
@@ -309,8 +357,18 @@ mod tests {
 
     fn server() -> Authority {
         let mut a = Authority::new(rules());
-        let day = a.rules.calendar.service_day(jiff::Timestamp::from_millisecond(NOW).unwrap());
-        a.leases.grant(&ServiceCode::parse("legalisir-ktp-el").unwrap(), day, ClientId::from_random_bytes([1; 16]), 100).unwrap();
+        let day = a
+            .rules
+            .calendar
+            .service_day(jiff::Timestamp::from_millisecond(NOW).unwrap());
+        a.leases
+            .grant(
+                &ServiceCode::parse("legalisir-ktp-el").unwrap(),
+                day,
+                ClientId::from_random_bytes([1; 16]),
+                100,
+            )
+            .unwrap();
         a
     }
 
@@ -334,7 +392,12 @@ mod tests {
     /// The simulated server keeps no separate log: a pull answers with a snapshot.
     fn pull(a: &Authority, cursor: u64) -> PullResponse {
         let s = a.replica.snapshot();
-        PullResponse { cursor: s.cursor, snapshot: (s.cursor != cursor).then_some(s), events: vec![], more: false }
+        PullResponse {
+            cursor: s.cursor,
+            snapshot: (s.cursor != cursor).then_some(s),
+            events: vec![],
+            more: false,
+        }
     }
 
     #[test]
@@ -346,11 +409,15 @@ mod tests {
         assert_eq!(c.status().pending, 1);
         let req = c.poll_request(NOW).unwrap();
         assert!(matches!(req, Request::Push(_)));
-        let Ok(Reply::Push(r)) = serve(&mut a, DeviceRole::Kiosk, req) else { panic!() };
+        let Ok(Reply::Push(r)) = serve(&mut a, DeviceRole::Kiosk, req) else {
+            panic!()
+        };
         c.handle_push_response(&r, NOW);
         assert_eq!(c.status().pending, 0);
         let req = c.poll_request(NOW).unwrap();
-        let Ok(Reply::Pull(p)) = serve(&mut a, DeviceRole::Kiosk, req) else { panic!() };
+        let Ok(Reply::Pull(p)) = serve(&mut a, DeviceRole::Kiosk, req) else {
+            panic!()
+        };
         c.handle_pull(p, NOW);
         assert_eq!(c.confirmed().tickets().count(), 1);
         assert_eq!(c.view(), c.confirmed());
@@ -391,21 +458,43 @@ mod tests {
         let mut c2 = SyncClient::new(ClientId::from_random_bytes([3; 16]), rules());
         for c in [&mut c1, &mut c2] {
             let r = c.poll_request(NOW).unwrap();
-            let Ok(Reply::Pull(p)) = serve(&mut a, DeviceRole::Counter, r) else { panic!() };
+            let Ok(Reply::Pull(p)) = serve(&mut a, DeviceRole::Counter, r) else {
+                panic!()
+            };
             c.handle_pull(p, NOW);
         }
         let id = TicketId::from_random_bytes([12; 16]);
-        c1.handle_user_action(MutationKind::Ticket { ticket: id, command: TicketCommand::Call { loket: LoketId::new(2).unwrap() } }, NOW)
-            .unwrap();
-        c2.handle_user_action(MutationKind::Ticket { ticket: id, command: TicketCommand::Call { loket: LoketId::new(1).unwrap() } }, NOW)
-            .unwrap();
+        c1.handle_user_action(
+            MutationKind::Ticket {
+                ticket: id,
+                command: TicketCommand::Call {
+                    loket: LoketId::new(2).unwrap(),
+                },
+            },
+            NOW,
+        )
+        .unwrap();
+        c2.handle_user_action(
+            MutationKind::Ticket {
+                ticket: id,
+                command: TicketCommand::Call {
+                    loket: LoketId::new(1).unwrap(),
+                },
+            },
+            NOW,
+        )
+        .unwrap();
         for c in [&mut c1, &mut c2] {
             let r = c.poll_request(NOW).unwrap();
-            let Ok(Reply::Push(p)) = serve(&mut a, DeviceRole::Counter, r) else { panic!() };
+            let Ok(Reply::Push(p)) = serve(&mut a, DeviceRole::Counter, r) else {
+                panic!()
+            };
             c.handle_push_response(&p, NOW);
         }
         assert_eq!(c1.poll_ui_event(), None);
-        let Some(UiEvent::Rejected { number, message }) = c2.poll_ui_event() else { panic!("c2 must be told") };
+        let Some(UiEvent::Rejected { number, message }) = c2.poll_ui_event() else {
+            panic!("c2 must be told")
+        };
         assert_eq!(number.unwrap().to_string(), "A-012");
         assert_eq!(message.en, "A-012 was already called at Loket 2");
         assert_eq!(message.id, "A-012 sudah dipanggil di Loket 2.");

@@ -23,7 +23,9 @@ use super::i18n::Lang;
 use super::ids::{LoketId, RequirementId, ServiceCode, TicketId, TicketNumber};
 
 /// Priority class. Elderly, disabled and pregnant citizens are served first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     #[default]
@@ -44,7 +46,12 @@ impl Priority {
     pub fn is_priority(self) -> bool {
         self.class() == 0
     }
-    pub const ALL: [Priority; 4] = [Priority::Regular, Priority::Elderly, Priority::Disabled, Priority::Pregnant];
+    pub const ALL: [Priority; 4] = [
+        Priority::Regular,
+        Priority::Elderly,
+        Priority::Disabled,
+        Priority::Pregnant,
+    ];
 }
 
 /// The pickup receipt (resi pengambilan).
@@ -58,7 +65,13 @@ pub struct Receipt {
 
 impl Receipt {
     pub fn number_for(day: Date, ticket: TicketNumber) -> String {
-        format!("{:04}{:02}{:02}-{}", day.year(), day.month(), day.day(), ticket)
+        format!(
+            "{:04}{:02}{:02}-{}",
+            day.year(),
+            day.month(),
+            day.day(),
+            ticket
+        )
     }
 }
 
@@ -114,18 +127,29 @@ impl TicketStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "cmd", rename_all = "snake_case")]
 pub enum TicketCommand {
-    Call { loket: LoketId },
+    Call {
+        loket: LoketId,
+    },
     Recall,
     NoShow,
     Reinstate,
     Start,
-    ReturnIncomplete { missing: Vec<RequirementId> },
+    ReturnIncomplete {
+        missing: Vec<RequirementId>,
+    },
     Rejoin,
-    Accept { checked: Vec<RequirementId> },
+    Accept {
+        checked: Vec<RequirementId>,
+    },
     MarkReady,
-    CallPickup { loket: LoketId },
+    CallPickup {
+        loket: LoketId,
+    },
     HandOver,
-    Transfer { service: ServiceCode, loket: Option<LoketId> },
+    Transfer {
+        service: ServiceCode,
+        loket: Option<LoketId>,
+    },
     Cancel,
 }
 
@@ -163,19 +187,33 @@ pub struct NewTicket {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum EventKind {
-    Issued { ticket: NewTicket, service_day: Date },
-    Called { loket: LoketId },
+    Issued {
+        ticket: NewTicket,
+        service_day: Date,
+    },
+    Called {
+        loket: LoketId,
+    },
     Recalled,
     MarkedNoShow,
     Reinstated,
     Started,
-    Returned { missing: Vec<RequirementId> },
+    Returned {
+        missing: Vec<RequirementId>,
+    },
     Rejoined,
-    Accepted { receipt: Receipt },
+    Accepted {
+        receipt: Receipt,
+    },
     MarkedReady,
-    PickupCalled { loket: LoketId },
+    PickupCalled {
+        loket: LoketId,
+    },
     HandedOver,
-    Transferred { service: ServiceCode, loket: Option<LoketId> },
+    Transferred {
+        service: ServiceCode,
+        loket: Option<LoketId>,
+    },
     Cancelled,
 }
 
@@ -188,17 +226,33 @@ pub enum TicketError {
     #[error("unknown service {service}")]
     UnknownService { service: ServiceCode },
     #[error("{number} was already called at Loket {loket}")]
-    AlreadyCalled { number: TicketNumber, loket: LoketId },
+    AlreadyCalled {
+        number: TicketNumber,
+        loket: LoketId,
+    },
     #[error("{number} is being served at Loket {loket}")]
-    BeingServed { number: TicketNumber, loket: LoketId },
+    BeingServed {
+        number: TicketNumber,
+        loket: LoketId,
+    },
     #[error("{number} cannot {action} while it is {state}")]
-    WrongState { number: TicketNumber, action: String, state: String },
+    WrongState {
+        number: TicketNumber,
+        action: String,
+        state: String,
+    },
     #[error("{number} has been called {calls} times; mark it as not present")]
     RecallLimit { number: TicketNumber, calls: u8 },
     #[error("Loket {loket} does not serve {service}")]
-    LoketNotForService { loket: LoketId, service: ServiceCode },
+    LoketNotForService {
+        loket: LoketId,
+        service: ServiceCode,
+    },
     #[error("{number} is handled at Loket {loket}")]
-    OtherLoket { number: TicketNumber, loket: LoketId },
+    OtherLoket {
+        number: TicketNumber,
+        loket: LoketId,
+    },
     #[error("say which requirements are missing before returning the berkas")]
     NothingMissing,
     #[error("{requirement} is not a requirement of this service")]
@@ -210,7 +264,10 @@ pub enum TicketError {
     #[error("this ticket was already issued")]
     DuplicateTicket,
     #[error("number {number} does not belong to service {service}")]
-    WrongPrefix { number: TicketNumber, service: ServiceCode },
+    WrongPrefix {
+        number: TicketNumber,
+        service: ServiceCode,
+    },
     #[error("the daily quota of {cap} tickets for {service} is reached")]
     DailyCapReached { service: ServiceCode, cap: u16 },
     #[error("no ticket is waiting")]
@@ -226,26 +283,44 @@ impl TicketError {
         match self {
             TicketError::UnknownTicket => "Tiket tidak ditemukan.".into(),
             TicketError::UnknownService { service } => format!("Layanan {service} tidak dikenal."),
-            TicketError::AlreadyCalled { number, loket } => format!("{number} sudah dipanggil di Loket {loket}."),
-            TicketError::BeingServed { number, loket } => format!("{number} sedang dilayani di Loket {loket}."),
-            TicketError::WrongState { number, action, state } => {
+            TicketError::AlreadyCalled { number, loket } => {
+                format!("{number} sudah dipanggil di Loket {loket}.")
+            }
+            TicketError::BeingServed { number, loket } => {
+                format!("{number} sedang dilayani di Loket {loket}.")
+            }
+            TicketError::WrongState {
+                number,
+                action,
+                state,
+            } => {
                 format!("{number} tidak dapat di-{action} karena berstatus {state}.")
             }
             TicketError::RecallLimit { number, calls } => {
                 format!("{number} sudah dipanggil {calls} kali; tandai tidak hadir.")
             }
-            TicketError::LoketNotForService { loket, service } => format!("Loket {loket} tidak melayani {service}."),
-            TicketError::OtherLoket { number, loket } => format!("{number} ditangani di Loket {loket}."),
-            TicketError::NothingMissing => "Tandai persyaratan yang kurang sebelum mengembalikan berkas.".into(),
+            TicketError::LoketNotForService { loket, service } => {
+                format!("Loket {loket} tidak melayani {service}.")
+            }
+            TicketError::OtherLoket { number, loket } => {
+                format!("{number} ditangani di Loket {loket}.")
+            }
+            TicketError::NothingMissing => {
+                "Tandai persyaratan yang kurang sebelum mengembalikan berkas.".into()
+            }
             TicketError::UnknownRequirement { requirement } => {
                 format!("{requirement} bukan persyaratan layanan ini.")
             }
             TicketError::ChecklistIncomplete { .. } => {
                 "Semua persyaratan harus dicentang sebelum berkas diterima.".into()
             }
-            TicketError::DuplicateNumber { number } => format!("Nomor {number} sudah terbit hari ini."),
+            TicketError::DuplicateNumber { number } => {
+                format!("Nomor {number} sudah terbit hari ini.")
+            }
             TicketError::DuplicateTicket => "Tiket ini sudah pernah diterbitkan.".into(),
-            TicketError::WrongPrefix { number, service } => format!("Nomor {number} bukan milik layanan {service}."),
+            TicketError::WrongPrefix { number, service } => {
+                format!("Nomor {number} bukan milik layanan {service}.")
+            }
             TicketError::DailyCapReached { service, cap } => {
                 format!("Kuota harian {cap} tiket untuk {service} sudah habis. Silakan datang kembali besok.")
             }
@@ -338,15 +413,26 @@ impl Ticket {
     }
 
     /// Checks a command against the ticket's state and returns the event to record.
-    pub fn decide(&self, cmd: &TicketCommand, at: Hlc, ctx: &DecideContext<'_>) -> Result<EventKind, TicketError> {
+    pub fn decide(
+        &self,
+        cmd: &TicketCommand,
+        at: Hlc,
+        ctx: &DecideContext<'_>,
+    ) -> Result<EventKind, TicketError> {
         use TicketCommand as C;
         use TicketStatus as S;
         let serves = |loket: LoketId| -> Result<(), TicketError> {
             if !ctx.service.lokets.contains(&loket) {
-                return Err(TicketError::LoketNotForService { loket, service: self.service.clone() });
+                return Err(TicketError::LoketNotForService {
+                    loket,
+                    service: self.service.clone(),
+                });
             }
             match self.loket {
-                Some(assigned) if assigned != loket => Err(TicketError::OtherLoket { number: self.number, loket: assigned }),
+                Some(assigned) if assigned != loket => Err(TicketError::OtherLoket {
+                    number: self.number,
+                    loket: assigned,
+                }),
                 _ => Ok(()),
             }
         };
@@ -355,11 +441,20 @@ impl Ticket {
                 serves(*loket)?;
                 Ok(EventKind::Called { loket: *loket })
             }
-            (S::Called { loket, .. }, C::Call { .. }) => Err(TicketError::AlreadyCalled { number: self.number, loket: *loket }),
-            (S::Serving { loket }, C::Call { .. }) => Err(TicketError::BeingServed { number: self.number, loket: *loket }),
+            (S::Called { loket, .. }, C::Call { .. }) => Err(TicketError::AlreadyCalled {
+                number: self.number,
+                loket: *loket,
+            }),
+            (S::Serving { loket }, C::Call { .. }) => Err(TicketError::BeingServed {
+                number: self.number,
+                loket: *loket,
+            }),
             (S::Called { calls, .. }, C::Recall) => {
                 if *calls >= ctx.policy.max_calls {
-                    Err(TicketError::RecallLimit { number: self.number, calls: *calls })
+                    Err(TicketError::RecallLimit {
+                        number: self.number,
+                        calls: *calls,
+                    })
                 } else {
                     Ok(EventKind::Recalled)
                 }
@@ -373,7 +468,9 @@ impl Ticket {
                 }
                 for r in missing {
                     if ctx.service.requirement(r).is_none() {
-                        return Err(TicketError::UnknownRequirement { requirement: r.clone() });
+                        return Err(TicketError::UnknownRequirement {
+                            requirement: r.clone(),
+                        });
                     }
                 }
                 let mut missing = missing.clone();
@@ -383,39 +480,68 @@ impl Ticket {
             }
             (S::ReturnedIncomplete, C::Rejoin) => Ok(EventKind::Rejoined),
             (S::Serving { .. }, C::Accept { checked }) => {
-                let unchecked: Vec<RequirementId> =
-                    ctx.service.requirements.iter().filter(|r| !checked.contains(&r.id)).map(|r| r.id.clone()).collect();
+                let unchecked: Vec<RequirementId> = ctx
+                    .service
+                    .requirements
+                    .iter()
+                    .filter(|r| !checked.contains(&r.id))
+                    .map(|r| r.id.clone())
+                    .collect();
                 if !unchecked.is_empty() {
                     return Err(TicketError::ChecklistIncomplete { missing: unchecked });
                 }
                 let accepted_at = at.timestamp();
-                let due = ctx.calendar.due_time(accepted_at, ctx.service.completion.working_days);
+                let due = ctx
+                    .calendar
+                    .due_time(accepted_at, ctx.service.completion.working_days);
                 let day = ctx.calendar.service_day(accepted_at);
                 Ok(EventKind::Accepted {
-                    receipt: Receipt { number: Receipt::number_for(day, self.number), accepted_at, due },
+                    receipt: Receipt {
+                        number: Receipt::number_for(day, self.number),
+                        accepted_at,
+                        due,
+                    },
                 })
             }
             (S::Accepted, C::MarkReady) => Ok(EventKind::MarkedReady),
             (S::Ready, C::CallPickup { loket }) => Ok(EventKind::PickupCalled { loket: *loket }),
             (S::PickupCalled { calls, .. }, C::CallPickup { loket }) => {
                 if *calls >= ctx.policy.max_calls {
-                    Err(TicketError::RecallLimit { number: self.number, calls: *calls })
+                    Err(TicketError::RecallLimit {
+                        number: self.number,
+                        calls: *calls,
+                    })
                 } else {
                     Ok(EventKind::PickupCalled { loket: *loket })
                 }
             }
             (S::Ready | S::PickupCalled { .. }, C::HandOver) => Ok(EventKind::HandedOver),
-            (S::Waiting | S::Called { .. } | S::Serving { .. } | S::NoShow | S::ReturnedIncomplete, C::Transfer { service, loket }) => {
-                let target = ctx
-                    .catalogue
-                    .service(service)
-                    .ok_or_else(|| TicketError::UnknownService { service: service.clone() })?;
+            (
+                S::Waiting
+                | S::Called { .. }
+                | S::Serving { .. }
+                | S::NoShow
+                | S::ReturnedIncomplete,
+                C::Transfer { service, loket },
+            ) => {
+                let target =
+                    ctx.catalogue
+                        .service(service)
+                        .ok_or_else(|| TicketError::UnknownService {
+                            service: service.clone(),
+                        })?;
                 if let Some(l) = loket {
                     if !target.lokets.contains(l) {
-                        return Err(TicketError::LoketNotForService { loket: *l, service: service.clone() });
+                        return Err(TicketError::LoketNotForService {
+                            loket: *l,
+                            service: service.clone(),
+                        });
                     }
                 }
-                Ok(EventKind::Transferred { service: service.clone(), loket: *loket })
+                Ok(EventKind::Transferred {
+                    service: service.clone(),
+                    loket: *loket,
+                })
             }
             (s, C::Cancel) if !s.is_terminal() => Ok(EventKind::Cancelled),
             _ => Err(self.wrong_state(cmd)),
@@ -430,9 +556,15 @@ impl Ticket {
         let next = match (&self.status, e) {
             (S::Waiting, E::Called { loket }) => {
                 self.called_at = Some(at);
-                S::Called { loket: *loket, calls: 1 }
+                S::Called {
+                    loket: *loket,
+                    calls: 1,
+                }
             }
-            (S::Called { loket, calls }, E::Recalled) => S::Called { loket: *loket, calls: calls.saturating_add(1) },
+            (S::Called { loket, calls }, E::Recalled) => S::Called {
+                loket: *loket,
+                calls: calls.saturating_add(1),
+            },
             (S::Called { .. }, E::MarkedNoShow) => S::NoShow,
             (S::NoShow, E::Reinstated) => {
                 self.queued_at = at;
@@ -457,10 +589,14 @@ impl Ticket {
                 S::Accepted
             }
             (S::Accepted, E::MarkedReady) => S::Ready,
-            (S::Ready, E::PickupCalled { loket }) => S::PickupCalled { loket: *loket, calls: 1 },
-            (S::PickupCalled { calls, .. }, E::PickupCalled { loket }) => {
-                S::PickupCalled { loket: *loket, calls: calls.saturating_add(1) }
-            }
+            (S::Ready, E::PickupCalled { loket }) => S::PickupCalled {
+                loket: *loket,
+                calls: 1,
+            },
+            (S::PickupCalled { calls, .. }, E::PickupCalled { loket }) => S::PickupCalled {
+                loket: *loket,
+                calls: calls.saturating_add(1),
+            },
             (S::Ready | S::PickupCalled { .. }, E::HandedOver) => S::Collected,
             (s, E::Transferred { service, loket }) if !s.is_terminal() => {
                 self.service = service.clone();
@@ -477,7 +613,8 @@ impl Ticket {
     /// Seconds from the start of service to the decision (accept or return), when known:
     /// the input of the wait estimate.
     pub fn service_duration_ms(&self, decided_at: Hlc) -> Option<i64> {
-        self.started_at.map(|s| (decided_at.wall_ms - s.wall_ms).max(0))
+        self.started_at
+            .map(|s| (decided_at.wall_ms - s.wall_ms).max(0))
     }
 }
 
@@ -492,7 +629,11 @@ mod tests {
     }
 
     fn at(ms: i64) -> Hlc {
-        Hlc { wall_ms: ms, counter: 0, client: ClientId::from_random_bytes([1; 16]) }
+        Hlc {
+            wall_ms: ms,
+            counter: 0,
+            client: ClientId::from_random_bytes([1; 16]),
+        }
     }
 
     fn ticket() -> Ticket {
@@ -508,7 +649,12 @@ mod tests {
     fn run(t: &mut Ticket, cmd: TicketCommand, ms: i64) -> Result<EventKind, TicketError> {
         let c = cat();
         let cal = c.office_calendar();
-        let ctx = DecideContext { service: &c.services[0], policy: &c.policy, calendar: &cal, catalogue: &c };
+        let ctx = DecideContext {
+            service: &c.services[0],
+            policy: &c.policy,
+            calendar: &cal,
+            catalogue: &c,
+        };
         let e = t.decide(&cmd, at(ms), &ctx)?;
         t.apply(&e, at(ms));
         Ok(e)
@@ -528,14 +674,35 @@ mod tests {
         run(&mut t, TicketCommand::Call { loket: loket(1) }, 1).unwrap();
         run(&mut t, TicketCommand::Start, 2).unwrap();
         // 2026-11-30 02:00 UTC is 10:00 WITA on a Monday.
-        let accepted_ms = "2026-11-30T02:00:00Z".parse::<Timestamp>().unwrap().as_millisecond();
-        let e = run(&mut t, TicketCommand::Accept { checked: vec![req("ktp-el-asli"), req("fotokopi-ktp-el")] }, accepted_ms)
-            .unwrap();
-        let EventKind::Accepted { receipt } = e else { panic!("expected acceptance") };
+        let accepted_ms = "2026-11-30T02:00:00Z"
+            .parse::<Timestamp>()
+            .unwrap()
+            .as_millisecond();
+        let e = run(
+            &mut t,
+            TicketCommand::Accept {
+                checked: vec![req("ktp-el-asli"), req("fotokopi-ktp-el")],
+            },
+            accepted_ms,
+        )
+        .unwrap();
+        let EventKind::Accepted { receipt } = e else {
+            panic!("expected acceptance")
+        };
         assert_eq!(receipt.number, "20261130-A-007");
-        assert_eq!(cat().office_calendar().moment_in_words(receipt.due, Lang::Id), "Selasa, 1 Desember 2026 pukul 15.30 WITA");
+        assert_eq!(
+            cat()
+                .office_calendar()
+                .moment_in_words(receipt.due, Lang::Id),
+            "Selasa, 1 Desember 2026 pukul 15.30 WITA"
+        );
         run(&mut t, TicketCommand::MarkReady, accepted_ms + 1).unwrap();
-        run(&mut t, TicketCommand::CallPickup { loket: loket(2) }, accepted_ms + 2).unwrap();
+        run(
+            &mut t,
+            TicketCommand::CallPickup { loket: loket(2) },
+            accepted_ms + 2,
+        )
+        .unwrap();
         run(&mut t, TicketCommand::HandOver, accepted_ms + 3).unwrap();
         assert_eq!(t.status, TicketStatus::Collected);
     }
@@ -545,8 +712,20 @@ mod tests {
         let mut t = ticket();
         run(&mut t, TicketCommand::Call { loket: loket(1) }, 1).unwrap();
         run(&mut t, TicketCommand::Start, 2).unwrap();
-        let err = run(&mut t, TicketCommand::Accept { checked: vec![req("ktp-el-asli")] }, 3).unwrap_err();
-        assert_eq!(err, TicketError::ChecklistIncomplete { missing: vec![req("fotokopi-ktp-el")] });
+        let err = run(
+            &mut t,
+            TicketCommand::Accept {
+                checked: vec![req("ktp-el-asli")],
+            },
+            3,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            TicketError::ChecklistIncomplete {
+                missing: vec![req("fotokopi-ktp-el")]
+            }
+        );
         assert!(matches!(t.status, TicketStatus::Serving { .. }));
     }
 
@@ -555,8 +734,22 @@ mod tests {
         let mut t = ticket();
         run(&mut t, TicketCommand::Call { loket: loket(1) }, 1).unwrap();
         run(&mut t, TicketCommand::Start, 2).unwrap();
-        assert_eq!(run(&mut t, TicketCommand::ReturnIncomplete { missing: vec![] }, 3), Err(TicketError::NothingMissing));
-        run(&mut t, TicketCommand::ReturnIncomplete { missing: vec![req("fotokopi-ktp-el")] }, 3).unwrap();
+        assert_eq!(
+            run(
+                &mut t,
+                TicketCommand::ReturnIncomplete { missing: vec![] },
+                3
+            ),
+            Err(TicketError::NothingMissing)
+        );
+        run(
+            &mut t,
+            TicketCommand::ReturnIncomplete {
+                missing: vec![req("fotokopi-ktp-el")],
+            },
+            3,
+        )
+        .unwrap();
         assert_eq!(t.status, TicketStatus::ReturnedIncomplete);
         assert_eq!(t.missing, vec![req("fotokopi-ktp-el")]);
         run(&mut t, TicketCommand::Rejoin, 4).unwrap();
@@ -572,7 +765,10 @@ mod tests {
         run(&mut t, TicketCommand::Recall, 3).unwrap();
         assert_eq!(
             run(&mut t, TicketCommand::Recall, 4),
-            Err(TicketError::RecallLimit { number: t.number, calls: 3 })
+            Err(TicketError::RecallLimit {
+                number: t.number,
+                calls: 3
+            })
         );
         run(&mut t, TicketCommand::NoShow, 5).unwrap();
         run(&mut t, TicketCommand::Reinstate, 6).unwrap();
@@ -601,7 +797,15 @@ mod tests {
         let mut t = ticket();
         run(&mut t, TicketCommand::Call { loket: loket(1) }, 1).unwrap();
         let kk = ServiceCode::parse("legalisir-kk").unwrap();
-        run(&mut t, TicketCommand::Transfer { service: kk.clone(), loket: Some(loket(3)) }, 2).unwrap();
+        run(
+            &mut t,
+            TicketCommand::Transfer {
+                service: kk.clone(),
+                loket: Some(loket(3)),
+            },
+            2,
+        )
+        .unwrap();
         assert_eq!(t.status, TicketStatus::Waiting);
         assert_eq!(t.service, kk);
         assert_eq!(t.loket, Some(loket(3)));
@@ -611,8 +815,15 @@ mod tests {
     fn collected_and_cancelled_tickets_accept_no_command() {
         let mut t = ticket();
         run(&mut t, TicketCommand::Cancel, 1).unwrap();
-        for cmd in [TicketCommand::Call { loket: loket(1) }, TicketCommand::Cancel, TicketCommand::Rejoin] {
-            assert!(matches!(run(&mut t, cmd, 2), Err(TicketError::WrongState { .. })));
+        for cmd in [
+            TicketCommand::Call { loket: loket(1) },
+            TicketCommand::Cancel,
+            TicketCommand::Rejoin,
+        ] {
+            assert!(matches!(
+                run(&mut t, cmd, 2),
+                Err(TicketError::WrongState { .. })
+            ));
         }
     }
 

@@ -38,7 +38,13 @@ pub struct CitizenView {
 }
 
 /// Builds the view of one ticket, or `None` when the replica does not hold it.
-pub fn citizen_view(replica: &Replica, rules: &Rules, id: &TicketId, now_ms: i64, survey_done: bool) -> Option<CitizenView> {
+pub fn citizen_view(
+    replica: &Replica,
+    rules: &Rules,
+    id: &TicketId,
+    now_ms: i64,
+    survey_done: bool,
+) -> Option<CitizenView> {
     let t = replica.ticket(id)?;
     let service = rules.catalogue.service(&t.service)?.clone();
     let policy = &rules.catalogue.policy;
@@ -48,10 +54,17 @@ pub fn citizen_view(replica: &Replica, rules: &Rules, id: &TicketId, now_ms: i64
         queue::expected_wait_minutes(a, &replica.durations(&t.service), lokets, policy)
     });
     let loket = match t.status {
-        TicketStatus::Called { loket, .. } | TicketStatus::Serving { loket } | TicketStatus::PickupCalled { loket, .. } => Some(loket),
+        TicketStatus::Called { loket, .. }
+        | TicketStatus::Serving { loket }
+        | TicketStatus::PickupCalled { loket, .. } => Some(loket),
         _ => None,
     };
-    let missing = t.missing.iter().filter_map(|r| service.requirement(r)).map(|r| r.text.clone()).collect();
+    let missing = t
+        .missing
+        .iter()
+        .filter_map(|r| service.requirement(r))
+        .map(|r| r.text.clone())
+        .collect();
     let receipt = t.receipt.as_ref().map(|r| ReceiptView {
         number: r.number.clone(),
         due_ms: r.due.as_millisecond(),
@@ -77,34 +90,56 @@ pub fn citizen_view(replica: &Replica, rules: &Rules, id: &TicketId, now_ms: i64
 }
 
 /// The status in one plain sentence.
-pub fn headline(status: &TicketStatus, ahead: Option<usize>, wait: Option<u32>, loket: Option<LoketId>) -> Text {
+pub fn headline(
+    status: &TicketStatus,
+    ahead: Option<usize>,
+    wait: Option<u32>,
+    loket: Option<LoketId>,
+) -> Text {
     let l = loket.map(|l| l.to_string()).unwrap_or_default();
     match status {
         TicketStatus::Waiting => match (ahead, wait) {
-            (Some(0), _) => Text::new("Menunggu dipanggil — Anda berikutnya", "Waiting to be called — you are next"),
+            (Some(0), _) => Text::new(
+                "Menunggu dipanggil — Anda berikutnya",
+                "Waiting to be called — you are next",
+            ),
             (Some(a), Some(w)) => Text::new(
                 format!("Menunggu dipanggil — {a} orang di depan Anda, sekitar {w} menit"),
                 format!("Waiting to be called — {a} ahead of you, about {w} min"),
             ),
             _ => Text::new("Menunggu dipanggil", "Waiting to be called"),
         },
-        TicketStatus::Called { .. } => Text::new(format!("Silakan menuju Loket {l}"), format!("Please go to counter {l}")),
+        TicketStatus::Called { .. } => Text::new(
+            format!("Silakan menuju Loket {l}"),
+            format!("Please go to counter {l}"),
+        ),
         TicketStatus::NoShow => Text::new(
             "Anda tidak hadir saat dipanggil. Silakan lapor ke petugas loket.",
             "You were not present when called. Please see the counter officer.",
         ),
-        TicketStatus::Serving { .. } => Text::new(format!("Sedang dilayani di Loket {l}"), format!("Being served at counter {l}")),
+        TicketStatus::Serving { .. } => Text::new(
+            format!("Sedang dilayani di Loket {l}"),
+            format!("Being served at counter {l}"),
+        ),
         TicketStatus::ReturnedIncomplete => Text::new(
             "Berkas belum lengkap. Lengkapi lalu kembali dengan tiket yang sama.",
             "Documents incomplete. Complete them and come back with the same ticket.",
         ),
-        TicketStatus::Accepted => Text::new("Berkas diterima — sedang diproses", "Documents accepted — being processed"),
-        TicketStatus::Ready => Text::new("Dokumen siap diambil", "Your document is ready for pickup"),
+        TicketStatus::Accepted => Text::new(
+            "Berkas diterima — sedang diproses",
+            "Documents accepted — being processed",
+        ),
+        TicketStatus::Ready => {
+            Text::new("Dokumen siap diambil", "Your document is ready for pickup")
+        }
         TicketStatus::PickupCalled { .. } => Text::new(
             format!("Silakan ambil dokumen di Loket {l}"),
             format!("Please collect your document at counter {l}"),
         ),
-        TicketStatus::Collected => Text::new("Dokumen sudah diambil. Terima kasih!", "Document collected. Thank you!"),
+        TicketStatus::Collected => Text::new(
+            "Dokumen sudah diambil. Terima kasih!",
+            "Document collected. Thank you!",
+        ),
         TicketStatus::Cancelled => Text::new("Tiket dibatalkan", "Ticket cancelled"),
     }
 }
@@ -116,8 +151,20 @@ mod tests {
     #[test]
     fn the_headline_speaks_plainly() {
         let h = headline(&TicketStatus::Waiting, Some(4), Some(12), None);
-        assert_eq!(h.id, "Menunggu dipanggil — 4 orang di depan Anda, sekitar 12 menit");
+        assert_eq!(
+            h.id,
+            "Menunggu dipanggil — 4 orang di depan Anda, sekitar 12 menit"
+        );
         let l = LoketId::new(2).unwrap();
-        assert_eq!(headline(&TicketStatus::Called { loket: l, calls: 1 }, None, None, Some(l)).id, "Silakan menuju Loket 2");
+        assert_eq!(
+            headline(
+                &TicketStatus::Called { loket: l, calls: 1 },
+                None,
+                None,
+                Some(l)
+            )
+            .id,
+            "Silakan menuju Loket 2"
+        );
     }
 }

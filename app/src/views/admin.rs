@@ -11,7 +11,13 @@ use crate::use_lang;
 
 #[cfg(feature = "hydrate")]
 async fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> Option<T> {
-    gloo_net::http::Request::get(url).send().await.ok()?.json().await.ok()
+    gloo_net::http::Request::get(url)
+        .send()
+        .await
+        .ok()?
+        .json()
+        .await
+        .ok()
 }
 
 #[component]

@@ -8,8 +8,8 @@ use leptos_router::hooks::use_params_map;
 use crate::components::LangToggle;
 use crate::domain::catalogue::ChannelKind;
 use crate::domain::ikm;
-use crate::domain::tracking::CitizenView;
 use crate::domain::ticket::TicketStatus;
+use crate::domain::tracking::CitizenView;
 use crate::text;
 use crate::use_lang;
 
@@ -32,7 +32,10 @@ fn fetch_view(
     #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
     {
         send_wrapper::SendWrapper::new(async move {
-            let r = gloo_net::http::Request::get(&format!("/api/t/{token}")).send().await.map_err(|e| e.to_string())?;
+            let r = gloo_net::http::Request::get(&format!("/api/t/{token}"))
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
             if !r.ok() {
                 return Err(format!("{}", r.status()));
             }
@@ -55,7 +58,10 @@ pub fn CitizenPage() -> impl IntoView {
     let token = move || params.with(|p| p.get("token").unwrap_or_default());
     let lookup = crate::ssr_lookup::current();
     let tick = RwSignal::new(0u32);
-    let data = Resource::new(move || (token(), tick.get()), move |(t, _)| fetch_view(t, lookup.clone()));
+    let data = Resource::new(
+        move || (token(), tick.get()),
+        move |(t, _)| fetch_view(t, lookup.clone()),
+    );
 
     // Live: refresh every few seconds (cheap: one small JSON), in the browser only.
     #[cfg(feature = "hydrate")]
@@ -95,7 +101,9 @@ fn TicketCard(view: CitizenView, tick: RwSignal<u32>) -> impl IntoView {
     let step = v.step;
     let headline = v.headline.clone();
     let called_loket = match v.status {
-        TicketStatus::Called { loket, .. } | TicketStatus::PickupCalled { loket, .. } => Some(loket),
+        TicketStatus::Called { loket, .. } | TicketStatus::PickupCalled { loket, .. } => {
+            Some(loket)
+        }
         _ => None,
     };
     #[cfg(feature = "hydrate")]
@@ -108,7 +116,10 @@ fn TicketCard(view: CitizenView, tick: RwSignal<u32>) -> impl IntoView {
     let name = service.name.clone();
     let missing = v.missing.clone();
     let receipt = v.receipt.clone();
-    let ready = matches!(v.status, TicketStatus::Ready | TicketStatus::PickupCalled { .. });
+    let ready = matches!(
+        v.status,
+        TicketStatus::Ready | TicketStatus::PickupCalled { .. }
+    );
     let rated = v.status == TicketStatus::Collected && !v.survey_open;
     view! {
         <article class="citizen-card" data-testid="citizen-card" data-status=v.status.name()>
@@ -209,7 +220,9 @@ fn Survey(tick: RwSignal<u32>) -> impl IntoView {
     let send = move |_| {
         let s = scores.get_untracked();
         if s.iter().any(|x| *x == 0) {
-            state.set(Some(Err(text::SURVEY_INCOMPLETE.get(lang.get_untracked()).into())));
+            state.set(Some(Err(text::SURVEY_INCOMPLETE
+                .get(lang.get_untracked())
+                .into())));
             return;
         }
         let token = params.with_untracked(|p| p.get("token").unwrap_or_default());
@@ -267,7 +280,11 @@ async fn post_survey(token: String, scores: [u8; 9]) -> Result<(), String> {
             return Ok(());
         }
         let v: serde_json::Value = r.json().await.unwrap_or_default();
-        Err(v.get("message").and_then(|m| m.as_str()).unwrap_or("gagal").to_owned())
+        Err(v
+            .get("message")
+            .and_then(|m| m.as_str())
+            .unwrap_or("gagal")
+            .to_owned())
     }
     #[cfg(not(feature = "hydrate"))]
     {

@@ -35,7 +35,11 @@ pub fn CounterPage() -> impl IntoView {
             return done.unwrap_or(false);
         }
         leptos::task::spawn_local(async move {
-            if let Some(l) = device.setting("loket").await.and_then(|s| LoketId::parse(&s).ok()) {
+            if let Some(l) = device
+                .setting("loket")
+                .await
+                .and_then(|s| LoketId::parse(&s).ok())
+            {
                 loket.set(Some(l));
             }
         });
@@ -74,7 +78,13 @@ pub fn CounterPage() -> impl IntoView {
 #[component]
 fn LoketPicker(device: Device, loket: RwSignal<Option<LoketId>>) -> impl IntoView {
     let lang = use_lang();
-    let lokets = move || device.rules.get().map(|r| r.catalogue.lokets()).unwrap_or_default();
+    let lokets = move || {
+        device
+            .rules
+            .get()
+            .map(|r| r.catalogue.lokets())
+            .unwrap_or_default()
+    };
     view! {
         <section class="picker">
             <h2>{move || text::CHOOSE_LOKET.get(lang.get())}</h2>
@@ -97,13 +107,25 @@ fn services_of(device: &Device, loket: LoketId) -> Vec<ServiceCode> {
     device
         .rules
         .get()
-        .map(|r| r.catalogue.services.iter().filter(|s| s.lokets.contains(&loket)).map(|s| s.code.clone()).collect())
+        .map(|r| {
+            r.catalogue
+                .services
+                .iter()
+                .filter(|s| s.lokets.contains(&loket))
+                .map(|s| s.code.clone())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 fn run(device: Device, ticket: TicketId, command: TicketCommand, error: RwSignal<Option<Text>>) {
     leptos::task::spawn_local(async move {
-        error.set(device.act(MutationKind::Ticket { ticket, command }).await.err());
+        error.set(
+            device
+                .act(MutationKind::Ticket { ticket, command })
+                .await
+                .err(),
+        );
     });
 }
 
@@ -118,7 +140,12 @@ fn Workbench(device: Device, loket: LoketId) -> impl IntoView {
         let svcs = services.get();
         device.replica.with(|r| {
             rules
-                .map(|rules| queue::waiting_line(r, &svcs, Some(loket), &rules.catalogue.policy).into_iter().cloned().collect::<Vec<_>>())
+                .map(|rules| {
+                    queue::waiting_line(r, &svcs, Some(loket), &rules.catalogue.policy)
+                        .into_iter()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         })
     });
@@ -141,7 +168,10 @@ fn Workbench(device: Device, loket: LoketId) -> impl IntoView {
         }
         match line.get_untracked().first() {
             Some(t) => run(device, t.id, TicketCommand::Call { loket }, error),
-            None => error.set(Some(Text::new("Tidak ada antrean yang menunggu.", "No ticket is waiting."))),
+            None => error.set(Some(Text::new(
+                "Tidak ada antrean yang menunggu.",
+                "No ticket is waiting.",
+            ))),
         }
     };
     // Keyboard at the counter: Space/Enter for the primary action, R recall, N no-show.
@@ -165,11 +195,22 @@ fn Workbench(device: Device, loket: LoketId) -> impl IntoView {
                     ev.prevent_default();
                     run(device, t.id, TicketCommand::Start, error);
                 }
-                ("r" | "R", Some(t)) if matches!(t.status, TicketStatus::Called { .. } | TicketStatus::PickupCalled { .. }) => {
-                    let cmd = if matches!(t.status, TicketStatus::PickupCalled { .. }) { TicketCommand::CallPickup { loket } } else { TicketCommand::Recall };
+                ("r" | "R", Some(t))
+                    if matches!(
+                        t.status,
+                        TicketStatus::Called { .. } | TicketStatus::PickupCalled { .. }
+                    ) =>
+                {
+                    let cmd = if matches!(t.status, TicketStatus::PickupCalled { .. }) {
+                        TicketCommand::CallPickup { loket }
+                    } else {
+                        TicketCommand::Recall
+                    };
                     run(device, t.id, cmd, error);
                 }
-                ("n" | "N", Some(t)) if matches!(t.status, TicketStatus::Called { .. }) => run(device, t.id, TicketCommand::NoShow, error),
+                ("n" | "N", Some(t)) if matches!(t.status, TicketStatus::Called { .. }) => {
+                    run(device, t.id, TicketCommand::NoShow, error)
+                }
                 _ => {}
             }
         });
@@ -252,7 +293,10 @@ fn CurrentTicket(
 ) -> impl IntoView {
     let lang = use_lang();
     let id = ticket.id;
-    let service = device.rules.get_untracked().and_then(|r| r.catalogue.service(&ticket.service).cloned());
+    let service = device
+        .rules
+        .get_untracked()
+        .and_then(|r| r.catalogue.service(&ticket.service).cloned());
     let service_name = service.as_ref().map(|s| s.name.clone()).unwrap_or_default();
     let number = ticket.number.to_string();
     let body = match ticket.status.clone() {
@@ -346,8 +390,19 @@ fn AcceptedFiles(device: Device, loket: LoketId, error: RwSignal<Option<Text>>) 
         device.replica.with(|r| {
             let mut v: Vec<Ticket> = r
                 .tickets()
-                .filter(|t| matches!(t.status, TicketStatus::Accepted | TicketStatus::Ready | TicketStatus::PickupCalled { .. }))
-                .filter(|t| q.is_empty() || Some(t.number) == typed || t.receipt.as_ref().is_some_and(|x| x.number.contains(&q)))
+                .filter(|t| {
+                    matches!(
+                        t.status,
+                        TicketStatus::Accepted
+                            | TicketStatus::Ready
+                            | TicketStatus::PickupCalled { .. }
+                    )
+                })
+                .filter(|t| {
+                    q.is_empty()
+                        || Some(t.number) == typed
+                        || t.receipt.as_ref().is_some_and(|x| x.number.contains(&q))
+                })
                 .cloned()
                 .collect();
             v.sort_by_key(|t| t.receipt.as_ref().map(|x| x.due));
@@ -417,13 +472,23 @@ fn AcceptedFiles(device: Device, loket: LoketId, error: RwSignal<Option<Text>>) 
 }
 
 #[component]
-fn AsideList(device: Device, services: Signal<Vec<ServiceCode>>, error: RwSignal<Option<Text>>) -> impl IntoView {
+fn AsideList(
+    device: Device,
+    services: Signal<Vec<ServiceCode>>,
+    error: RwSignal<Option<Text>>,
+) -> impl IntoView {
     let lang = use_lang();
     let rows = move || {
         let svcs = services.get();
         device.replica.with(|r| {
             r.tickets()
-                .filter(|t| svcs.contains(&t.service) && matches!(t.status, TicketStatus::NoShow | TicketStatus::ReturnedIncomplete))
+                .filter(|t| {
+                    svcs.contains(&t.service)
+                        && matches!(
+                            t.status,
+                            TicketStatus::NoShow | TicketStatus::ReturnedIncomplete
+                        )
+                })
                 .cloned()
                 .collect::<Vec<_>>()
         })

@@ -30,7 +30,9 @@ pub fn DisplayPage() -> impl IntoView {
     Effect::new(move |_| {
         let calls: Vec<CallRecord> = device.replica.with(|r| r.recent_calls().cloned().collect());
         let st = device.status.get();
-        if device.phase.get() != crate::client::Phase::Ready || (st.last_synced_ms.is_none() && st.cursor == 0) {
+        if device.phase.get() != crate::client::Phase::Ready
+            || (st.last_synced_ms.is_none() && st.cursor == 0)
+        {
             return;
         }
         let newest = calls.iter().map(|c| c.seq).max().unwrap_or(0);
@@ -38,8 +40,10 @@ pub fn DisplayPage() -> impl IntoView {
             None => mark.set(Some(newest)),
             Some(m) => {
                 let now = device.now.get_untracked();
-                let mut fresh: Vec<&CallRecord> =
-                    calls.iter().filter(|c| c.seq > m && (now == 0 || now - c.at.wall_ms < 120_000)).collect();
+                let mut fresh: Vec<&CallRecord> = calls
+                    .iter()
+                    .filter(|c| c.seq > m && (now == 0 || now - c.at.wall_ms < 120_000))
+                    .collect();
                 fresh.sort_by_key(|c| c.seq);
                 for c in fresh {
                     announcer.say(announcement(c), sound_on.get_untracked());
@@ -51,17 +55,40 @@ pub fn DisplayPage() -> impl IntoView {
         }
     });
 
-    let calls = move || device.replica.with(|r| r.recent_calls().cloned().collect::<Vec<_>>());
+    let calls = move || {
+        device
+            .replica
+            .with(|r| r.recent_calls().cloned().collect::<Vec<_>>())
+    };
     let latest = move || calls().into_iter().next();
-    let lokets = move || device.rules.get().map(|r| r.catalogue.lokets()).unwrap_or_default();
+    let lokets = move || {
+        device
+            .rules
+            .get()
+            .map(|r| r.catalogue.lokets())
+            .unwrap_or_default()
+    };
     let notice = move || {
         device
             .rules
             .get()
-            .map(|r| r.catalogue.services.iter().filter_map(|s| s.notice.as_ref().map(|n| n.get(lang.get()).to_string())).collect::<Vec<_>>().join("   •   "))
+            .map(|r| {
+                r.catalogue
+                    .services
+                    .iter()
+                    .filter_map(|s| s.notice.as_ref().map(|n| n.get(lang.get()).to_string()))
+                    .collect::<Vec<_>>()
+                    .join("   •   ")
+            })
             .unwrap_or_default()
     };
-    let office = move || device.rules.get().map(|r| r.catalogue.office.name.clone()).unwrap_or_default();
+    let office = move || {
+        device
+            .rules
+            .get()
+            .map(|r| r.catalogue.office.name.clone())
+            .unwrap_or_default()
+    };
 
     view! {
         <main class="page display" data-testid="display">
@@ -228,7 +255,9 @@ mod announcer {
     fn chime(a: &web_sys::AudioContext) {
         let t = a.current_time();
         for (i, freq) in [880.0f32, 659.0].into_iter().enumerate() {
-            let (Ok(osc), Ok(gain)) = (a.create_oscillator(), a.create_gain()) else { return };
+            let (Ok(osc), Ok(gain)) = (a.create_oscillator(), a.create_gain()) else {
+                return;
+            };
             osc.frequency().set_value(freq);
             let start = t + i as f64 * 0.35;
             let _ = gain.gain().set_value_at_time(0.0, start);
@@ -247,11 +276,20 @@ mod announcer {
         use futures::FutureExt;
         use wasm_bindgen::closure::Closure;
         use wasm_bindgen::JsCast;
-        let Some(synth) = web_sys::window().and_then(|w| w.speech_synthesis().ok()) else { return };
-        let Ok(u) = web_sys::SpeechSynthesisUtterance::new_with_text(sentence) else { return };
+        let Some(synth) = web_sys::window().and_then(|w| w.speech_synthesis().ok()) else {
+            return;
+        };
+        let Ok(u) = web_sys::SpeechSynthesisUtterance::new_with_text(sentence) else {
+            return;
+        };
         u.set_lang("id-ID");
         u.set_rate(0.9);
-        if let Some(v) = synth.get_voices().iter().filter_map(|v| v.dyn_into::<web_sys::SpeechSynthesisVoice>().ok()).find(|v| v.lang().starts_with("id")) {
+        if let Some(v) = synth
+            .get_voices()
+            .iter()
+            .filter_map(|v| v.dyn_into::<web_sys::SpeechSynthesisVoice>().ok())
+            .find(|v| v.lang().starts_with("id"))
+        {
             u.set_voice(Some(&v));
         }
         let (tx, rx) = futures::channel::oneshot::channel::<()>();

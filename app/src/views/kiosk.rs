@@ -37,17 +37,27 @@ fn priority_label(p: Priority) -> text::T {
 
 fn priority_icon(p: Priority) -> &'static str {
     match p {
-        Priority::Regular => r#"<svg viewBox="0 0 24 24" width="32" height="32" fill="none" stroke="currentColor" stroke-width="1.8"><circle cx="12" cy="6" r="3"/><path d="M6 21v-6a6 6 0 0 1 12 0v6"/></svg>"#,
-        Priority::Elderly => r#"<svg viewBox="0 0 24 24" width="32" height="32" fill="none" stroke="currentColor" stroke-width="1.8"><circle cx="11" cy="4.5" r="2.5"/><path d="M11 8l-2 6 3 2v5M9 14l-3 7M14 10l3 3v8"/></svg>"#,
-        Priority::Disabled => r#"<svg viewBox="0 0 24 24" width="32" height="32" fill="none" stroke="currentColor" stroke-width="1.8"><circle cx="10" cy="4" r="2"/><path d="M10 7v6h6l3 6"/><path d="M8 10a6 6 0 1 0 7 9"/></svg>"#,
-        Priority::Pregnant => r#"<svg viewBox="0 0 24 24" width="32" height="32" fill="none" stroke="currentColor" stroke-width="1.8"><circle cx="11" cy="4" r="2.5"/><path d="M10 8c-2 3-2 6 0 8v5M12 9c4 1 5 6 1 8"/></svg>"#,
+        Priority::Regular => {
+            r#"<svg viewBox="0 0 24 24" width="32" height="32" fill="none" stroke="currentColor" stroke-width="1.8"><circle cx="12" cy="6" r="3"/><path d="M6 21v-6a6 6 0 0 1 12 0v6"/></svg>"#
+        }
+        Priority::Elderly => {
+            r#"<svg viewBox="0 0 24 24" width="32" height="32" fill="none" stroke="currentColor" stroke-width="1.8"><circle cx="11" cy="4.5" r="2.5"/><path d="M11 8l-2 6 3 2v5M9 14l-3 7M14 10l3 3v8"/></svg>"#
+        }
+        Priority::Disabled => {
+            r#"<svg viewBox="0 0 24 24" width="32" height="32" fill="none" stroke="currentColor" stroke-width="1.8"><circle cx="10" cy="4" r="2"/><path d="M10 7v6h6l3 6"/><path d="M8 10a6 6 0 1 0 7 9"/></svg>"#
+        }
+        Priority::Pregnant => {
+            r#"<svg viewBox="0 0 24 24" width="32" height="32" fill="none" stroke="currentColor" stroke-width="1.8"><circle cx="11" cy="4" r="2.5"/><path d="M10 8c-2 3-2 6 0 8v5M12 9c4 1 5 6 1 8"/></svg>"#
+        }
     }
 }
 
 fn origin() -> String {
     #[cfg(feature = "hydrate")]
     {
-        web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
+        web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default()
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -89,7 +99,11 @@ pub fn KioskPage() -> impl IntoView {
     };
 
     let office = move || {
-        device.rules.get().map(|r| r.catalogue.office.name.clone()).unwrap_or_else(|| text::OFFICE_FALLBACK.get(lang.get()).to_string())
+        device
+            .rules
+            .get()
+            .map(|r| r.catalogue.office.name.clone())
+            .unwrap_or_else(|| text::OFFICE_FALLBACK.get(lang.get()).to_string())
     };
 
     view! {
@@ -123,11 +137,24 @@ pub fn KioskPage() -> impl IntoView {
 }
 
 #[component]
-fn StartScreen(device: Device, go: impl Fn(Screen) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn StartScreen(
+    device: Device,
+    go: impl Fn(Screen) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let lang = use_lang();
-    let services = move || device.rules.get().map(|r| r.catalogue.services.clone()).unwrap_or_default();
+    let services = move || {
+        device
+            .rules
+            .get()
+            .map(|r| r.catalogue.services.clone())
+            .unwrap_or_default()
+    };
     let waiting = move |code: &ServiceCode| {
-        device.replica.with(|r| r.tickets().filter(|t| &t.service == code && t.status == TicketStatus::Waiting).count())
+        device.replica.with(|r| {
+            r.tickets()
+                .filter(|t| &t.service == code && t.status == TicketStatus::Waiting)
+                .count()
+        })
     };
     view! {
         <section class="services" aria-label="Layanan">
@@ -167,8 +194,13 @@ fn DetailScreen(
     let priority = RwSignal::new(Priority::Regular);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<Text>);
-    let service = device.rules.get_untracked().and_then(|r| r.catalogue.service(&code).cloned());
-    let Some(s) = service else { return view! { <p class="phase">{text::LOADING.get(lang.get_untracked())}</p> }.into_any() };
+    let service = device
+        .rules
+        .get_untracked()
+        .and_then(|r| r.catalogue.service(&code).cloned());
+    let Some(s) = service else {
+        return view! { <p class="phase">{text::LOADING.get(lang.get_untracked())}</p> }.into_any();
+    };
     let cooldown = move || device.now.get() < cooldown_until.get();
     let take = {
         let code = code.clone();
@@ -181,7 +213,11 @@ fn DetailScreen(
             leptos::task::spawn_local(async move {
                 match device.issue_ticket(code, priority.get_untracked()).await {
                     Ok(t) => {
-                        let secs = device.rules.get_untracked().map(|r| r.catalogue.policy.kiosk_cooldown_secs).unwrap_or(5);
+                        let secs = device
+                            .rules
+                            .get_untracked()
+                            .map(|r| r.catalogue.policy.kiosk_cooldown_secs)
+                            .unwrap_or(5);
                         cooldown_until.set(t.issued_ms + i64::from(secs) * 1000);
                         go(Screen::Ticket(t));
                     }
@@ -242,18 +278,37 @@ fn DetailScreen(
 }
 
 #[component]
-fn TicketScreen(device: Device, ticket: IssuedTicket, go: impl Fn(Screen) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn TicketScreen(
+    device: Device,
+    ticket: IssuedTicket,
+    go: impl Fn(Screen) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let lang = use_lang();
     let rules = device.rules.get_untracked();
-    let service = rules.as_ref().and_then(|r| r.catalogue.service(&ticket.service).cloned());
-    let office = rules.as_ref().map(|r| r.catalogue.office.name.clone()).unwrap_or_default();
+    let service = rules
+        .as_ref()
+        .and_then(|r| r.catalogue.service(&ticket.service).cloned());
+    let office = rules
+        .as_ref()
+        .map(|r| r.catalogue.office.name.clone())
+        .unwrap_or_default();
     let when = rules
         .as_ref()
         .map(|r| {
             let ts = jiff::Timestamp::from_millisecond(ticket.issued_ms).unwrap_or_default();
             Text::new(
-                format!("{} {}", r.calendar.date_in_words(r.calendar.service_day(ts), Lang::Id), r.calendar.clock(ts)),
-                format!("{} {}", r.calendar.date_in_words(r.calendar.service_day(ts), Lang::En), r.calendar.clock(ts)),
+                format!(
+                    "{} {}",
+                    r.calendar
+                        .date_in_words(r.calendar.service_day(ts), Lang::Id),
+                    r.calendar.clock(ts)
+                ),
+                format!(
+                    "{} {}",
+                    r.calendar
+                        .date_in_words(r.calendar.service_day(ts), Lang::En),
+                    r.calendar.clock(ts)
+                ),
             )
         })
         .unwrap_or_default();
@@ -284,7 +339,10 @@ fn TicketScreen(device: Device, ticket: IssuedTicket, go: impl Fn(Screen) + Copy
 }
 
 #[component]
-fn RejoinScreen(device: Device, go: impl Fn(Screen) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn RejoinScreen(
+    device: Device,
+    go: impl Fn(Screen) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let lang = use_lang();
     let input = RwSignal::new(String::new());
     let result = RwSignal::new(None::<Result<(), Text>>);
@@ -293,15 +351,25 @@ fn RejoinScreen(device: Device, go: impl Fn(Screen) + Copy + Send + Sync + 'stat
         let typed = input.get_untracked();
         let found = TicketNumber::parse(&typed).ok().and_then(|n| {
             device.replica.with_untracked(|r| {
-                r.tickets().find(|t| t.number == n && t.status == TicketStatus::ReturnedIncomplete).map(|t| t.id)
+                r.tickets()
+                    .find(|t| t.number == n && t.status == TicketStatus::ReturnedIncomplete)
+                    .map(|t| t.id)
             })
         });
         let Some(id) = found else {
-            result.set(Some(Err(Text::new(text::REJOIN_NOT_FOUND.0, text::REJOIN_NOT_FOUND.1))));
+            result.set(Some(Err(Text::new(
+                text::REJOIN_NOT_FOUND.0,
+                text::REJOIN_NOT_FOUND.1,
+            ))));
             return;
         };
         leptos::task::spawn_local(async move {
-            let r = device.act(MutationKind::Ticket { ticket: id, command: TicketCommand::Rejoin }).await;
+            let r = device
+                .act(MutationKind::Ticket {
+                    ticket: id,
+                    command: TicketCommand::Rejoin,
+                })
+                .await;
             result.set(Some(r));
         });
     };

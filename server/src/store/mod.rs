@@ -57,7 +57,10 @@ pub struct Store {
 }
 
 fn parse<T: DeserializeOwned>(v: &Value) -> Result<T> {
-    let body = v.get("body").and_then(Value::as_str).ok_or_else(|| StoreError::Corrupt("missing body".into()))?;
+    let body = v
+        .get("body")
+        .and_then(Value::as_str)
+        .ok_or_else(|| StoreError::Corrupt("missing body".into()))?;
     serde_json::from_str(body).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
@@ -72,19 +75,32 @@ impl Store {
         let db = match &cfg.storage {
             Storage::Memory => surrealdb::engine::any::connect("mem://").await?,
             Storage::Disk(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| StoreError::DataDir(dir.display().to_string(), e))?;
-                let abs = dir.canonicalize().map_err(|e| StoreError::DataDir(dir.display().to_string(), e))?;
-                surrealdb::engine::any::connect(format!("surrealkv://{}", abs.join("antrean.db").display())).await?
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::DataDir(dir.display().to_string(), e))?;
+                let abs = dir
+                    .canonicalize()
+                    .map_err(|e| StoreError::DataDir(dir.display().to_string(), e))?;
+                surrealdb::engine::any::connect(format!(
+                    "surrealkv://{}",
+                    abs.join("antrean.db").display()
+                ))
+                .await?
             }
             Storage::Remote { url, user, pass } => {
                 let db = surrealdb::engine::any::connect(url.as_str()).await?;
                 if let (Some(u), Some(p)) = (user, pass) {
-                    db.signin(surrealdb::opt::auth::Root { username: u.clone(), password: p.clone() }).await?;
+                    db.signin(surrealdb::opt::auth::Root {
+                        username: u.clone(),
+                        password: p.clone(),
+                    })
+                    .await?;
                 }
                 db
             }
         };
-        db.use_ns(cfg.namespace.clone()).use_db(cfg.database.clone()).await?;
+        db.use_ns(cfg.namespace.clone())
+            .use_db(cfg.database.clone())
+            .await?;
         let store = Self { db };
         schema::migrate(&store.db).await?;
         Ok(store)
@@ -104,7 +120,11 @@ impl Store {
 
     /// The catalogue, if one was stored.
     pub async fn catalogue(&self) -> Result<Option<Catalogue>> {
-        let mut r = self.db.query("SELECT body FROM catalogue:current").await?.check()?;
+        let mut r = self
+            .db
+            .query("SELECT body FROM catalogue:current")
+            .await?
+            .check()?;
         let rows: Vec<Value> = r.take(0)?;
         rows.first().map(parse).transpose()
     }
@@ -150,7 +170,11 @@ impl Store {
 
     /// The newest sequence number in the log (0 when empty).
     pub async fn last_seq(&self) -> Result<u64> {
-        let mut r = self.db.query("SELECT VALUE seq FROM meta:log").await?.check()?;
+        let mut r = self
+            .db
+            .query("SELECT VALUE seq FROM meta:log")
+            .await?
+            .check()?;
         let rows: Vec<Value> = r.take(0)?;
         Ok(rows.first().and_then(Value::as_u64).unwrap_or(0))
     }
@@ -170,8 +194,11 @@ impl Store {
                 })
             })
             .collect();
-        let tokens: Vec<Value> =
-            plan.tokens.iter().map(|(t, id)| json!({ "token": t.as_str(), "ticket": id.simple() })).collect();
+        let tokens: Vec<Value> = plan
+            .tokens
+            .iter()
+            .map(|(t, id)| json!({ "token": t.as_str(), "ticket": id.simple() }))
+            .collect();
         self.db
             .query(
                 "BEGIN TRANSACTION;
@@ -195,7 +222,9 @@ impl Store {
     pub async fn device(&self, client: ClientId) -> Result<Option<DeviceRecord>> {
         let mut r = self
             .db
-            .query("SELECT client, role, last_mutation, series FROM type::record('device', $client)")
+            .query(
+                "SELECT client, role, last_mutation, series FROM type::record('device', $client)",
+            )
             .bind(("client", client.simple()))
             .await?
             .check()?;
@@ -241,11 +270,21 @@ impl Store {
             .await?
             .check()?;
         let rows: Vec<Value> = r.take(0)?;
-        Ok(rows.first().and_then(Value::as_str).and_then(|s| TicketId::parse(s).ok()))
+        Ok(rows
+            .first()
+            .and_then(Value::as_str)
+            .and_then(|s| TicketId::parse(s).ok()))
     }
 
     /// Stores a survey answer; returns false when the ticket already answered.
-    pub async fn save_survey(&self, ticket: TicketId, service: &str, day: &str, answer: SurveyAnswer, at_ms: i64) -> Result<bool> {
+    pub async fn save_survey(
+        &self,
+        ticket: TicketId,
+        service: &str,
+        day: &str,
+        answer: SurveyAnswer,
+        at_ms: i64,
+    ) -> Result<bool> {
         let scores: Vec<i64> = answer.scores().iter().map(|s| i64::from(*s)).collect();
         let r = self
             .db
@@ -277,14 +316,24 @@ impl Store {
 
     /// All survey answers, optionally of one service.
     pub async fn surveys(&self) -> Result<BTreeMap<String, Vec<SurveyAnswer>>> {
-        let mut r = self.db.query("SELECT service, scores FROM survey").await?.check()?;
+        let mut r = self
+            .db
+            .query("SELECT service, scores FROM survey")
+            .await?
+            .check()?;
         let rows: Vec<Value> = r.take(0)?;
         let mut out: BTreeMap<String, Vec<SurveyAnswer>> = BTreeMap::new();
         for row in rows {
-            let service = row.get("service").and_then(Value::as_str).unwrap_or_default().to_owned();
-            let scores: [u8; 9] = serde_json::from_value(row.get("scores").cloned().unwrap_or_default())
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let answer = SurveyAnswer::new(scores).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let service = row
+                .get("service")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let scores: [u8; 9] =
+                serde_json::from_value(row.get("scores").cloned().unwrap_or_default())
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let answer =
+                SurveyAnswer::new(scores).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             out.entry(service).or_default().push(answer);
         }
         Ok(out)
@@ -305,11 +354,21 @@ impl Store {
 
 fn device_from(v: &Value) -> Result<DeviceRecord> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("device {what}"));
-    let key = v.get("client").and_then(Value::as_str).ok_or_else(|| corrupt("client"))?;
+    let key = v
+        .get("client")
+        .and_then(Value::as_str)
+        .ok_or_else(|| corrupt("client"))?;
     Ok(DeviceRecord {
         client: ClientId::parse(key).map_err(|_| corrupt("key"))?,
-        role: v.get("role").and_then(Value::as_str).and_then(DeviceRole::parse).ok_or_else(|| corrupt("role"))?,
+        role: v
+            .get("role")
+            .and_then(Value::as_str)
+            .and_then(DeviceRole::parse)
+            .ok_or_else(|| corrupt("role"))?,
         last_mutation: v.get("last_mutation").and_then(Value::as_u64).unwrap_or(0),
-        series: v.get("series").and_then(Value::as_u64).and_then(|s| u8::try_from(s).ok()),
+        series: v
+            .get("series")
+            .and_then(Value::as_u64)
+            .and_then(|s| u8::try_from(s).ok()),
     })
 }

@@ -68,9 +68,12 @@ pub async fn migrate(db: &Surreal<Any>) -> Result<(), StoreError> {
     let from = version(db).await?;
     for (i, m) in MIGRATIONS.iter().enumerate().skip(from.max(0) as usize) {
         let to = i as i64 + 1;
-        db.query(format!("BEGIN TRANSACTION;\n{}\nUPSERT meta:schema SET version = {to};\nCOMMIT TRANSACTION;", m.trim()))
-            .await?
-            .check()?;
+        db.query(format!(
+            "BEGIN TRANSACTION;\n{}\nUPSERT meta:schema SET version = {to};\nCOMMIT TRANSACTION;",
+            m.trim()
+        ))
+        .await?
+        .check()?;
         tracing::info!(version = to, "schema migrated");
     }
     Ok(())

@@ -13,7 +13,8 @@ use std::time::Duration;
 use app::domain::authority::{Authority, PushError};
 use app::domain::ids::ClientId;
 use app::domain::mutation::{
-    DeviceRegistered, DeviceRole, LeaseRequest, Poke, PullResponse, PushRequest, PushResponse, RegisterDevice,
+    DeviceRegistered, DeviceRole, LeaseRequest, Poke, PullResponse, PushRequest, PushResponse,
+    RegisterDevice,
 };
 use app::domain::numbering::Lease;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -34,7 +35,10 @@ pub const PULL_LIMIT: usize = 1000;
 pub fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     match body {
         Ok(Json(v)) => Ok(v),
-        Err(JsonRejection::BytesRejection(e)) => Err(ApiError::TooLarge(format!("request body rejected: {}", e.body_text()))),
+        Err(JsonRejection::BytesRejection(e)) => Err(ApiError::TooLarge(format!(
+            "request body rejected: {}",
+            e.body_text()
+        ))),
         Err(e) => Err(ApiError::Invalid(e.body_text())),
     }
 }
@@ -42,7 +46,9 @@ pub fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError>
 /// Applies events other instances appended since this instance's cursor.
 async fn catch_up(auth: &mut Authority, store: &Store) -> Result<(), StoreError> {
     loop {
-        let events = store.events_after(auth.replica.cursor(), PULL_LIMIT).await?;
+        let events = store
+            .events_after(auth.replica.cursor(), PULL_LIMIT)
+            .await?;
         if events.is_empty() {
             return Ok(());
         }
@@ -53,20 +59,26 @@ async fn catch_up(auth: &mut Authority, store: &Store) -> Result<(), StoreError>
 }
 
 async fn device(store: &Store, client: ClientId) -> Result<DeviceRecord, ApiError> {
-    store
-        .device(client)
-        .await?
-        .ok_or_else(|| ApiError::Unauthenticated("this device is not registered; open its page once while online".into()))
+    store.device(client).await?.ok_or_else(|| {
+        ApiError::Unauthenticated(
+            "this device is not registered; open its page once while online".into(),
+        )
+    })
 }
 
 /// `POST /api/devices`.
-pub async fn register(State(s): State<AppState>, body: Result<Json<RegisterDevice>, JsonRejection>) -> Result<Json<DeviceRegistered>, ApiError> {
+pub async fn register(
+    State(s): State<AppState>,
+    body: Result<Json<RegisterDevice>, JsonRejection>,
+) -> Result<Json<DeviceRegistered>, ApiError> {
     let req = json_body(body)?;
     let mut auth = s.authority.lock().await;
     let existing = s.store.device(req.client_id).await?;
     let series = if req.role == DeviceRole::Kiosk {
         let mut leases = auth.leases.clone();
-        let series = leases.series_for(req.client_id).map_err(|e| ApiError::Conflict(e.to_string()))?;
+        let series = leases
+            .series_for(req.client_id)
+            .map_err(|e| ApiError::Conflict(e.to_string()))?;
         Some((series, leases))
     } else {
         None
@@ -75,15 +87,22 @@ pub async fn register(State(s): State<AppState>, body: Result<Json<RegisterDevic
         client: req.client_id,
         role: req.role,
         last_mutation: existing.as_ref().map(|d| d.last_mutation).unwrap_or(0),
-        series: series.as_ref().map(|(s, _)| *s).or(existing.and_then(|d| d.series)),
+        series: series
+            .as_ref()
+            .map(|(s, _)| *s)
+            .or(existing.and_then(|d| d.series)),
     };
     s.store.register_device(&record).await?;
     if let Some((_, leases)) = series {
         auth.leases = leases;
     }
-    auth.last_processed.entry(req.client_id).or_insert(record.last_mutation);
+    auth.last_processed
+        .entry(req.client_id)
+        .or_insert(record.last_mutation);
     tracing::info!(role = req.role.as_str(), series = ?record.series, "device registered");
-    Ok(Json(DeviceRegistered { series: record.series }))
+    Ok(Json(DeviceRegistered {
+        series: record.series,
+    }))
 }
 
 fn push_error(e: PushError) -> ApiError {
@@ -95,7 +114,10 @@ fn push_error(e: PushError) -> ApiError {
 }
 
 /// `POST /api/sync/push`.
-pub async fn push(State(s): State<AppState>, body: Result<Json<PushRequest>, JsonRejection>) -> Result<Json<PushResponse>, ApiError> {
+pub async fn push(
+    State(s): State<AppState>,
+    body: Result<Json<PushRequest>, JsonRejection>,
+) -> Result<Json<PushResponse>, ApiError> {
     let req = json_body(body)?;
     let dev = device(&s.store, req.client_id).await?;
     let mut auth = s.authority.lock().await;
@@ -103,7 +125,9 @@ pub async fn push(State(s): State<AppState>, body: Result<Json<PushRequest>, Jso
     let known = auth.last_processed.entry(req.client_id).or_insert(0);
     *known = (*known).max(dev.last_mutation);
     let before = *known;
-    let plan = auth.plan_push(dev.role, &req, now_ms()).map_err(push_error)?;
+    let plan = auth
+        .plan_push(dev.role, &req, now_ms())
+        .map_err(push_error)?;
     let changed = !plan.events.is_empty() || plan.response.last_processed != before;
     if changed {
         s.store.persist_push(&plan).await?;
@@ -116,7 +140,12 @@ pub async fn push(State(s): State<AppState>, body: Result<Json<PushRequest>, Jso
         // Nobody listening is fine.
         let _ = s.live.send(resp.cursor);
     }
-    tracing::debug!(mutations = req.mutations.len(), applied, cursor = resp.cursor, "push");
+    tracing::debug!(
+        mutations = req.mutations.len(),
+        applied,
+        cursor = resp.cursor,
+        "push"
+    );
     Ok(Json(resp))
 }
 
@@ -128,7 +157,10 @@ pub struct PullQuery {
 
 /// `GET /api/sync/pull?cursor=N`: events after N, or a snapshot of the service day for a
 /// device that has nothing yet (cursor 0).
-pub async fn pull(State(s): State<AppState>, q: Result<Query<PullQuery>, QueryRejection>) -> Result<Json<PullResponse>, ApiError> {
+pub async fn pull(
+    State(s): State<AppState>,
+    q: Result<Query<PullQuery>, QueryRejection>,
+) -> Result<Json<PullResponse>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::Invalid(e.body_text()))?;
     if q.cursor == 0 {
         let mut auth = s.authority.lock().await;
@@ -138,29 +170,49 @@ pub async fn pull(State(s): State<AppState>, q: Result<Query<PullQuery>, QueryRe
         drop(auth);
         replica.prune(today);
         let snapshot = replica.snapshot();
-        return Ok(Json(PullResponse { cursor: snapshot.cursor, snapshot: Some(snapshot), events: vec![], more: false }));
+        return Ok(Json(PullResponse {
+            cursor: snapshot.cursor,
+            snapshot: Some(snapshot),
+            events: vec![],
+            more: false,
+        }));
     }
     let events = s.store.events_after(q.cursor, PULL_LIMIT).await?;
     let more = events.len() == PULL_LIMIT;
     let cursor = events.last().map(|e| e.seq).unwrap_or(q.cursor);
-    Ok(Json(PullResponse { snapshot: None, events, cursor, more }))
+    Ok(Json(PullResponse {
+        snapshot: None,
+        events,
+        cursor,
+        more,
+    }))
 }
 
 /// `POST /api/sync/lease`: a block of numbers for a kiosk.
-pub async fn lease(State(s): State<AppState>, body: Result<Json<LeaseRequest>, JsonRejection>) -> Result<Json<Lease>, ApiError> {
+pub async fn lease(
+    State(s): State<AppState>,
+    body: Result<Json<LeaseRequest>, JsonRejection>,
+) -> Result<Json<Lease>, ApiError> {
     let req = json_body(body)?;
     let dev = device(&s.store, req.client_id).await?;
     if dev.role != DeviceRole::Kiosk {
-        return Err(ApiError::Forbidden("only a kiosk leases ticket numbers".into()));
+        return Err(ApiError::Forbidden(
+            "only a kiosk leases ticket numbers".into(),
+        ));
     }
     let mut auth = s.authority.lock().await;
     if auth.rules.catalogue.service(&req.service).is_none() {
-        return Err(ApiError::NotFound(format!("unknown service {}", req.service)));
+        return Err(ApiError::NotFound(format!(
+            "unknown service {}",
+            req.service
+        )));
     }
     let day = auth.rules.calendar.service_day(jiff::Timestamp::now());
     let size = auth.rules.catalogue.policy.lease_block;
     let mut leases = auth.leases.clone();
-    let lease = leases.grant(&req.service, day, req.client_id, size).map_err(|e| ApiError::Conflict(e.to_string()))?;
+    let lease = leases
+        .grant(&req.service, day, req.client_id, size)
+        .map_err(|e| ApiError::Conflict(e.to_string()))?;
     s.store.save_lease(&lease).await?;
     auth.leases = leases;
     Ok(Json(lease))

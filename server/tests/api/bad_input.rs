@@ -7,7 +7,11 @@ use crate::helpers::*;
 
 async fn registered_kiosk(app: &TestApp) -> (DeviceSim, u8) {
     let k = DeviceSim::new();
-    let series = app.register(k.id, DeviceRole::Kiosk).await.series.expect("series");
+    let series = app
+        .register(k.id, DeviceRole::Kiosk)
+        .await
+        .series
+        .expect("series");
     (k, series)
 }
 
@@ -20,7 +24,10 @@ async fn malformed_json_is_a_400_with_a_reason() {
     let app = spawn_app();
     let (status, body) = app.post_raw("/api/sync/push", "{not json").await;
     assert_eq!(status, 400);
-    assert!(body["message"].as_str().is_some_and(|m| m.len() > 10), "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| m.len() > 10),
+        "{body}"
+    );
     assert_unchanged(&app).await;
 }
 
@@ -34,7 +41,13 @@ async fn an_unknown_mutation_kind_is_a_400_naming_it() {
     });
     let (status, v) = app.post("/api/sync/push", &body).await;
     assert_eq!(status, 400);
-    assert!(v["message"].as_str().unwrap_or_default().contains("launch_rocket"), "{v}");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("launch_rocket"),
+        "{v}"
+    );
     assert_unchanged(&app).await;
 }
 
@@ -42,8 +55,12 @@ async fn an_unknown_mutation_kind_is_a_400_naming_it() {
 async fn ids_going_backwards_are_refused_whole() {
     let app = spawn_app();
     let (mut k, s) = registered_kiosk(&app).await;
-    let a = k.issue(app::domain::ids::TicketNumber::new('A', Some(s), 1).unwrap()).0;
-    let b = k.issue(app::domain::ids::TicketNumber::new('A', Some(s), 2).unwrap()).0;
+    let a = k
+        .issue(app::domain::ids::TicketNumber::new('A', Some(s), 1).unwrap())
+        .0;
+    let b = k
+        .issue(app::domain::ids::TicketNumber::new('A', Some(s), 2).unwrap())
+        .0;
     let err = app.push(k.id, vec![b, a]).await.unwrap_err();
     assert_eq!(err.0, 400);
     assert!(err.1.contains("increase"), "{}", err.1);
@@ -55,7 +72,9 @@ async fn a_gap_is_a_409_naming_the_id_expected() {
     let app = spawn_app();
     let (mut k, s) = registered_kiosk(&app).await;
     let _skipped = k.issue(app::domain::ids::TicketNumber::new('A', Some(s), 1).unwrap());
-    let second = k.issue(app::domain::ids::TicketNumber::new('A', Some(s), 2).unwrap()).0;
+    let second = k
+        .issue(app::domain::ids::TicketNumber::new('A', Some(s), 2).unwrap())
+        .0;
     let err = app.push(k.id, vec![second]).await.unwrap_err();
     assert_eq!(err.0, 409);
     assert!(err.1.contains("expected mutation 1"), "{}", err.1);
@@ -67,13 +86,20 @@ async fn an_oversized_batch_is_a_413() {
     let app = spawn_app();
     let (mut k, s) = registered_kiosk(&app).await;
     let muts: Vec<_> = (1..=(MAX_BATCH as u16 + 1))
-        .map(|i| k.issue(app::domain::ids::TicketNumber::new('A', Some(s), (i % 999) + 1).unwrap()).0)
+        .map(|i| {
+            k.issue(app::domain::ids::TicketNumber::new('A', Some(s), (i % 999) + 1).unwrap())
+                .0
+        })
         .collect();
     let err = app.push(k.id, muts).await.unwrap_err();
     assert_eq!(err.0, 413);
     assert_unchanged(&app).await;
     // A body over the byte limit is refused before parsing.
-    let huge = format!("{{\"client_id\":\"{}\",\"mutations\":[],\"pad\":\"{}\"}}", k.id, "x".repeat(2 << 20));
+    let huge = format!(
+        "{{\"client_id\":\"{}\",\"mutations\":[],\"pad\":\"{}\"}}",
+        k.id,
+        "x".repeat(2 << 20)
+    );
     let (status, _) = app.post_raw("/api/sync/push", &huge).await;
     assert_eq!(status, 413);
 }
@@ -82,7 +108,9 @@ async fn an_oversized_batch_is_a_413() {
 async fn a_clock_far_in_the_future_is_refused_with_advice() {
     let app = spawn_app();
     let (mut k, s) = registered_kiosk(&app).await;
-    let mut m = k.issue(app::domain::ids::TicketNumber::new('A', Some(s), 1).unwrap()).0;
+    let mut m = k
+        .issue(app::domain::ids::TicketNumber::new('A', Some(s), 1).unwrap())
+        .0;
     m.at.wall_ms += 24 * 3_600_000;
     let err = app.push(k.id, vec![m]).await.unwrap_err();
     assert_eq!(err.0, 400);
@@ -104,12 +132,21 @@ async fn an_unregistered_device_is_a_401() {
 async fn a_rejected_mutation_never_blocks_the_ones_behind_it() {
     let app = spawn_app();
     let (mut k, s) = registered_kiosk(&app).await;
-    let ok1 = k.issue(app::domain::ids::TicketNumber::new('A', Some(s), 1).unwrap()).0;
-    let bad = k.command(app::domain::ids::TicketId::from_random_bytes(random_bytes()), TicketCommand::Rejoin);
-    let ok2 = k.issue(app::domain::ids::TicketNumber::new('A', Some(s), 2).unwrap()).0;
+    let ok1 = k
+        .issue(app::domain::ids::TicketNumber::new('A', Some(s), 1).unwrap())
+        .0;
+    let bad = k.command(
+        app::domain::ids::TicketId::from_random_bytes(random_bytes()),
+        TicketCommand::Rejoin,
+    );
+    let ok2 = k
+        .issue(app::domain::ids::TicketNumber::new('A', Some(s), 2).unwrap())
+        .0;
     let r = app.push(k.id, vec![ok1, bad, ok2]).await.expect("push");
     assert_eq!(r.last_processed, 3);
-    assert!(matches!(&r.outcomes[1].outcome, app::domain::mutation::Outcome::Rejected { reason, .. } if reason == "ticket not found"));
+    assert!(
+        matches!(&r.outcomes[1].outcome, app::domain::mutation::Outcome::Rejected { reason, .. } if reason == "ticket not found")
+    );
     assert_eq!(app.state().await.tickets().count(), 2);
 }
 

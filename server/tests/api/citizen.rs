@@ -9,8 +9,13 @@ use crate::helpers::*;
 async fn the_tracking_token_shows_the_ticket_through_its_life_and_takes_one_survey() {
     let app = spawn_app();
     let mut kiosk = DeviceSim::new();
-    let series = app.register(kiosk.id, DeviceRole::Kiosk).await.series.expect("series");
-    let (issue, ticket, token) = kiosk.issue(app::domain::ids::TicketNumber::new('A', Some(series), 1).unwrap());
+    let series = app
+        .register(kiosk.id, DeviceRole::Kiosk)
+        .await
+        .series
+        .expect("series");
+    let (issue, ticket, token) =
+        kiosk.issue(app::domain::ids::TicketNumber::new('A', Some(series), 1).unwrap());
     app.push(kiosk.id, vec![issue]).await.expect("issue");
 
     let (status, v) = app.get_json(&format!("/api/t/{}", token.as_str())).await;
@@ -22,9 +27,7 @@ async fn the_tracking_token_shows_the_ticket_through_its_life_and_takes_one_surv
     let mut counter = DeviceSim::new();
     app.register(counter.id, DeviceRole::Counter).await;
     let req = |s: &str| app::domain::ids::RequirementId::parse(s).unwrap();
-    let steps = vec![
-        counter.command(ticket, TicketCommand::Call { loket: loket(1) }),
-    ];
+    let steps = vec![counter.command(ticket, TicketCommand::Call { loket: loket(1) })];
     app.push(counter.id, steps).await.expect("call");
     let (_, v) = app.get_json(&format!("/api/t/{}", token.as_str())).await;
     assert_eq!(v["headline"]["id"], "Silakan menuju Loket 1");
@@ -32,15 +35,27 @@ async fn the_tracking_token_shows_the_ticket_through_its_life_and_takes_one_surv
 
     let steps = vec![
         counter.command(ticket, TicketCommand::Start),
-        counter.command(ticket, TicketCommand::Accept { checked: vec![req("ktp-el-asli"), req("fotokopi-ktp-el")] }),
+        counter.command(
+            ticket,
+            TicketCommand::Accept {
+                checked: vec![req("ktp-el-asli"), req("fotokopi-ktp-el")],
+            },
+        ),
     ];
     app.push(counter.id, steps).await.expect("accept");
     let (_, v) = app.get_json(&format!("/api/t/{}", token.as_str())).await;
-    assert!(v["receipt"]["due_words"]["id"].as_str().is_some_and(|s| s.contains("WITA")), "{v}");
+    assert!(
+        v["receipt"]["due_words"]["id"]
+            .as_str()
+            .is_some_and(|s| s.contains("WITA")),
+        "{v}"
+    );
 
     // The survey opens only after collection.
     let scores = serde_json::json!({ "scores": [4, 4, 3, 4, 4, 3, 4, 3, 4] });
-    let (status, _) = app.post(&format!("/api/t/{}/survey", token.as_str()), &scores).await;
+    let (status, _) = app
+        .post(&format!("/api/t/{}/survey", token.as_str()), &scores)
+        .await;
     assert_eq!(status, 409);
     let steps = vec![
         counter.command(ticket, TicketCommand::MarkReady),
@@ -50,9 +65,13 @@ async fn the_tracking_token_shows_the_ticket_through_its_life_and_takes_one_surv
     app.push(counter.id, steps).await.expect("hand over");
     let (_, v) = app.get_json(&format!("/api/t/{}", token.as_str())).await;
     assert_eq!(v["survey_open"], true);
-    let (status, _) = app.post(&format!("/api/t/{}/survey", token.as_str()), &scores).await;
+    let (status, _) = app
+        .post(&format!("/api/t/{}/survey", token.as_str()), &scores)
+        .await;
     assert_eq!(status, 200);
-    let (status, _) = app.post(&format!("/api/t/{}/survey", token.as_str()), &scores).await;
+    let (status, _) = app
+        .post(&format!("/api/t/{}/survey", token.as_str()), &scores)
+        .await;
     assert_eq!(status, 409, "once per ticket");
     let (_, report) = app.get_json("/api/ikm").await;
     assert_eq!(report["overall"]["respondents"], 1);
@@ -77,7 +96,17 @@ async fn unknown_and_malformed_tokens_get_the_same_404() {
 #[tokio::test]
 async fn survey_scores_out_of_range_are_a_400() {
     let app = spawn_app();
-    let (status, body) = app.post("/api/t/AAAAAAAAAAAAAAAAAAAAAA/survey", &serde_json::json!({ "scores": [5, 4, 4, 4, 4, 4, 4, 4, 4] })).await;
+    let (status, body) = app
+        .post(
+            "/api/t/AAAAAAAAAAAAAAAAAAAAAA/survey",
+            &serde_json::json!({ "scores": [5, 4, 4, 4, 4, 4, 4, 4, 4] }),
+        )
+        .await;
     assert_eq!(status, 400);
-    assert!(body["message"].as_str().is_some_and(|m| m.contains("1 to 4")), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("1 to 4")),
+        "{body}"
+    );
 }

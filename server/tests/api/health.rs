@@ -18,8 +18,16 @@ async fn the_catalogue_is_seeded_at_first_start() {
     let (status, body) = app.get_json("/api/catalogue").await;
     assert_eq!(status, 200);
     assert_eq!(body["services"][0]["code"], "legalisir-ktp-el");
-    assert_eq!(body["services"][0]["requirements"].as_array().map(Vec::len), Some(2));
-    assert_eq!(body["services"][0]["complaint_channels"].as_array().map(Vec::len), Some(7));
+    assert_eq!(
+        body["services"][0]["requirements"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(
+        body["services"][0]["complaint_channels"]
+            .as_array()
+            .map(Vec::len),
+        Some(7)
+    );
 }
 
 #[tokio::test]
@@ -31,8 +39,18 @@ async fn device_pages_render_on_the_server_without_live_data() {
         let html = r.text().await.expect("html");
         assert!(html.contains("/pkg/antrean"), "{path} links the bundle");
     }
-    let r = app.client.get(app.url("/kiosk")).send().await.expect("page");
-    assert_eq!(r.headers().get("x-content-type-options").map(|v| v.to_str().unwrap_or_default()), Some("nosniff"));
+    let r = app
+        .client
+        .get(app.url("/kiosk"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(
+        r.headers()
+            .get("x-content-type-options")
+            .map(|v| v.to_str().unwrap_or_default()),
+        Some("nosniff")
+    );
 }
 
 #[tokio::test]

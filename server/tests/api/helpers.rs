@@ -8,10 +8,12 @@ use std::time::Duration;
 
 use app::domain::catalogue::{Catalogue, SEED_TOML};
 use app::domain::hlc::Hlc;
-use app::domain::ids::{ClientId, LoketId, MutationId, ServiceCode, TicketId, TicketNumber, TrackingToken};
+use app::domain::ids::{
+    ClientId, LoketId, MutationId, ServiceCode, TicketId, TicketNumber, TrackingToken,
+};
 use app::domain::mutation::{
-    DeviceRegistered, DeviceRole, LeaseRequest, Mutation, MutationKind, PullResponse, PushRequest, PushResponse,
-    RegisterDevice,
+    DeviceRegistered, DeviceRole, LeaseRequest, Mutation, MutationKind, PullResponse, PushRequest,
+    PushResponse, RegisterDevice,
 };
 use app::domain::numbering::Lease;
 use app::domain::replica::Replica;
@@ -60,7 +62,10 @@ impl Drop for TestApp {
 pub fn spawn_app_with(db: Db<'_>, port: u16) -> TestApp {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_antrean"));
     cmd.env("ANTREAN_ADDR", format!("127.0.0.1:{port}"))
-        .env("LEPTOS_SITE_ROOT", std::env::temp_dir().join("antrean-no-site"))
+        .env(
+            "LEPTOS_SITE_ROOT",
+            std::env::temp_dir().join("antrean-no-site"),
+        )
         .env("RUST_LOG", "info")
         .env_remove("ANTREAN_DB_URL")
         .env_remove("ANTREAN_DATA_DIR")
@@ -90,12 +95,18 @@ pub fn spawn_app_with(db: Db<'_>, port: u16) -> TestApp {
     let mut lines = BufReader::new(stdout).lines();
     let first = lines.next().and_then(Result::ok).unwrap_or_default();
     let addr = first.strip_prefix("listening on ").unwrap_or_else(|| {
-        panic!("server did not start: {first:?}\n{}", log.lock().map(|l| l.clone()).unwrap_or_default())
+        panic!(
+            "server did not start: {first:?}\n{}",
+            log.lock().map(|l| l.clone()).unwrap_or_default()
+        )
     });
     std::thread::spawn(move || for _ in lines {});
     TestApp {
         base: addr.to_owned(),
-        client: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client"),
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client"),
         child,
         log,
     }
@@ -117,11 +128,20 @@ impl TestApp {
     }
 
     pub fn port(&self) -> u16 {
-        self.base.rsplit(':').next().and_then(|p| p.parse().ok()).expect("port")
+        self.base
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("port")
     }
 
     pub async fn get_json(&self, path: &str) -> (u16, Value) {
-        let r = self.client.get(self.url(path)).send().await.expect("request");
+        let r = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request");
         let s = r.status().as_u16();
         (s, r.json().await.unwrap_or(Value::Null))
     }
@@ -140,33 +160,70 @@ impl TestApp {
     }
 
     pub async fn post<B: serde::Serialize>(&self, path: &str, body: &B) -> (u16, Value) {
-        self.post_raw(path, &serde_json::to_string(body).expect("json")).await
+        self.post_raw(path, &serde_json::to_string(body).expect("json"))
+            .await
     }
 
     pub async fn register(&self, client: ClientId, role: DeviceRole) -> DeviceRegistered {
-        let (s, v) = self.post("/api/devices", &RegisterDevice { client_id: client, role }).await;
+        let (s, v) = self
+            .post(
+                "/api/devices",
+                &RegisterDevice {
+                    client_id: client,
+                    role,
+                },
+            )
+            .await;
         assert_eq!(s, 200, "{v}");
         serde_json::from_value(v).expect("registration answer")
     }
 
     pub async fn lease(&self, client: ClientId, service: &ServiceCode) -> Lease {
-        let (s, v) = self.post("/api/sync/lease", &LeaseRequest { client_id: client, service: service.clone() }).await;
+        let (s, v) = self
+            .post(
+                "/api/sync/lease",
+                &LeaseRequest {
+                    client_id: client,
+                    service: service.clone(),
+                },
+            )
+            .await;
         assert_eq!(s, 200, "{v}");
         serde_json::from_value(v).expect("lease")
     }
 
     /// Pushes and returns the typed answer, or the status and message of a refusal.
-    pub async fn push(&self, client: ClientId, mutations: Vec<Mutation>) -> Result<PushResponse, (u16, String)> {
-        let (s, v) = self.post("/api/sync/push", &PushRequest { client_id: client, mutations }).await;
+    pub async fn push(
+        &self,
+        client: ClientId,
+        mutations: Vec<Mutation>,
+    ) -> Result<PushResponse, (u16, String)> {
+        let (s, v) = self
+            .post(
+                "/api/sync/push",
+                &PushRequest {
+                    client_id: client,
+                    mutations,
+                },
+            )
+            .await;
         if s == 200 {
             Ok(serde_json::from_value(v).expect("push answer"))
         } else {
-            Err((s, v.get("message").and_then(Value::as_str).unwrap_or_default().to_owned()))
+            Err((
+                s,
+                v.get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+            ))
         }
     }
 
     pub async fn pull(&self, cursor: u64) -> PullResponse {
-        let (s, v) = self.get_json(&format!("/api/sync/pull?cursor={cursor}")).await;
+        let (s, v) = self
+            .get_json(&format!("/api/sync/pull?cursor={cursor}"))
+            .await;
         assert_eq!(s, 200, "{v}");
         serde_json::from_value(v).expect("pull answer")
     }
@@ -204,7 +261,11 @@ pub struct DeviceSim {
 
 impl DeviceSim {
     pub fn new() -> Self {
-        Self { id: ClientId::from_random_bytes(random_bytes()), next: 1, counter: 0 }
+        Self {
+            id: ClientId::from_random_bytes(random_bytes()),
+            next: 1,
+            counter: 0,
+        }
     }
 
     pub fn mutation(&mut self, kind: MutationKind) -> Mutation {
@@ -212,7 +273,11 @@ impl DeviceSim {
         let m = Mutation {
             client_id: self.id,
             mutation_id: MutationId::new(self.next).expect("id"),
-            at: Hlc { wall_ms: now_ms(), counter: self.counter, client: self.id },
+            at: Hlc {
+                wall_ms: now_ms(),
+                counter: self.counter,
+                client: self.id,
+            },
             kind,
         };
         self.next += 1;
@@ -223,7 +288,12 @@ impl DeviceSim {
         let id = TicketId::from_random_bytes(random_bytes());
         let token = TrackingToken::from_random_bytes(random_bytes());
         let m = self.mutation(MutationKind::IssueTicket {
-            ticket: NewTicket { id, number, service: ktp(), priority: Priority::Regular },
+            ticket: NewTicket {
+                id,
+                number,
+                service: ktp(),
+                priority: Priority::Regular,
+            },
             token: token.clone(),
         });
         (m, id, token)

@@ -13,16 +13,27 @@ use crate::helpers::*;
 /// A kiosk's day: issues, then counter actions on some of them.
 async fn scripted_batch(app: &TestApp) -> (DeviceSim, Vec<Mutation>) {
     let mut kiosk = DeviceSim::new();
-    let series = app.register(kiosk.id, DeviceRole::Kiosk).await.series.expect("kiosk series");
+    let series = app
+        .register(kiosk.id, DeviceRole::Kiosk)
+        .await
+        .series
+        .expect("kiosk series");
     let mut out = Vec::new();
     for i in 1..=30u16 {
-        out.push(kiosk.issue(TicketNumber::new('A', Some(series), i).expect("number")).0);
+        out.push(
+            kiosk
+                .issue(TicketNumber::new('A', Some(series), i).expect("number"))
+                .0,
+        );
     }
     (kiosk, out)
 }
 
 fn summary(r: &app::domain::replica::Replica) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = r.tickets().map(|t| (t.number.to_string(), t.status.name().to_owned())).collect();
+    let mut v: Vec<(String, String)> = r
+        .tickets()
+        .map(|t| (t.number.to_string(), t.status.name().to_owned()))
+        .collect();
     v.sort();
     v
 }
@@ -32,11 +43,20 @@ async fn a_batch_replayed_three_times_has_the_effect_of_one_delivery() {
     let app = spawn_app();
     let (kiosk, batch) = scripted_batch(&app).await;
     let first = app.push(kiosk.id, batch.clone()).await.expect("push");
-    assert!(first.outcomes.iter().all(|o| matches!(o.outcome, Outcome::Applied { .. })));
+    assert!(first
+        .outcomes
+        .iter()
+        .all(|o| matches!(o.outcome, Outcome::Applied { .. })));
     let once = app.state().await;
     for _ in 0..3 {
         let again = app.push(kiosk.id, batch.clone()).await.expect("replay");
-        assert!(again.outcomes.iter().all(|o| o.outcome == Outcome::Duplicate), "a replay says so");
+        assert!(
+            again
+                .outcomes
+                .iter()
+                .all(|o| o.outcome == Outcome::Duplicate),
+            "a replay says so"
+        );
     }
     assert_eq!(summary(&app.state().await), summary(&once));
     assert_eq!(app.state().await.cursor(), 30);
@@ -46,7 +66,10 @@ async fn a_batch_replayed_three_times_has_the_effect_of_one_delivery() {
 async fn batches_delivered_in_shuffled_order_converge_to_one_clean_delivery() {
     let clean = spawn_app();
     let (kiosk, batch) = scripted_batch(&clean).await;
-    clean.push(kiosk.id, batch.clone()).await.expect("clean push");
+    clean
+        .push(kiosk.id, batch.clone())
+        .await
+        .expect("clean push");
 
     let shuffled = spawn_app();
     shuffled.register(kiosk.id, DeviceRole::Kiosk).await;
@@ -73,8 +96,14 @@ async fn batches_delivered_in_shuffled_order_converge_to_one_clean_delivery() {
         chunks = left;
     }
     // Cut in half: the second half replayed on its own changes nothing either.
-    shuffled.push(kiosk.id, batch[15..].to_vec()).await.expect("half");
-    assert_eq!(summary(&shuffled.state().await), summary(&clean.state().await));
+    shuffled
+        .push(kiosk.id, batch[15..].to_vec())
+        .await
+        .expect("half");
+    assert_eq!(
+        summary(&shuffled.state().await),
+        summary(&clean.state().await)
+    );
 }
 
 #[tokio::test]
@@ -83,10 +112,18 @@ async fn a_server_killed_mid_push_loses_nothing_and_applies_nothing_twice() {
     let app = spawn_app_with(Db::Disk(&dir.0), 0);
     let port = app.port();
     let mut kiosk = DeviceSim::new();
-    let series = app.register(kiosk.id, DeviceRole::Kiosk).await.series.expect("series");
+    let series = app
+        .register(kiosk.id, DeviceRole::Kiosk)
+        .await
+        .series
+        .expect("series");
     // 500 mutations: numbers from the kiosk's own series (A1-001 … A1-500).
     let all: Vec<Mutation> = (1..=500u16)
-        .map(|i| kiosk.issue(TicketNumber::new('A', Some(series), i).expect("n")).0)
+        .map(|i| {
+            kiosk
+                .issue(TicketNumber::new('A', Some(series), i).expect("n"))
+                .0
+        })
         .collect();
     // Push in batches of 20 and kill -9 while the sixth batch is in flight.
     let mut acknowledged = 0;
@@ -104,34 +141,57 @@ async fn a_server_killed_mid_push_loses_nothing_and_applies_nothing_twice() {
         let r = app.push(kiosk.id, chunk.to_vec()).await.expect("push");
         acknowledged = r.last_processed;
     }
-    assert_eq!(acknowledged, 100, "five batches were acknowledged before the kill");
+    assert_eq!(
+        acknowledged, 100,
+        "five batches were acknowledged before the kill"
+    );
 
     // Restart on the same data; the client resumes from the first unacknowledged batch
     // (and, not knowing the in-flight batch's fate, resends it).
     let again = spawn_app_with(Db::Disk(&dir.0), port);
     for chunk in all[acknowledged as usize..].chunks(50) {
         let r = again.push(kiosk.id, chunk.to_vec()).await.expect("resume");
-        assert!(r.outcomes.iter().all(|o| !matches!(o.outcome, Outcome::Rejected { .. })), "{r:?}");
+        assert!(
+            r.outcomes
+                .iter()
+                .all(|o| !matches!(o.outcome, Outcome::Rejected { .. })),
+            "{r:?}"
+        );
     }
     let state = again.state().await;
     assert_eq!(state.tickets().count(), 500);
-    assert_eq!(state.cursor(), 500, "one event per mutation: none applied twice");
+    assert_eq!(
+        state.cursor(),
+        500,
+        "one event per mutation: none applied twice"
+    );
     let numbers: BTreeSet<String> = state.tickets().map(|t| t.number.to_string()).collect();
     assert_eq!(numbers.len(), 500);
     // Nothing more to send: a full replay is all duplicates.
-    let r = again.push(kiosk.id, all[..50].to_vec()).await.expect("replay");
+    let r = again
+        .push(kiosk.id, all[..50].to_vec())
+        .await
+        .expect("replay");
     assert!(r.outcomes.iter().all(|o| o.outcome == Outcome::Duplicate));
 }
 
 /// A kiosk that leased one block while online, then issues `n` tickets offline.
 async fn offline_kiosk(app: &TestApp, n: usize) -> (DeviceSim, Vec<Mutation>) {
     let mut kiosk = DeviceSim::new();
-    let series = app.register(kiosk.id, DeviceRole::Kiosk).await.series.expect("series");
+    let series = app
+        .register(kiosk.id, DeviceRole::Kiosk)
+        .await
+        .series
+        .expect("series");
     let mut pool = NumberPool::default();
     pool.set_series(series);
     pool.add_lease(&app.lease(kiosk.id, &ktp()).await);
-    let day = catalogue().office_calendar().service_day(jiff::Timestamp::now());
-    let muts = (0..n).map(|_| kiosk.issue(pool.next(&ktp(), 'A', day).expect("number")).0).collect();
+    let day = catalogue()
+        .office_calendar()
+        .service_day(jiff::Timestamp::now());
+    let muts = (0..n)
+        .map(|_| kiosk.issue(pool.next(&ktp(), 'A', day).expect("number")).0)
+        .collect();
     (kiosk, muts)
 }
 
@@ -148,7 +208,12 @@ async fn two_kiosks_offline_issue_200_each_and_reconnect_in_either_order() {
         for (id, muts) in order {
             for chunk in muts.chunks(100) {
                 let r = app.push(id, chunk.to_vec()).await.expect("push");
-                assert!(r.outcomes.iter().all(|o| matches!(o.outcome, Outcome::Applied { .. })), "{r:?}");
+                assert!(
+                    r.outcomes
+                        .iter()
+                        .all(|o| matches!(o.outcome, Outcome::Applied { .. })),
+                    "{r:?}"
+                );
             }
         }
         let state = app.state().await;
@@ -179,7 +244,11 @@ async fn two_counters_offline_call_the_same_ticket_and_the_loser_is_told_who_has
     let r2 = app.push(c2.id, vec![call2]).await.expect("c2");
     assert!(matches!(r1.outcomes[0].outcome, Outcome::Applied { .. }));
     match &r2.outcomes[0].outcome {
-        Outcome::Rejected { code, reason, reason_id } => {
+        Outcome::Rejected {
+            code,
+            reason,
+            reason_id,
+        } => {
             assert_eq!(code, "already_called");
             assert_eq!(reason, "A-001 was already called at Loket 2");
             assert_eq!(reason_id, "A-001 sudah dipanggil di Loket 2.");
@@ -188,7 +257,13 @@ async fn two_counters_offline_call_the_same_ticket_and_the_loser_is_told_who_has
     }
     let state = app.state().await;
     let t = state.ticket(&ticket).expect("ticket");
-    assert_eq!(t.status, TicketStatus::Called { loket: loket(2), calls: 1 });
+    assert_eq!(
+        t.status,
+        TicketStatus::Called {
+            loket: loket(2),
+            calls: 1
+        }
+    );
 }
 
 #[tokio::test]
@@ -196,16 +271,28 @@ async fn a_kiosk_may_not_act_as_a_counter_and_a_display_may_not_send_at_all() {
     let app = spawn_app();
     let mut kiosk = DeviceSim::new();
     app.register(kiosk.id, DeviceRole::Kiosk).await;
-    let call = kiosk.command(TicketId::from_random_bytes(random_bytes()), TicketCommand::Call { loket: loket(1) });
+    let call = kiosk.command(
+        TicketId::from_random_bytes(random_bytes()),
+        TicketCommand::Call { loket: loket(1) },
+    );
     let r = app.push(kiosk.id, vec![call]).await.expect("push");
-    assert!(matches!(&r.outcomes[0].outcome, Outcome::Rejected { code, .. } if code == "forbidden"));
+    assert!(
+        matches!(&r.outcomes[0].outcome, Outcome::Rejected { code, .. } if code == "forbidden")
+    );
 
     let mut display = DeviceSim::new();
     app.register(display.id, DeviceRole::Display).await;
     let (issue, _, _) = display.issue(number("A-001"));
     let r = app.push(display.id, vec![issue]).await.expect("push");
-    assert!(matches!(&r.outcomes[0].outcome, Outcome::Rejected { code, .. } if code == "forbidden"));
-    let (status, _) = app.post("/api/sync/lease", &serde_json::json!({ "client_id": display.id, "service": "legalisir-ktp-el" })).await;
+    assert!(
+        matches!(&r.outcomes[0].outcome, Outcome::Rejected { code, .. } if code == "forbidden")
+    );
+    let (status, _) = app
+        .post(
+            "/api/sync/lease",
+            &serde_json::json!({ "client_id": display.id, "service": "legalisir-ktp-el" }),
+        )
+        .await;
     assert_eq!(status, 403);
     assert_eq!(app.state().await.tickets().count(), 0);
 }
