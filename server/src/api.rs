@@ -1,7 +1,7 @@
 //! Plain JSON routes: health, the catalogue, the citizen's tracking data and survey, IKM.
 
 use app::domain::catalogue::Catalogue;
-use app::domain::ids::TrackingToken;
+use app::domain::ids::{TicketId, TrackingToken};
 use app::domain::ikm::{self, IkmReport, SurveyAnswer};
 use app::domain::tracking::{citizen_view, CitizenView};
 use axum::extract::rejection::JsonRejection;
@@ -36,6 +36,11 @@ pub async fn catalogue(State(s): State<AppState>) -> Json<Catalogue> {
 
 /// The lookup the citizen page uses, on the server (SSR) and through `/api/t/{token}`.
 pub async fn lookup_citizen(s: &AppState, token: &str) -> Result<CitizenView, ApiError> {
+    Ok(lookup_ticket(s, token).await?.1)
+}
+
+/// The ticket behind a tracking token, and its citizen view.
+async fn lookup_ticket(s: &AppState, token: &str) -> Result<(TicketId, CitizenView), ApiError> {
     // An unknown token and a malformed one get the same answer: nothing to learn by probing.
     let not_found = || ApiError::NotFound("ticket not found".into());
     let token = TrackingToken::parse(token).map_err(|_| not_found())?;
@@ -46,7 +51,9 @@ pub async fn lookup_citizen(s: &AppState, token: &str) -> Result<CitizenView, Ap
         .ok_or_else(not_found)?;
     let survey_done = s.store.survey_done(ticket).await?;
     let auth = s.authority.lock().await;
-    citizen_view(&auth.replica, &auth.rules, &ticket, now_ms(), survey_done).ok_or_else(not_found)
+    let view = citizen_view(&auth.replica, &auth.rules, &ticket, now_ms(), survey_done)
+        .ok_or_else(not_found)?;
+    Ok((ticket, view))
 }
 
 /// `GET /api/t/{token}`.
@@ -69,20 +76,12 @@ pub async fn survey(
     body: Result<Json<SurveyBody>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let body = json_body(body)?;
-    let view = lookup_citizen(&s, &token).await?;
+    let (ticket, view) = lookup_ticket(&s, &token).await?;
     if !view.survey_open {
         return Err(ApiError::Conflict(
             "the survey opens after collection and can be answered once".into(),
         ));
     }
-    let ticket = s
-        .store
-        .ticket_for_token(
-            &TrackingToken::parse(&token)
-                .map_err(|_| ApiError::NotFound("ticket not found".into()))?,
-        )
-        .await?
-        .ok_or_else(|| ApiError::NotFound("ticket not found".into()))?;
     let day = {
         let auth = s.authority.lock().await;
         auth.replica

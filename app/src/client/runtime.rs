@@ -234,12 +234,8 @@ pub async fn act(dev: Device, rt: Handle, kind: MutationKind) -> Result<(), Text
     let m = {
         let mut inner = rt.inner.borrow_mut();
         let sync = inner.sync.as_mut().ok_or_else(super::not_ready)?;
-        sync.handle_user_action(kind, now_ms()).map_err(|e| {
-            Text::new(
-                e.message(crate::domain::i18n::Lang::Id),
-                e.message(crate::domain::i18n::Lang::En),
-            )
-        })?
+        sync.handle_user_action(kind, now_ms())
+            .map_err(|e| e.text())?
     };
     let settings = meta_settings(&rt);
     store::save_action(&rt.db, &m, &settings)
@@ -302,12 +298,7 @@ pub async fn issue_ticket(
     let m = {
         let mut inner = rt.inner.borrow_mut();
         let sync = inner.sync.as_mut().ok_or_else(super::not_ready)?;
-        sync.handle_user_action(kind, now).map_err(|e| {
-            Text::new(
-                e.message(crate::domain::i18n::Lang::Id),
-                e.message(crate::domain::i18n::Lang::En),
-            )
-        })?
+        sync.handle_user_action(kind, now).map_err(|e| e.text())?
     };
     let mut settings = meta_settings(&rt);
     settings.push(("last_issued", store::value(&number.to_string())));

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::i18n::Lang;
 use super::ids::{ClientId, MutationId, TicketId, TrackingToken};
 use super::mutation::{
     DeviceRole, Event, MutationKind, MutationOutcome, Outcome, PushRequest, PushResponse,
@@ -237,10 +236,11 @@ struct Rejection {
 
 impl From<super::ticket::TicketError> for Rejection {
     fn from(e: super::ticket::TicketError) -> Self {
+        let text = e.text();
         Rejection {
             code: e.code().into(),
-            reason: e.message(Lang::En),
-            reason_id: e.message(Lang::Id),
+            reason: text.en,
+            reason_id: text.id,
         }
     }
 }

@@ -17,7 +17,7 @@
 
 use std::collections::BTreeMap;
 
-use jiff::civil::{Date, Time, Weekday};
+use jiff::civil::{Date, Time};
 use jiff::tz::{self, TimeZone};
 use jiff::{Timestamp, Zoned};
 use serde::{Deserialize, Serialize};
@@ -299,11 +299,6 @@ impl OfficeCalendar {
         let z = self.local(at);
         format!("{:02}.{:02}", z.hour(), z.minute())
     }
-}
-
-/// The weekday of a date, for views that label days.
-pub fn weekday(d: Date) -> Weekday {
-    d.weekday()
 }
 
 #[cfg(test)]

@@ -115,14 +115,6 @@ impl Replica {
             .find(|t| t.service_day == day && t.number == number)
     }
 
-    /// Finds an accepted file by its receipt number (hand-over search).
-    pub fn by_receipt(&self, receipt: &str) -> Option<&Ticket> {
-        let wanted = receipt.trim().to_ascii_uppercase();
-        self.tickets
-            .values()
-            .find(|t| t.receipt.as_ref().is_some_and(|r| r.number == wanted))
-    }
-
     /// The most recent calls, newest first.
     pub fn recent_calls(&self) -> impl Iterator<Item = &CallRecord> {
         self.calls.iter().rev()

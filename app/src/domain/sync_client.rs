@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use super::hlc::{Hlc, HlcClock};
+use super::hlc::HlcClock;
 use super::i18n::Text;
 use super::ids::{ClientId, MutationId, TicketNumber};
 use super::mutation::{Mutation, MutationKind, Outcome, PullResponse, PushRequest, PushResponse};
@@ -331,11 +331,6 @@ impl SyncClient {
             }
         }
         self.view = view;
-    }
-
-    /// The time of the newest event this device knows, for the display's stale marker.
-    pub fn newest_known(&self) -> Option<Hlc> {
-        self.confirmed.tickets().map(|t| t.updated_at).max()
     }
 }
 

@@ -328,6 +328,11 @@ impl TicketError {
         }
     }
 
+    /// The message in both languages.
+    pub fn text(&self) -> super::i18n::Text {
+        super::i18n::Text::new(self.message(Lang::Id), self.message(Lang::En))
+    }
+
     /// A stable code for the wire and the logs.
     pub fn code(&self) -> &'static str {
         match self {

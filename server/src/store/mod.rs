@@ -338,18 +338,6 @@ impl Store {
         }
         Ok(out)
     }
-
-    /// Number of rows in a table, for tests and health.
-    pub async fn count(&self, table: &str) -> Result<u64> {
-        let mut r = self
-            .db
-            .query("RETURN count((SELECT id FROM type::table($t)))")
-            .bind(("t", table.to_owned()))
-            .await?
-            .check()?;
-        let v: Option<Value> = r.take(0)?;
-        Ok(v.and_then(|v| v.as_u64()).unwrap_or(0))
-    }
 }
 
 fn device_from(v: &Value) -> Result<DeviceRecord> {
