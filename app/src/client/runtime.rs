@@ -64,6 +64,9 @@ fn failed(e: String) -> Text {
 /// Opens the store, restores the sync client and starts the loops. `None` when IndexedDB
 /// is unavailable (then the page says so).
 pub async fn start(dev: Device) -> Option<Handle> {
+    // The clock first: views time idle screens from it, and a tap recorded at time 0
+    // would look a day old at the next tick.
+    spawn_clock(dev);
     let db = match store::open(dev.role).await {
         Ok(db) => db,
         Err(e) => {
@@ -115,7 +118,6 @@ pub async fn start(dev: Device) -> Option<Handle> {
         dev.phase.set(Phase::NeverConnected);
     }
     watch_online(&dev, &rt);
-    spawn_clock(dev);
     leptos::task::spawn_local(live_loop(dev, rt.clone()));
     leptos::task::spawn_local(sync_loop(dev, rt.clone(), wake_rx));
     Some(rt)
