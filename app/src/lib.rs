@@ -46,13 +46,18 @@ use leptos_router::{path, StaticSegment};
 
 use crate::domain::i18n::Lang;
 
-/// The HTML document around the app.
+/// The HTML document around the app. Its `<meta>` policy admits only the inline scripts
+/// that carry this response's nonce; the server adds the rest of the policy as a header.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let csp = leptos::nonce::use_nonce()
+        .map(|n| format!("script-src 'self' 'nonce-{n}' 'wasm-unsafe-eval'"))
+        .unwrap_or_else(|| "script-src 'self' 'wasm-unsafe-eval'".into());
     view! {
         <!DOCTYPE html>
         <html lang="id">
             <head>
                 <meta charset="utf-8"/>
+                <meta http-equiv="Content-Security-Policy" content=csp/>
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
                 <meta name="theme-color" content="#12355b"/>
                 <link rel="manifest" href="/manifest.webmanifest"/>

@@ -189,3 +189,16 @@ pub const FACES: [T; 4] = [
 pub const IKM_TITLE: T = T("Indeks Kepuasan Masyarakat", "Community Satisfaction Index");
 pub const RESPONDENTS: T = T("responden", "respondents");
 pub const PAGE_NOT_FOUND: T = T("Halaman tidak ditemukan.", "Page not found.");
+
+// Pairing and sign-in.
+pub const PAIRING_TITLE: T = T("Pasangkan perangkat ini", "Pair this device");
+pub const PAIRING_HELP: T = T(
+    "Admin membuka halaman Admin, memilih \u{201c}Pasangkan perangkat\u{201d}, lalu mengetik kode ini.",
+    "An admin opens the Admin page, chooses \u{201c}Pair a device\u{201d} and types this code.",
+);
+pub const PAIRING_WAIT: T = T("Meminta kode…", "Requesting a code…");
+pub const SIGN_IN_TITLE: T = T("Masuk sebagai petugas", "Sign in as officer");
+pub const USERNAME: T = T("Nama pengguna", "User name");
+pub const PASSWORD: T = T("Kata sandi", "Password");
+pub const SIGN_IN: T = T("Masuk", "Sign in");
+pub const SIGN_OUT: T = T("Keluar", "Sign out");

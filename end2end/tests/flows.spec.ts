@@ -2,7 +2,7 @@
 // real server: kiosk → display → counter → citizen page → survey. Screenshots of every
 // view at its device size are kept in test-results/screens.
 import { test, expect, Page, Browser } from "@playwright/test";
-import { Server, shotsDir } from "./harness";
+import { Server, openDevice, shotsDir } from "./harness";
 import { join } from "node:path";
 
 let server: Server;
@@ -20,9 +20,22 @@ const PHONE = { width: 360, height: 640 };
 async function open(browser: Browser, path: string, viewport: { width: number; height: number }): Promise<Page> {
   const ctx = await browser.newContext({ viewport });
   const page = await ctx.newPage();
-  await page.goto(`${server.url}${path}`);
+  if (/^\/(kiosk|counter|display)/.test(path)) {
+    // A name and a NIK planted in the kiosk's label: they must never reach the log.
+    await openDevice(server, page, path, path === "/kiosk" ? `Kios ${PLANTED.join(" ")}` : "uji");
+  } else {
+    await page.goto(`${server.url}${path}`);
+  }
   return page;
 }
+
+/** Personal strings planted in free-text fields; the server log must not contain them. */
+const PLANTED = ["Ni Wayan Sukerti", "5103014107900001"];
+
+test.afterAll(() => {
+  for (const p of PLANTED) expect(server.log, `server log leaks ${p}`).not.toContain(p);
+  expect(server.log).toContain("device paired");
+});
 
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: join(shotsDir(), `${name}.png`) });
@@ -130,7 +143,7 @@ test("the five steps: ticket, call, check and accept, pickup, hand-over, survey"
   await shot(citizen, "citizen-survey-phone");
   await citizen.getByTestId("survey-send").click();
   await expect(citizen.getByTestId("survey-thanks")).toBeVisible();
-  const ikm = await (await citizen.request.get(`${server.url}/api/ikm`)).json();
+  const ikm = (await server.api(await server.admin(), "GET", "/api/ikm")).body;
   expect(ikm.overall.respondents).toBe(1);
 });
 
@@ -178,7 +191,7 @@ test("an offline counter keeps working and converges after reconnect", async ({ 
 
   const ctx = await browser.newContext({ viewport: TABLET });
   const counter = await ctx.newPage();
-  await counter.goto(`${server.url}/counter`);
+  await openDevice(server, counter, "/counter");
   await counter.getByTestId("loket-1").click();
   await expect(counter.getByTestId("queue-row").first()).toContainText(a.number, { timeout: 20_000 });
   await ctx.setOffline(true);

@@ -22,6 +22,9 @@ export class Server {
   readonly dataDir: string;
   readonly port: number;
   log = "";
+  /** The first-admin token the server printed on its first start. */
+  setupToken?: string;
+  private adminSession?: Session;
 
   private constructor(port: number) {
     this.port = port;
@@ -58,7 +61,10 @@ export class Server {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`server did not start:\n${this.log}`)), 60_000);
       this.child!.stdout?.on("data", (d) => {
-        if (d.toString().includes("listening on")) {
+        const out = d.toString();
+        const m = out.match(/setup token: ([0-9a-f]+)/);
+        if (m) this.setupToken = m[1];
+        if (out.includes("listening on")) {
           clearTimeout(timer);
           resolve();
         }
@@ -78,10 +84,97 @@ export class Server {
     this.child = undefined;
   }
 
+  /** The first admin: created with the printed setup token, or signed in after a restart. */
+  async admin(): Promise<Session> {
+    if (this.adminSession) return this.adminSession;
+    const [path, body] = this.setupToken
+      ? ["/api/auth/setup", { setup_token: this.setupToken, username: "admin", password: PASSWORD }]
+      : ["/api/auth/login", { username: "admin", password: PASSWORD }];
+    const r = await fetch(`${this.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    this.adminSession = await sessionFrom(r);
+    return this.adminSession;
+  }
+
+  /** A JSON API call with a staff session. */
+  async api(session: Session, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+    const r = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { "content-type": "application/json", cookie: session.cookie, "x-csrf-token": session.csrf },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  }
+
+  async createStaff(username: string, role: "officer" | "supervisor" | "admin"): Promise<void> {
+    const r = await this.api(await this.admin(), "POST", "/api/admin/staff", { username, role, password: PASSWORD });
+    if (r.status !== 201 && r.status !== 409) throw new Error(`create staff: ${r.status} ${JSON.stringify(r.body)}`);
+  }
+
   async stop(): Promise<void> {
     await this.down();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
+}
+
+export interface Session {
+  cookie: string;
+  csrf: string;
+}
+
+/** The password of every account the tests create. */
+export const PASSWORD = "kata-sandi-uji-1";
+
+async function sessionFrom(r: Response): Promise<Session> {
+  if (!r.ok) throw new Error(`sign-in failed: ${r.status} ${await r.text()}`);
+  const cookie = (r.headers.get("set-cookie") ?? "").split(";")[0];
+  const body = await r.json();
+  return { cookie, csrf: body.csrf };
+}
+
+/**
+ * Opens a device page and sets the device up as in the field: a kiosk or display shows a
+ * pairing code that the admin confirms (through the API, as the admin page does); on a
+ * counter an officer signs in through the form.
+ */
+export async function openDevice(
+  server: Server,
+  page: import("@playwright/test").Page,
+  path: string,
+  label = "uji",
+): Promise<void> {
+  await page.goto(`${server.url}${path}`);
+  if (path.startsWith("/counter")) {
+    await server.createStaff("petugas", "officer");
+    await signIn(page, "petugas");
+  } else {
+    await pair(server, page, label);
+  }
+}
+
+/** Confirms the pairing code the page shows. */
+export async function pair(server: Server, page: import("@playwright/test").Page, label = "uji"): Promise<void> {
+  const codeEl = page.getByTestId("pairing-code");
+  await codeEl.waitFor({ timeout: 30_000 });
+  const code = (await codeEl.textContent())!.replace(/\D/g, "");
+  const admin = await server.admin();
+  const r = await server.api(admin, "POST", "/api/admin/pairing/confirm", { code, label });
+  if (r.status !== 200) throw new Error(`pairing: ${r.status} ${JSON.stringify(r.body)}`);
+  await codeEl.waitFor({ state: "detached", timeout: 30_000 });
+}
+
+/** Signs an officer in through the counter's form. */
+export async function signIn(page: import("@playwright/test").Page, username: string): Promise<void> {
+  const form = page.getByTestId("sign-in");
+  await form.waitFor({ timeout: 30_000 });
+  await form.locator("input[name=username]").fill(username);
+  await form.locator("input[name=password]").fill(PASSWORD);
+  await form.locator("button[type=submit]").click();
+  await form.waitFor({ state: "detached", timeout: 30_000 });
 }
 
 export function shotsDir(): string {

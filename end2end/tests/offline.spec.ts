@@ -2,7 +2,7 @@
 // reloads from the service worker's cache, hydrates, responds to taps, and still has what
 // it wrote to IndexedDB. When the server comes back, everything reaches it.
 import { test, expect, Page } from "@playwright/test";
-import { Server, shotsDir } from "./harness";
+import { Server, openDevice, shotsDir } from "./harness";
 import { join } from "node:path";
 
 let server: Server;
@@ -42,10 +42,10 @@ test("the kiosk issues tickets across a reload with the server stopped, and they
   // server returns, without a reload.
   const counterCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const counter = await counterCtx.newPage();
-  await counter.goto(`${server.url}/counter`);
+  await openDevice(server, counter, "/counter");
   await counter.getByTestId("loket-1").click();
 
-  await page.goto(`${server.url}/kiosk`);
+  await openDevice(server, page, "/kiosk");
   await expect(page.getByTestId("service-legalisir-ktp-el")).toBeVisible();
   await shellCached(page);
   // The first ticket is written to IndexedDB through the app.
@@ -75,8 +75,7 @@ test("the kiosk issues tickets across a reload with the server stopped, and they
 
   await server.up();
   await expect(page.getByTestId("sync-chip")).toHaveText(/Terhubung$/, { timeout: 40_000 });
-  const res = await page.request.get(`${server.url}/api/sync/pull?cursor=0`);
-  const body = await res.json();
+  const { body } = await server.api(await server.admin(), "GET", "/api/sync/pull?cursor=0");
   const numbers = body.snapshot.tickets.map((t: { number: string }) => t.number).sort();
   expect(numbers).toEqual([first, second].sort());
   const queue = counter.getByTestId("queue-list");

@@ -1,7 +1,7 @@
 // Every view renders at its device size; the home page, the admin page, an unknown
 // ticket, and the language toggle.
 import { test, expect } from "@playwright/test";
-import { Server, shotsDir } from "./harness";
+import { Server, openDevice, shotsDir } from "./harness";
 import { join } from "node:path";
 
 let server: Server;
@@ -29,7 +29,7 @@ test("an unknown tracking token says the ticket was not found", async ({ page })
 
 test("the kiosk switches to English and back", async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto(`${server.url}/kiosk`);
+  await openDevice(server, page, "/kiosk");
   await expect(page.getByTestId("service-legalisir-ktp-el")).toContainText("Legalisir KTP-el");
   await page.getByRole("button", { name: "English" }).click();
   await expect(page.getByTestId("service-legalisir-ktp-el")).toContainText("Certified copy");
@@ -40,7 +40,7 @@ test("the kiosk switches to English and back", async ({ page }) => {
 
 test("the display shows the empty state on a TV", async ({ page }) => {
   await page.setViewportSize({ width: 1920, height: 1080 });
-  await page.goto(`${server.url}/display`);
+  await openDevice(server, page, "/display");
   await expect(page.getByTestId("loket-cell-1")).toBeVisible();
   await page.screenshot({ path: join(shotsDir(), "display-empty-tv.png") });
 });

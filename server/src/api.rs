@@ -75,8 +75,9 @@ pub async fn survey(
     Path(token): Path<String>,
     body: Result<Json<SurveyBody>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let body = json_body(body)?;
+    // The token first: a wrong token learns nothing, not even what a valid body looks like.
     let (ticket, view) = lookup_ticket(&s, &token).await?;
+    let body = json_body(body)?;
     if !view.survey_open {
         return Err(ApiError::Conflict(
             "the survey opens after collection and can be answered once".into(),

@@ -26,6 +26,10 @@ pub struct Config {
     pub database: String,
     /// Where cargo-leptos put the compiled site (pkg/, assets).
     pub site_root: PathBuf,
+    /// `Secure` on session cookies; off only where the office serves plain HTTP on its LAN.
+    pub secure_cookies: bool,
+    /// Days tickets, tracking links and audit rows are kept.
+    pub retention_days: u32,
 }
 
 impl Config {
@@ -60,6 +64,19 @@ impl Config {
             site_root: PathBuf::from(
                 var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             ),
+            secure_cookies: match var("ANTREAN_SECURE_COOKIES").as_deref() {
+                None | Some("1" | "true" | "yes") => true,
+                Some("0" | "false" | "no") => false,
+                Some(v) => anyhow::bail!("ANTREAN_SECURE_COOKIES must be true or false, not {v:?}"),
+            },
+            retention_days: match var("ANTREAN_RETENTION_DAYS") {
+                None => 365,
+                Some(v) => v.parse().map_err(|_| {
+                    anyhow::anyhow!(
+                        "ANTREAN_RETENTION_DAYS must be a whole number of days, not {v:?}"
+                    )
+                })?,
+            },
         })
     }
 
@@ -71,6 +88,8 @@ impl Config {
             namespace: "antrean".into(),
             database: "test".into(),
             site_root: PathBuf::from("target/site"),
+            secure_cookies: true,
+            retention_days: 365,
         }
     }
 }

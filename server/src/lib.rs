@@ -7,11 +7,20 @@
 //! - [`store`]: SurrealDB connection, schema migrations, repositories;
 //! - [`sync`]: push, pull, number leases, device registration, the live stream;
 //! - [`api`]: health, catalogue, the citizen's tracking page data and survey;
+//! - [`routes`]: every API route with its access rule; [`auth`]: the one authorization
+//!   layer, rate limits, secrets and pairing codes;
+//! - [`staff`]: accounts, sign-in, the audit log; [`devices`]: pairing and revocation;
+//! - [`retention`]: the scheduled purge of old tickets;
 //! - [`error`]: the one error type of the HTTP edge.
 
 pub mod api;
+pub mod auth;
 pub mod config;
+pub mod devices;
 pub mod error;
+pub mod retention;
+pub mod routes;
+pub mod staff;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -14,7 +14,7 @@ use app::{shell, App};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -25,7 +25,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::config::Config;
 use crate::state::AppState;
 use crate::store::Store;
-use crate::{api, sync};
+use crate::{api, retention, routes, staff, sync};
 
 /// A bound, ready server.
 pub struct Running {
@@ -83,9 +83,16 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
         authority: Arc::new(Mutex::new(authority)),
         live,
         started: Instant::now(),
+        limits: Arc::default(),
+        pairings: Arc::default(),
+        setup_token: Arc::default(),
+        secure_cookies: cfg.secure_cookies,
+        retention_days: cfg.retention_days,
     };
+    staff::prepare_setup(&state).await?;
     let router = router(state.clone(), &cfg.site_root);
     sync::spawn_log_watcher(state.clone());
+    retention::spawn(state.clone());
     Ok(Running {
         addr,
         state,
@@ -100,9 +107,13 @@ impl Running {
         self,
         signal: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service())
-            .with_graceful_shutdown(signal)
-            .await?;
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(signal)
+        .await?;
         tracing::info!("stopped");
         Ok(())
     }
@@ -129,17 +140,7 @@ pub async fn shutdown_signal() {
 }
 
 fn router(state: AppState, site_root: &Path) -> Router {
-    let api = Router::new()
-        .route("/health", get(api::health))
-        .route("/catalogue", get(api::catalogue))
-        .route("/devices", post(sync::register))
-        .route("/sync/push", post(sync::push))
-        .route("/sync/pull", get(sync::pull))
-        .route("/sync/lease", post(sync::lease))
-        .route("/sync/live", get(sync::live))
-        .route("/t/{token}", get(api::citizen))
-        .route("/t/{token}/survey", post(api::survey))
-        .route("/ikm", get(api::ikm_report))
+    let api = routes::api(&state)
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(1 << 20))
         .layer(SetResponseHeaderLayer::overriding(
@@ -176,6 +177,10 @@ fn router(state: AppState, site_root: &Path) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
@@ -189,6 +194,14 @@ fn router(state: AppState, site_root: &Path) -> Router {
         ))
         .with_state(state)
 }
+
+/// The page-independent part of the content security policy. Inline scripts are further
+/// limited by the per-response nonce in the `<meta>` policy the shell writes (a header
+/// cannot carry it: the nonce is made while rendering); both policies apply.
+const CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
+    style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; \
+    connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; \
+    base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 /// The service worker with the build's version baked in, so a new deployment installs a
 /// new cache and drops the old one. The version is a hash of the compiled bundle's files

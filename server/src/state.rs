@@ -1,14 +1,26 @@
 //! The state every handler shares.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex as StdMutex};
 use std::time::Instant;
 
 use app::domain::authority::Authority;
+use app::domain::ids::ClientId;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use tokio::sync::{broadcast, Mutex};
 
+use crate::auth::limits::Limits;
+use crate::auth::pairing::Pairings;
 use crate::store::Store;
+
+/// What the live stream tells its subscribers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Live {
+    /// The log grew to this sequence number.
+    Cursor(u64),
+    /// This device was revoked: its open streams close at once.
+    Revoked(ClientId),
+}
 
 #[derive(Clone)]
 pub struct AppState {
@@ -17,9 +29,16 @@ pub struct AppState {
     /// The authoritative replica, device counters and leases. Pushes and leases take the
     /// lock for the whole plan → persist → commit sequence, so they are serialised.
     pub authority: Arc<Mutex<Authority>>,
-    /// Pokes live subscribers with the newest sequence number.
-    pub live: broadcast::Sender<u64>,
+    pub live: broadcast::Sender<Live>,
     pub started: Instant,
+    pub limits: Arc<Limits>,
+    pub pairings: Arc<Pairings>,
+    /// The one-time token that creates the first admin; `None` once an account exists.
+    pub setup_token: Arc<StdMutex<Option<String>>>,
+    /// Whether session cookies carry `Secure` (off only for plain-HTTP office networks).
+    pub secure_cookies: bool,
+    /// How long tickets and survey links are kept, in days.
+    pub retention_days: u32,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -7,7 +7,9 @@
 //! hydrates offline without a mismatch.
 
 #[cfg(feature = "hydrate")]
-mod net;
+mod auth;
+#[cfg(feature = "hydrate")]
+pub(crate) mod net;
 #[cfg(feature = "hydrate")]
 mod runtime;
 #[cfg(feature = "hydrate")]
@@ -29,6 +31,10 @@ pub enum Phase {
     Starting,
     /// Nothing cached and the server cannot be reached: the device was never set up.
     NeverConnected,
+    /// A kiosk or display waiting for an admin to confirm its pairing code.
+    Pairing,
+    /// A counter waiting for an officer to sign in.
+    SignIn,
     Ready,
 }
 
@@ -58,6 +64,10 @@ pub struct Device {
     pub now: RwSignal<i64>,
     /// The last ticket issued on this kiosk (kept in IndexedDB).
     pub last_issued: RwSignal<Option<String>>,
+    /// The code this unpaired device shows for the admin to type.
+    pub pairing_code: RwSignal<Option<String>>,
+    /// The officer signed in on this counter.
+    pub officer: RwSignal<Option<String>>,
     #[cfg(feature = "hydrate")]
     rt: StoredValue<Option<runtime::Handle>, LocalStorage>,
 }
@@ -80,6 +90,8 @@ impl Device {
             notices: RwSignal::new(Vec::new()),
             now: RwSignal::new(0),
             last_issued: RwSignal::new(None),
+            pairing_code: RwSignal::new(None),
+            officer: RwSignal::new(None),
             #[cfg(feature = "hydrate")]
             rt: StoredValue::new_local(None),
         };
@@ -157,6 +169,29 @@ impl Device {
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (key, value);
+    }
+
+    /// Signs an officer in on this counter.
+    pub async fn sign_in(&self, username: String, password: String) -> Result<(), Text> {
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(h) = self.rt.get_value() else {
+                return Err(not_ready());
+            };
+            auth::sign_in(*self, h, username, password).await
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = (username, password);
+            Err(not_ready())
+        }
+    }
+
+    pub async fn sign_out(&self) {
+        #[cfg(feature = "hydrate")]
+        if let Some(h) = self.rt.get_value() {
+            auth::sign_out(*self, h).await;
+        }
     }
 
     pub fn dismiss_notices(&self) {

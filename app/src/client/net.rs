@@ -1,10 +1,17 @@
 //! HTTP and WebSocket adapters for the sync API. They only move data.
 
-use gloo_net::http::{Request, Response};
+use std::cell::RefCell;
+
+use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::domain::access::{
+    AuditEntry, ClaimAnswer, ConfirmPairing, DeviceSummary, Login, NewStaff, PairingClaim,
+    PairingOffer, PairingStart, SessionInfo, Setup, SetupState, StaffSummary,
+};
 use crate::domain::catalogue::Catalogue;
+use crate::domain::ikm::IkmReport;
 use crate::domain::mutation::{
     DeviceRegistered, LeaseRequest, PullResponse, PushRequest, PushResponse, RegisterDevice,
 };
@@ -17,6 +24,42 @@ pub enum NetError {
     Unreachable,
     /// The server refused the request (4xx) with this message.
     Refused { status: u16, message: String },
+}
+
+/// How this page proves who it is: a paired device's token, or (with the session cookie the
+/// browser sends by itself) the session's CSRF token.
+#[derive(Debug, Clone, Default)]
+struct Credentials {
+    bearer: Option<String>,
+    csrf: Option<String>,
+}
+
+thread_local! {
+    static CREDENTIALS: RefCell<Credentials> = RefCell::default();
+}
+
+pub fn set_bearer(token: Option<String>) {
+    CREDENTIALS.with(|c| c.borrow_mut().bearer = token);
+}
+
+pub fn set_csrf(token: Option<String>) {
+    CREDENTIALS.with(|c| c.borrow_mut().csrf = token);
+}
+
+fn bearer() -> Option<String> {
+    CREDENTIALS.with(|c| c.borrow().bearer.clone())
+}
+
+fn with_credentials(b: RequestBuilder) -> RequestBuilder {
+    let c = CREDENTIALS.with(|c| c.borrow().clone());
+    let b = match c.bearer {
+        Some(t) => b.header("Authorization", &format!("Bearer {t}")),
+        None => b,
+    };
+    match c.csrf {
+        Some(t) => b.header("X-CSRF-Token", &t),
+        None => b,
+    }
 }
 
 async fn answer<T: DeserializeOwned>(r: Result<Response, gloo_net::Error>) -> Result<T, NetError> {
@@ -40,14 +83,19 @@ async fn answer<T: DeserializeOwned>(r: Result<Response, gloo_net::Error>) -> Re
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, NetError> {
-    let req = Request::post(url)
+    let req = with_credentials(Request::post(url))
         .json(body)
         .map_err(|_| NetError::Unreachable)?;
     answer(req.send().await).await
 }
 
+/// A POST whose answer has no body worth reading.
+async fn post_empty<B: Serialize>(url: &str, body: &B) -> Result<(), NetError> {
+    post::<B, serde_json::Value>(url, body).await.map(|_| ())
+}
+
 async fn get<T: DeserializeOwned>(url: &str) -> Result<T, NetError> {
-    answer(Request::get(url).send().await).await
+    answer(with_credentials(Request::get(url)).send().await).await
 }
 
 pub async fn catalogue() -> Result<Catalogue, NetError> {
@@ -70,6 +118,84 @@ pub async fn lease(req: &LeaseRequest) -> Result<Lease, NetError> {
     post("/api/sync/lease", req).await
 }
 
+pub async fn pairing_start(req: &PairingStart) -> Result<PairingOffer, NetError> {
+    post("/api/pairing", req).await
+}
+
+pub async fn pairing_claim(pairing_id: &str) -> Result<ClaimAnswer, NetError> {
+    post(
+        "/api/pairing/claim",
+        &PairingClaim {
+            pairing_id: pairing_id.to_owned(),
+        },
+    )
+    .await
+}
+
+pub async fn me() -> Result<SessionInfo, NetError> {
+    get("/api/auth/me").await
+}
+
+pub async fn login(req: &Login) -> Result<SessionInfo, NetError> {
+    post("/api/auth/login", req).await
+}
+
+pub async fn logout() -> Result<(), NetError> {
+    // 204 has no JSON body; any 2xx is success.
+    let r = with_credentials(Request::post("/api/auth/logout"))
+        .send()
+        .await
+        .map_err(|_| NetError::Unreachable)?;
+    if r.ok() {
+        Ok(())
+    } else {
+        Err(NetError::Refused {
+            status: r.status(),
+            message: "sign-out refused".into(),
+        })
+    }
+}
+
+pub async fn setup_state() -> Result<SetupState, NetError> {
+    get("/api/auth/setup").await
+}
+
+pub async fn setup(req: &Setup) -> Result<SessionInfo, NetError> {
+    post("/api/auth/setup", req).await
+}
+
+pub async fn staff() -> Result<Vec<StaffSummary>, NetError> {
+    get("/api/admin/staff").await
+}
+
+pub async fn create_staff(req: &NewStaff) -> Result<StaffSummary, NetError> {
+    post("/api/admin/staff", req).await
+}
+
+pub async fn devices() -> Result<Vec<DeviceSummary>, NetError> {
+    get("/api/admin/devices").await
+}
+
+pub async fn confirm_pairing(req: &ConfirmPairing) -> Result<DeviceSummary, NetError> {
+    post("/api/admin/pairing/confirm", req).await
+}
+
+pub async fn revoke(client: &str) -> Result<(), NetError> {
+    post_empty(
+        &format!("/api/admin/devices/{client}/revoke"),
+        &serde_json::json!({}),
+    )
+    .await
+}
+
+pub async fn audit() -> Result<Vec<AuditEntry>, NetError> {
+    get("/api/audit?limit=100").await
+}
+
+pub async fn ikm() -> Result<IkmReport, NetError> {
+    get("/api/ikm").await
+}
+
 /// The live stream's address on the page's own host.
 pub fn live_url() -> Option<String> {
     let loc = web_sys::window()?.location();
@@ -79,4 +205,14 @@ pub fn live_url() -> Option<String> {
         "ws"
     };
     Some(format!("{scheme}://{}/api/sync/live", loc.host().ok()?))
+}
+
+/// The WebSocket subprotocols that carry a device's token (browsers cannot set headers
+/// on a WebSocket); a counter's session cookie travels by itself.
+pub fn live_protocols() -> Vec<String> {
+    let mut p = vec!["antrean".to_owned()];
+    if let Some(t) = bearer() {
+        p.push(format!("bearer.{t}"));
+    }
+    p
 }

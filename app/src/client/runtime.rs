@@ -15,7 +15,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 use super::net::{self, NetError};
-use super::{store, Device, IssuedTicket, Phase};
+use super::{auth, store, Device, IssuedTicket, Phase};
 use crate::domain::catalogue::Catalogue;
 use crate::domain::i18n::Text;
 use crate::domain::ids::{ClientId, ServiceCode, TicketId, TrackingToken};
@@ -26,18 +26,21 @@ use crate::domain::replica::{Replica, Rules};
 use crate::domain::sync_client::{ClientMeta, Request, SyncClient, UiEvent};
 use crate::domain::ticket::{NewTicket, Priority};
 
-struct Inner {
-    sync: Option<SyncClient>,
+pub(super) struct Inner {
+    pub(super) sync: Option<SyncClient>,
     meta: Option<ClientMeta>,
     pool: NumberPool,
     lease_retry_at: f64,
 }
 
 pub struct Runtime {
-    db: Rexie,
-    role: DeviceRole,
-    inner: RefCell<Inner>,
-    wake: mpsc::UnboundedSender<()>,
+    pub(super) db: Rexie,
+    pub(super) role: DeviceRole,
+    pub(super) inner: RefCell<Inner>,
+    pub(super) wake: mpsc::UnboundedSender<()>,
+    /// Whether the device holds a credential the server may accept (a pairing token, or a
+    /// signed-in officer). Without one, the loops wait instead of knocking.
+    pub(super) authed: std::cell::Cell<bool>,
 }
 
 pub type Handle = Rc<Runtime>;
@@ -107,15 +110,18 @@ pub async fn start(dev: Device) -> Option<Handle> {
             lease_retry_at: 0.0,
         }),
         wake,
+        authed: std::cell::Cell::new(false),
     });
     let cached: Option<Catalogue> = store::get_setting(&rt.db, "catalogue").await.ok().flatten();
     if let Some(c) = cached {
         install_rules(&dev, &rt, c).await;
     }
     // Fresh catalogue and registration when the server answers; offline, the cached ones.
-    connect(&dev, &rt).await;
-    if rt.inner.borrow().sync.is_none() {
-        dev.phase.set(Phase::NeverConnected);
+    if auth::restore(&dev, &rt).await {
+        connect(&dev, &rt).await;
+        if rt.inner.borrow().sync.is_none() {
+            dev.phase.set(Phase::NeverConnected);
+        }
     }
     watch_online(&dev, &rt);
     leptos::task::spawn_local(live_loop(dev, rt.clone()));
@@ -146,7 +152,7 @@ async fn install_rules(dev: &Device, rt: &Handle, c: Catalogue) {
 }
 
 /// Fetches the catalogue and registers the device; silent when offline.
-async fn connect(dev: &Device, rt: &Handle) {
+pub(super) async fn connect(dev: &Device, rt: &Handle) {
     if let Ok(c) = net::catalogue().await {
         let _ = store::put_settings(&rt.db, &[("catalogue", store::value(&c))]).await;
         if rt.inner.borrow().sync.is_none() {
@@ -158,7 +164,7 @@ async fn connect(dev: &Device, rt: &Handle) {
     register(rt).await;
 }
 
-async fn register(rt: &Handle) -> bool {
+pub(super) async fn register(rt: &Handle) -> bool {
     let client_id = match client_id(rt) {
         Some(c) => c,
         None => return false,
@@ -184,7 +190,7 @@ async fn register(rt: &Handle) -> bool {
     }
 }
 
-fn client_id(rt: &Handle) -> Option<ClientId> {
+pub(super) fn client_id(rt: &Handle) -> Option<ClientId> {
     let inner = rt.inner.borrow();
     inner
         .sync
@@ -194,7 +200,7 @@ fn client_id(rt: &Handle) -> Option<ClientId> {
 }
 
 /// Copies the state machine's visible state into the page's signals.
-fn publish(dev: &Device, rt: &Handle) {
+pub(super) fn publish(dev: &Device, rt: &Handle) {
     let mut inner = rt.inner.borrow_mut();
     let Some(sync) = inner.sync.as_mut() else {
         return;
@@ -378,7 +384,7 @@ async fn top_up_leases(rt: &Handle) {
                 let _ = store::put_settings(&rt.db, &[("pool", store::value(&pool))]).await;
             }
             Err(NetError::Refused { status: 401, .. }) => {
-                register(rt).await;
+                rt.inner.borrow_mut().lease_retry_at = js_sys::Date::now() + 10_000.0;
                 return;
             }
             Err(_) => {
@@ -392,6 +398,15 @@ async fn top_up_leases(rt: &Handle) {
 /// Performs the requests the state machine asks for, forever.
 async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver<()>) {
     loop {
+        if !rt.authed.get() {
+            // Pairing or sign-in is under way; actions wait in the outbox.
+            publish(&dev, &rt);
+            futures::select! {
+                _ = wake_rx.next().fuse() => {},
+                _ = TimeoutFuture::new(1_000).fuse() => {},
+            }
+            continue;
+        }
         top_up_leases(&rt).await;
         let req = {
             let mut inner = rt.inner.borrow_mut();
@@ -415,11 +430,13 @@ async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver
                             .filter(|id| *id <= resp.last_processed)
                             .collect()
                     }
-                    Err(NetError::Refused { status: 401, .. }) => {
+                    Err(NetError::Refused {
+                        status: 401 | 403, ..
+                    }) => {
                         if let Some(s) = rt.inner.borrow_mut().sync.as_mut() {
                             s.handle_request_failed(now_ms());
                         }
-                        register(&rt).await;
+                        auth::recover(&dev, &rt).await;
                         Vec::new()
                     }
                     Err(e) => {
@@ -445,6 +462,7 @@ async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver
             }
             Some(Request::Pull { cursor }) => {
                 let res = net::pull(cursor).await;
+                let was_authed = rt.authed.get();
                 let saved = {
                     let mut inner = rt.inner.borrow_mut();
                     match (res, inner.sync.as_mut()) {
@@ -452,8 +470,17 @@ async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver
                             s.handle_pull(resp, now_ms());
                             Some((s.confirmed().snapshot(), store::value(s.meta())))
                         }
-                        (Err(_), Some(s)) => {
+                        (Err(e), Some(s)) => {
                             s.handle_request_failed(now_ms());
+                            if matches!(
+                                e,
+                                NetError::Refused {
+                                    status: 401 | 403,
+                                    ..
+                                }
+                            ) {
+                                rt.authed.set(false);
+                            }
                             None
                         }
                         _ => None,
@@ -461,6 +488,9 @@ async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver
                 };
                 if let Some((snapshot, meta)) = saved {
                     let _ = store::save_confirmed(&rt.db, &snapshot, &[("meta", meta)]).await;
+                }
+                if was_authed && !rt.authed.get() {
+                    auth::recover(&dev, &rt).await;
                 }
                 publish(&dev, &rt);
                 continue;
@@ -494,8 +524,12 @@ async fn live_loop(dev: Device, rt: Handle) {
     use gloo_net::websocket::Message;
     let _ = dev;
     loop {
+        if !rt.authed.get() {
+            TimeoutFuture::new(1_000).await;
+            continue;
+        }
         if let Some(url) = net::live_url() {
-            if let Ok(ws) = WebSocket::open(&url) {
+            if let Ok(ws) = WebSocket::open_with_protocols(&url, &net::live_protocols()) {
                 let (_, mut rx) = ws.split();
                 while let Some(Ok(msg)) = rx.next().await {
                     if let Message::Text(t) = msg {

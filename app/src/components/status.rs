@@ -98,6 +98,8 @@ pub fn PhaseGate(device: Device, children: ChildrenFn) -> impl IntoView {
         match device.phase.get() {
         Phase::Starting => view! { <p class="phase" data-testid="phase-starting">{text::LOADING.get(lang.get())}</p> }.into_any(),
         Phase::NeverConnected => view! { <p class="phase phase-warn">{text::NEVER_CONNECTED.get(lang.get())}</p> }.into_any(),
+        Phase::Pairing => view! { <super::PairingCode device/> }.into_any(),
+        Phase::SignIn => view! { <super::SignInForm device/> }.into_any(),
         Phase::Ready => children().into_any(),
     }
     }

@@ -301,9 +301,32 @@ impl OfficeCalendar {
     }
 }
 
+/// A moment as "YYYY-MM-DD HH:MM" in WITA (UTC+8, no daylight saving), for logs and tables
+/// where no office calendar is at hand.
+pub fn format_wita_time(ms: i64) -> String {
+    let Ok(t) = Timestamp::from_millisecond(ms) else {
+        return String::new();
+    };
+    let z = t.to_zoned(TimeZone::fixed(jiff::tz::offset(8)));
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        z.year(),
+        z.month(),
+        z.day(),
+        z.hour(),
+        z.minute()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wita_stamps_are_utc_plus_eight() {
+        // 2026-11-30 16:30 UTC is 2026-12-01 00:30 WITA.
+        assert_eq!(format_wita_time(1_796_056_200_000), "2026-12-01 00:30");
+    }
     use jiff::civil::date;
 
     /// The default calendar plus Christmas 2026 and two made-up days off on Monday 8 and

@@ -285,6 +285,14 @@ impl Replica {
         });
     }
 
+    /// Drops tickets whose history the server purged (retention).
+    pub fn forget(&mut self, ids: &[TicketId]) {
+        for id in ids {
+            self.tickets.remove(id);
+        }
+        self.calls.retain(|c| !ids.contains(&c.ticket));
+    }
+
     /// The ticket a loket is handling now (called, serving or pickup-called there).
     pub fn current_at(&self, loket: LoketId) -> Option<&Ticket> {
         self.tickets

@@ -217,6 +217,28 @@ pub enum EventKind {
     Cancelled,
 }
 
+impl EventKind {
+    /// The event's name on the wire and in the audit log.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Issued { .. } => "issued",
+            Self::Called { .. } => "called",
+            Self::Recalled => "recalled",
+            Self::MarkedNoShow => "marked_no_show",
+            Self::Reinstated => "reinstated",
+            Self::Started => "started",
+            Self::Returned { .. } => "returned",
+            Self::Rejoined => "rejoined",
+            Self::Accepted { .. } => "accepted",
+            Self::MarkedReady => "marked_ready",
+            Self::PickupCalled { .. } => "pickup_called",
+            Self::HandedOver => "handed_over",
+            Self::Transferred { .. } => "transferred",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
 /// Why a command was refused. Messages read well to an officer, in both languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "code", rename_all = "snake_case")]

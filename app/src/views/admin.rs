@@ -1,47 +1,252 @@
-//! `/admin`: the catalogue as published, and the satisfaction index. Read-only for now;
-//! editing and accounts come with the auth work.
+//! `/admin`: the first-admin setup, staff sign-in, and by role: pairing and revoking
+//! devices and managing accounts (admin), the audit log and the satisfaction index
+//! (supervisor and admin), the catalogue as published (everyone signed in).
+//!
+//! The page holds no device state; every request goes to the server, which decides what
+//! the signed-in person may see (the views only hide what would be refused anyway).
 
 use leptos::prelude::*;
 
 use crate::components::LangToggle;
+use crate::domain::access::{AuditEntry, DeviceSummary, SessionInfo, StaffRole, StaffSummary};
 use crate::domain::catalogue::Catalogue;
+use crate::domain::i18n::Text;
 use crate::domain::ikm::IkmReport;
 use crate::text;
 use crate::use_lang;
 
+/// Where the page is.
+#[derive(Debug, Clone, PartialEq)]
+// The server render only ever shows `Loading`.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+enum Stage {
+    Loading,
+    Setup,
+    SignIn,
+    SignedIn(SessionInfo),
+}
+
+/// Everything the signed-in page shows, reloaded after each change.
+#[derive(Clone, Copy)]
+struct Data {
+    catalogue: RwSignal<Option<Catalogue>>,
+    report: RwSignal<Option<IkmReport>>,
+    devices: RwSignal<Vec<DeviceSummary>>,
+    staff: RwSignal<Vec<StaffSummary>>,
+    audit: RwSignal<Vec<AuditEntry>>,
+    message: RwSignal<Option<Text>>,
+}
+
 #[cfg(feature = "hydrate")]
-async fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> Option<T> {
-    gloo_net::http::Request::get(url)
-        .send()
-        .await
-        .ok()?
-        .json()
-        .await
-        .ok()
+fn refused(e: crate::client::net::NetError) -> Text {
+    match e {
+        crate::client::net::NetError::Refused { message, .. } => Text::new(
+            format!("Ditolak server: {message}"),
+            format!("Refused by the server: {message}"),
+        ),
+        crate::client::net::NetError::Unreachable => Text::new(
+            "Server tidak terjangkau. Coba lagi.",
+            "The server cannot be reached. Try again.",
+        ),
+    }
+}
+
+#[cfg(feature = "hydrate")]
+async fn reload(data: Data, role: StaffRole) {
+    use crate::client::net;
+    data.catalogue.set(net::catalogue().await.ok());
+    if role >= StaffRole::Supervisor {
+        data.report.set(net::ikm().await.ok());
+        data.audit.set(net::audit().await.unwrap_or_default());
+    }
+    if role >= StaffRole::Admin {
+        data.devices.set(net::devices().await.unwrap_or_default());
+        data.staff.set(net::staff().await.unwrap_or_default());
+    }
 }
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let lang = use_lang();
-    let catalogue = RwSignal::new(None::<Catalogue>);
-    let report = RwSignal::new(None::<IkmReport>);
+    let stage = RwSignal::new(Stage::Loading);
+    let data = Data {
+        catalogue: RwSignal::new(None),
+        report: RwSignal::new(None),
+        devices: RwSignal::new(Vec::new()),
+        staff: RwSignal::new(Vec::new()),
+        audit: RwSignal::new(Vec::new()),
+        message: RwSignal::new(None),
+    };
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
+    Effect::new(move |prev: Option<()>| {
+        if prev.is_some() {
+            return;
+        }
         leptos::task::spawn_local(async move {
-            catalogue.set(get_json("/api/catalogue").await);
-            report.set(get_json("/api/ikm").await);
+            use crate::client::net;
+            if let Ok(info) = net::me().await {
+                net::set_csrf(Some(info.csrf.clone()));
+                reload(data, info.role).await;
+                stage.set(Stage::SignedIn(info));
+            } else if net::setup_state().await.map(|s| s.needed).unwrap_or(false) {
+                stage.set(Stage::Setup);
+            } else {
+                stage.set(Stage::SignIn);
+            }
         });
     });
+    let signed_in = move |info: SessionInfo| {
+        #[cfg(feature = "hydrate")]
+        {
+            crate::client::net::set_csrf(Some(info.csrf.clone()));
+            let role = info.role;
+            leptos::task::spawn_local(async move { reload(data, role).await });
+        }
+        stage.set(Stage::SignedIn(info));
+    };
     view! {
         <main class="page admin">
             <header class="bar">
-                <h1>{move || text::ADMIN.get(lang.get())}</h1>
-                <LangToggle/>
+                <div class="bar-title">
+                    <span class="logo" aria-hidden="true">"A"</span>
+                    <h1>{move || text::ADMIN.get(lang.get())}</h1>
+                </div>
+                <div class="bar-side">
+                    {move || match stage.get() {
+                        Stage::SignedIn(info) => Some(view! {
+                            <span class="officer" data-testid="admin-user">{format!("{} · {}", info.username, info.role.label().get(lang.get()))}</span>
+                            <button class="btn btn-ghost" on:click=move |_| {
+                                #[cfg(feature = "hydrate")]
+                                leptos::task::spawn_local(async move {
+                                    let _ = crate::client::net::logout().await;
+                                    crate::client::net::set_csrf(None);
+                                    stage.set(Stage::SignIn);
+                                });
+                            }>{move || text::SIGN_OUT.get(lang.get())}</button>
+                        }),
+                        _ => None,
+                    }}
+                    <LangToggle/>
+                </div>
             </header>
+            {move || data.message.get().map(|m| view! {
+                <p class="notice" role="status" data-testid="admin-message">{m.get(lang.get()).to_string()}</p>
+            })}
+            {move || match stage.get() {
+                Stage::Loading => view! { <p class="phase" data-testid="phase-starting">{text::LOADING.get(lang.get())}</p> }.into_any(),
+                Stage::Setup => view! { <SetupForm on_done=signed_in/> }.into_any(),
+                Stage::SignIn => view! { <LoginForm on_done=signed_in/> }.into_any(),
+                Stage::SignedIn(info) => view! { <Dashboard role=info.role data/> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+/// A labelled text input bound to a signal.
+#[component]
+fn Field(
+    label: Text,
+    value: RwSignal<String>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "")] name: &'static str,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <label>
+            <span>{move || label.get(lang.get()).to_string()}</span>
+            <input type=kind name=name required autocapitalize="none" spellcheck="false"
+                prop:value=value on:input=move |e| value.set(event_target_value(&e))/>
+        </label>
+    }
+}
+
+#[component]
+fn SetupForm(on_done: impl Fn(SessionInfo) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let lang = use_lang();
+    let token = RwSignal::new(String::new());
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<Text>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let req = crate::domain::access::Setup {
+                setup_token: token.get_untracked().trim().to_owned(),
+                username: username.get_untracked().trim().to_owned(),
+                password: password.get_untracked(),
+            };
+            match crate::client::net::setup(&req).await {
+                Ok(info) => on_done(info),
+                Err(e) => error.set(Some(refused(e))),
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (on_done, token, username, password);
+    };
+    view! {
+        <form class="card sign-in" on:submit=submit data-testid="setup">
+            <h2>{move || Text::new("Buat admin pertama", "Create the first admin").get(lang.get()).to_string()}</h2>
+            <p class="muted">{move || Text::new(
+                "Token pemasangan tercetak di konsol server saat pertama dijalankan.",
+                "The setup token was printed on the server's console at first start.",
+            ).get(lang.get()).to_string()}</p>
+            <Field label=Text::new("Token pemasangan", "Setup token") value=token name="setup_token"/>
+            <Field label=Text::new(text::USERNAME.0, text::USERNAME.1) value=username name="username"/>
+            <Field label=Text::new(text::PASSWORD.0, text::PASSWORD.1) value=password kind="password" name="password"/>
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.get(lang.get()).to_string()}</p> })}
+            <button class="btn btn-primary" type="submit">{move || text::SIGN_IN.get(lang.get())}</button>
+        </form>
+    }
+}
+
+#[component]
+fn LoginForm(on_done: impl Fn(SessionInfo) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let lang = use_lang();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<Text>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let req = crate::domain::access::Login {
+                username: username.get_untracked().trim().to_owned(),
+                password: password.get_untracked(),
+            };
+            match crate::client::net::login(&req).await {
+                Ok(info) => on_done(info),
+                Err(e) => error.set(Some(refused(e))),
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (on_done, username, password);
+    };
+    view! {
+        <form class="card sign-in" on:submit=submit data-testid="admin-login">
+            <h2>{move || text::SIGN_IN.get(lang.get())}</h2>
+            <Field label=Text::new(text::USERNAME.0, text::USERNAME.1) value=username name="username"/>
+            <Field label=Text::new(text::PASSWORD.0, text::PASSWORD.1) value=password kind="password" name="password"/>
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.get(lang.get()).to_string()}</p> })}
+            <button class="btn btn-primary" type="submit">{move || text::SIGN_IN.get(lang.get())}</button>
+        </form>
+    }
+}
+
+#[component]
+fn Dashboard(role: StaffRole, data: Data) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        {(role >= StaffRole::Admin).then(|| view! {
+            <PairForm data/>
+            <DeviceList data/>
+            <StaffAdmin data/>
+        })}
+        {(role >= StaffRole::Supervisor).then(|| view! {
             <section class="card">
                 <h2>{move || text::IKM_TITLE.get(lang.get())}</h2>
                 <div data-testid="ikm">
-                {move || match report.get().and_then(|r| r.overall) {
+                {move || match data.report.get().and_then(|r| r.overall) {
                     Some(r) => view! {
                         <p class="ikm-value">{format!("{:.2}", r.ikm)}<span class="badge">{format!("{:?}", r.grade)}</span></p>
                         <p>{move || format!("{} · {} {}", r.grade.label().get(lang.get()), r.respondents, text::RESPONDENTS.get(lang.get()))}</p>
@@ -50,16 +255,190 @@ pub fn AdminPage() -> impl IntoView {
                 }}
                 </div>
             </section>
-            {move || catalogue.get().map(|c| c.services.into_iter().map(|s| {
-                let name = s.name.clone();
-                view! {
-                    <section class="card">
-                        <h2>{move || format!("{} — {}", s.prefix, name.get(lang.get()))}</h2>
-                        <p>{format!("Loket: {}", s.lokets.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(", "))}</p>
-                        <p>{s.requirements_line(lang.get())}</p>
-                    </section>
+            <section class="card">
+                <h2>{move || Text::new("Log tindakan petugas", "Staff action log").get(lang.get()).to_string()}</h2>
+                <table class="table" data-testid="audit">
+                    <tbody>
+                    {move || data.audit.get().into_iter().map(|a| view! {
+                        <tr>
+                            <td>{crate::domain::calendar::format_wita_time(a.at_ms)}</td>
+                            <td>{a.username}</td>
+                            <td>{a.action}</td>
+                            <td>{a.subject}</td>
+                        </tr>
+                    }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        })}
+        {move || data.catalogue.get().map(|c| c.services.into_iter().map(|s| {
+            let name = s.name.clone();
+            view! {
+                <section class="card">
+                    <h2>{move || format!("{} — {}", s.prefix, name.get(lang.get()))}</h2>
+                    <p>{format!("Loket: {}", s.lokets.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(", "))}</p>
+                    <p>{s.requirements_line(lang.get())}</p>
+                </section>
+            }
+        }).collect_view())}
+    }
+}
+
+#[component]
+fn PairForm(data: Data) -> impl IntoView {
+    let lang = use_lang();
+    let code = RwSignal::new(String::new());
+    let label = RwSignal::new(String::new());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let req = crate::domain::access::ConfirmPairing {
+                code: code
+                    .get_untracked()
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .collect(),
+                label: label.get_untracked().trim().to_owned(),
+            };
+            match crate::client::net::confirm_pairing(&req).await {
+                Ok(d) => {
+                    data.message.set(Some(Text::new(
+                        format!("Perangkat {} dipasangkan.", d.role.as_str()),
+                        format!("The {} is paired.", d.role.as_str()),
+                    )));
+                    code.set(String::new());
+                    label.set(String::new());
+                    data.devices
+                        .set(crate::client::net::devices().await.unwrap_or_default());
                 }
-            }).collect_view())}
-        </main>
+                Err(e) => data.message.set(Some(refused(e))),
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (data, code, label);
+    };
+    view! {
+        <form class="card form-row" on:submit=submit data-testid="pair-form">
+            <h2>{move || Text::new("Pasangkan perangkat", "Pair a device").get(lang.get()).to_string()}</h2>
+            <Field label=Text::new("Kode di layar perangkat", "Code on the device's screen") value=code name="code"/>
+            <Field label=Text::new("Nama tempat (mis. Kios pintu utama)", "Place (e.g. Main door kiosk)") value=label name="label"/>
+            <button class="btn btn-primary" type="submit">{move || Text::new("Pasangkan", "Pair").get(lang.get()).to_string()}</button>
+        </form>
+    }
+}
+
+#[component]
+fn DeviceList(data: Data) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <section class="card">
+            <h2>{move || Text::new("Perangkat", "Devices").get(lang.get()).to_string()}</h2>
+            <table class="table" data-testid="devices">
+                <tbody>
+                {move || data.devices.get().into_iter().map(|d| {
+                    #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+                    let id = d.client_id.simple();
+                    view! {
+                        <tr>
+                            <td>{d.role.as_str()}</td>
+                            <td>{d.label.clone()}</td>
+                            <td>{d.paired_ms.map(crate::domain::calendar::format_wita_time).unwrap_or_default()}</td>
+                            <td>
+                                {if d.revoked {
+                                    view! { <span class="badge badge-warn">{move || Text::new("Dicabut", "Revoked").get(lang.get()).to_string()}</span> }.into_any()
+                                } else if d.role == crate::domain::mutation::DeviceRole::Counter {
+                                    view! { <span class="muted">{move || Text::new("Masuk sebagai petugas", "Officer sign-in").get(lang.get()).to_string()}</span> }.into_any()
+                                } else {
+                                    view! {
+                                        <button class="btn btn-ghost" on:click=move |_| {
+                                            #[cfg(feature = "hydrate")]
+                                            {
+                                                let id = id.clone();
+                                                leptos::task::spawn_local(async move {
+                                                    if let Err(e) = crate::client::net::revoke(&id).await {
+                                                        data.message.set(Some(refused(e)));
+                                                    }
+                                                    data.devices.set(crate::client::net::devices().await.unwrap_or_default());
+                                                });
+                                            }
+                                        }>{move || Text::new("Cabut", "Revoke").get(lang.get()).to_string()}</button>
+                                    }.into_any()
+                                }}
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[component]
+fn StaffAdmin(data: Data) -> impl IntoView {
+    let lang = use_lang();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let role = RwSignal::new(StaffRole::Officer);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let req = crate::domain::access::NewStaff {
+                username: username.get_untracked().trim().to_owned(),
+                role: role.get_untracked(),
+                password: password.get_untracked(),
+            };
+            // Say what is wrong before the server has to.
+            let check = crate::domain::access::check_username(&req.username)
+                .and_then(|_| crate::domain::access::check_password(&req.password));
+            if let Err(e) = check {
+                data.message.set(Some(e.text()));
+                return;
+            }
+            match crate::client::net::create_staff(&req).await {
+                Ok(s) => {
+                    data.message.set(Some(Text::new(
+                        format!("Akun {} dibuat.", s.username),
+                        format!("Account {} created.", s.username),
+                    )));
+                    username.set(String::new());
+                    password.set(String::new());
+                    data.staff
+                        .set(crate::client::net::staff().await.unwrap_or_default());
+                }
+                Err(e) => data.message.set(Some(refused(e))),
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (data, username, password, role);
+    };
+    view! {
+        <section class="card">
+            <h2>{move || Text::new("Akun petugas", "Staff accounts").get(lang.get()).to_string()}</h2>
+            <table class="table" data-testid="staff">
+                <tbody>
+                {move || data.staff.get().into_iter().map(|s| view! {
+                    <tr><td>{s.username}</td><td>{move || s.role.label().get(lang.get()).to_string()}</td></tr>
+                }).collect_view()}
+                </tbody>
+            </table>
+            <form class="form-row" on:submit=submit data-testid="staff-form">
+                <Field label=Text::new(text::USERNAME.0, text::USERNAME.1) value=username name="new_username"/>
+                <Field label=Text::new(text::PASSWORD.0, text::PASSWORD.1) value=password kind="password" name="new_password"/>
+                <label>
+                    <span>{move || Text::new("Peran", "Role").get(lang.get()).to_string()}</span>
+                    <select name="role" on:change=move |e| {
+                        if let Some(r) = StaffRole::parse(&event_target_value(&e)) { role.set(r) }
+                    }>
+                        {StaffRole::ALL.into_iter().map(|r| view! {
+                            <option value=r.as_str() selected=move || role.get() == r>{move || r.label().get(lang.get()).to_string()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <button class="btn btn-primary" type="submit">{move || Text::new("Buat akun", "Create account").get(lang.get()).to_string()}</button>
+            </form>
+        </section>
     }
 }

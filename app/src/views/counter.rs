@@ -61,6 +61,12 @@ pub fn CounterPage() -> impl IntoView {
                     {move || loket.get().map(|_| view! {
                         <button class="btn btn-ghost" on:click=move |_| loket.set(None)>{move || text::CHANGE_LOKET.get(lang.get())}</button>
                     })}
+                    {move || device.officer.get().map(|name| view! {
+                        <span class="officer" data-testid="officer">{name}</span>
+                        <button class="btn btn-ghost" on:click=move |_| {
+                            leptos::task::spawn_local(async move { device.sign_out().await });
+                        }>{move || text::SIGN_OUT.get(lang.get())}</button>
+                    })}
                     <LangToggle/>
                 </div>
             </header>

@@ -5,7 +5,11 @@
 //! queries filter on: the domain types stay the single definition of the data, and the
 //! SCHEMAFULL tables still refuse anything unexpected.
 
+mod access;
 mod schema;
+
+pub use access::{AuditRow, Purged, SessionRecord, StaffRecord, TokenDevice};
+pub use schema::SCHEMA_VERSION;
 
 use std::collections::BTreeMap;
 
@@ -179,9 +183,10 @@ impl Store {
         Ok(rows.first().and_then(Value::as_u64).unwrap_or(0))
     }
 
-    /// Writes a push in one transaction: its events, the tokens of new tickets, and the
-    /// device's last processed mutation id. Either all of it is stored or none.
-    pub async fn persist_push(&self, plan: &PushPlan) -> Result<()> {
+    /// Writes a push in one transaction: its events, the tokens of new tickets, the
+    /// device's last processed mutation id and the staff actions for the audit log. Either
+    /// all of it is stored or none.
+    pub async fn persist_push(&self, plan: &PushPlan, audit: &[AuditRow]) -> Result<()> {
         let events: Vec<Value> = plan
             .events
             .iter()
@@ -206,8 +211,10 @@ impl Store {
                  FOR $t IN $tokens { CREATE type::record('token', $t.token) CONTENT { ticket: $t.ticket }; };
                  UPDATE type::record('device', $client) SET last_mutation = $last;
                  UPSERT meta:log SET seq = $cursor;
+                 FOR $a IN $audit { CREATE audit CONTENT $a; };
                  COMMIT TRANSACTION;",
             )
+            .bind(("audit", access::audit_json(audit)))
             .bind(("events", Value::Array(events)))
             .bind(("tokens", Value::Array(tokens)))
             .bind(("client", plan.client.simple()))

@@ -53,7 +53,39 @@ const MIGRATIONS: &[&str] = &[
     DEFINE FIELD IF NOT EXISTS scores ON survey TYPE array<int, 9>;
     DEFINE FIELD IF NOT EXISTS at_ms ON survey TYPE int;
     ",
+    // 2: staff accounts and sessions, paired devices, the audit log.
+    "
+    DEFINE TABLE IF NOT EXISTS staff SCHEMAFULL;
+    DEFINE FIELD IF NOT EXISTS username ON staff TYPE string;
+    DEFINE FIELD IF NOT EXISTS role ON staff TYPE string ASSERT $value IN ['officer', 'supervisor', 'admin'];
+    DEFINE FIELD IF NOT EXISTS password_hash ON staff TYPE string;
+    DEFINE FIELD IF NOT EXISTS created_ms ON staff TYPE int;
+    DEFINE INDEX IF NOT EXISTS staff_username ON staff FIELDS username UNIQUE;
+
+    DEFINE TABLE IF NOT EXISTS session SCHEMAFULL;
+    DEFINE FIELD IF NOT EXISTS staff ON session TYPE string;
+    DEFINE FIELD IF NOT EXISTS csrf ON session TYPE string;
+    DEFINE FIELD IF NOT EXISTS expires_ms ON session TYPE int;
+
+    DEFINE FIELD IF NOT EXISTS token_hash ON device TYPE option<string>;
+    DEFINE FIELD IF NOT EXISTS revoked ON device TYPE bool DEFAULT false;
+    DEFINE FIELD IF NOT EXISTS label ON device TYPE option<string>;
+    DEFINE FIELD IF NOT EXISTS paired_ms ON device TYPE option<int>;
+    DEFINE INDEX IF NOT EXISTS device_token ON device FIELDS token_hash;
+
+    DEFINE TABLE IF NOT EXISTS audit SCHEMAFULL;
+    DEFINE FIELD IF NOT EXISTS at_ms ON audit TYPE int;
+    DEFINE FIELD IF NOT EXISTS staff ON audit TYPE string;
+    DEFINE FIELD IF NOT EXISTS action ON audit TYPE string;
+    DEFINE FIELD IF NOT EXISTS subject ON audit TYPE string;
+    DEFINE INDEX IF NOT EXISTS audit_at ON audit FIELDS at_ms;
+    DEFINE INDEX IF NOT EXISTS survey_at ON survey FIELDS at_ms;
+    DEFINE INDEX IF NOT EXISTS event_at ON event FIELDS at_ms;
+    ",
 ];
+
+/// The version a database has after start-up.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 pub async fn version(db: &Surreal<Any>) -> Result<i64, StoreError> {
     // `meta` may not exist yet on a fresh database; selecting from a missing table

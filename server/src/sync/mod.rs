@@ -21,12 +21,13 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::Json;
+use axum::{Extension, Json};
 use serde::Deserialize;
 
+use crate::auth::{Principal, WS_PROTOCOL};
 use crate::error::ApiError;
-use crate::state::{now_ms, AppState};
-use crate::store::{DeviceRecord, Store, StoreError};
+use crate::state::{now_ms, AppState, Live};
+use crate::store::{AuditRow, DeviceRecord, Store, StoreError};
 
 /// Most events one pull returns.
 pub const PULL_LIMIT: usize = 1000;
@@ -66,43 +67,53 @@ async fn device(store: &Store, client: ClientId) -> Result<DeviceRecord, ApiErro
     })
 }
 
-/// `POST /api/devices`.
+/// `POST /api/devices`: a paired kiosk or display refreshes its record (and a kiosk
+/// learns its series); a signed-in officer registers the counter tablet they work on.
 pub async fn register(
     State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
     body: Result<Json<RegisterDevice>, JsonRejection>,
 ) -> Result<Json<DeviceRegistered>, ApiError> {
     let req = json_body(body)?;
-    let mut auth = s.authority.lock().await;
-    let existing = s.store.device(req.client_id).await?;
-    let series = if req.role == DeviceRole::Kiosk {
-        let mut leases = auth.leases.clone();
-        let series = leases
-            .series_for(req.client_id)
-            .map_err(|e| ApiError::Conflict(e.to_string()))?;
-        Some((series, leases))
-    } else {
-        None
-    };
-    let record = DeviceRecord {
-        client: req.client_id,
-        role: req.role,
-        last_mutation: existing.as_ref().map(|d| d.last_mutation).unwrap_or(0),
-        series: series
-            .as_ref()
-            .map(|(s, _)| *s)
-            .or(existing.and_then(|d| d.series)),
-    };
-    s.store.register_device(&record).await?;
-    if let Some((_, leases)) = series {
-        auth.leases = leases;
+    match &who {
+        Principal::Device(d) => {
+            if d.client != req.client_id || d.role != req.role {
+                return Err(ApiError::Forbidden(
+                    "a device may only register itself, in the role it was paired for".into(),
+                ));
+            }
+            Ok(Json(DeviceRegistered { series: d.series }))
+        }
+        Principal::Staff { .. } => {
+            if req.role != DeviceRole::Counter {
+                return Err(ApiError::Forbidden(
+                    "kiosks and displays are paired by an admin".into(),
+                ));
+            }
+            let mut auth = s.authority.lock().await;
+            let existing = s.store.device(req.client_id).await?;
+            if let Some(d) = &existing {
+                if d.role != DeviceRole::Counter {
+                    return Err(ApiError::Forbidden(format!(
+                        "this device is registered as a {}",
+                        d.role.as_str()
+                    )));
+                }
+            }
+            let record = DeviceRecord {
+                client: req.client_id,
+                role: DeviceRole::Counter,
+                last_mutation: existing.as_ref().map(|d| d.last_mutation).unwrap_or(0),
+                series: None,
+            };
+            s.store.register_device(&record).await?;
+            auth.last_processed
+                .entry(req.client_id)
+                .or_insert(record.last_mutation);
+            Ok(Json(DeviceRegistered { series: None }))
+        }
+        Principal::Anonymous => Err(ApiError::Unauthenticated("sign in first".into())),
     }
-    auth.last_processed
-        .entry(req.client_id)
-        .or_insert(record.last_mutation);
-    tracing::info!(role = req.role.as_str(), series = ?record.series, "device registered");
-    Ok(Json(DeviceRegistered {
-        series: record.series,
-    }))
 }
 
 fn push_error(e: PushError) -> ApiError {
@@ -116,10 +127,22 @@ fn push_error(e: PushError) -> ApiError {
 /// `POST /api/sync/push`.
 pub async fn push(
     State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
     body: Result<Json<PushRequest>, JsonRejection>,
 ) -> Result<Json<PushResponse>, ApiError> {
     let req = json_body(body)?;
     let dev = device(&s.store, req.client_id).await?;
+    let officer = match &who {
+        Principal::Device(d) if d.client == req.client_id => None,
+        Principal::Staff { session, .. } if dev.role == DeviceRole::Counter => {
+            Some(session.staff_id.clone())
+        }
+        _ => {
+            return Err(ApiError::Forbidden(
+                "a device may only send its own actions".into(),
+            ))
+        }
+    };
     let mut auth = s.authority.lock().await;
     catch_up(&mut auth, &s.store).await?;
     let known = auth.last_processed.entry(req.client_id).or_insert(0);
@@ -130,7 +153,25 @@ pub async fn push(
         .map_err(push_error)?;
     let changed = !plan.events.is_empty() || plan.response.last_processed != before;
     if changed {
-        s.store.persist_push(&plan).await?;
+        // Each action a counter applies is recorded against its signed-in officer.
+        let audit: Vec<AuditRow> = officer
+            .map(|staff_id| {
+                plan.events
+                    .iter()
+                    .map(|e| AuditRow {
+                        at_ms: e.at.wall_ms,
+                        staff_id: staff_id.clone(),
+                        action: e.kind.name().into(),
+                        subject: auth
+                            .replica
+                            .ticket(&e.ticket)
+                            .map(|t| t.number.to_string())
+                            .unwrap_or_else(|| e.ticket.simple()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        s.store.persist_push(&plan, &audit).await?;
     }
     let resp = plan.response.clone();
     let applied = plan.events.len();
@@ -138,7 +179,7 @@ pub async fn push(
     drop(auth);
     if applied > 0 {
         // Nobody listening is fine.
-        let _ = s.live.send(resp.cursor);
+        let _ = s.live.send(Live::Cursor(resp.cursor));
     }
     tracing::debug!(
         mutations = req.mutations.len(),
@@ -191,14 +232,17 @@ pub async fn pull(
 /// `POST /api/sync/lease`: a block of numbers for a kiosk.
 pub async fn lease(
     State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
     body: Result<Json<LeaseRequest>, JsonRejection>,
 ) -> Result<Json<Lease>, ApiError> {
     let req = json_body(body)?;
-    let dev = device(&s.store, req.client_id).await?;
-    if dev.role != DeviceRole::Kiosk {
-        return Err(ApiError::Forbidden(
-            "only a kiosk leases ticket numbers".into(),
-        ));
+    match &who {
+        Principal::Device(d) if d.client == req.client_id && d.role == DeviceRole::Kiosk => {}
+        _ => {
+            return Err(ApiError::Forbidden(
+                "a kiosk leases numbers for itself only".into(),
+            ))
+        }
     }
     let mut auth = s.authority.lock().await;
     if auth.rules.catalogue.service(&req.service).is_none() {
@@ -218,12 +262,22 @@ pub async fn lease(
     Ok(Json(lease))
 }
 
-/// `GET /api/sync/live`: a WebSocket that sends `{"cursor": N}` whenever the log grows.
-pub async fn live(State(s): State<AppState>, ws: WebSocketUpgrade) -> Response {
-    ws.on_upgrade(move |socket| live_session(socket, s))
+/// `GET /api/sync/live`: a WebSocket that sends `{"cursor": N}` whenever the log grows,
+/// and closes when the device is revoked.
+pub async fn live(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let device = match who {
+        Principal::Device(d) => Some(d.client),
+        _ => None,
+    };
+    ws.protocols([WS_PROTOCOL])
+        .on_upgrade(move |socket| live_session(socket, s, device))
 }
 
-async fn live_session(mut socket: WebSocket, s: AppState) {
+async fn live_session(mut socket: WebSocket, s: AppState, device: Option<ClientId>) {
     let mut rx = s.live.subscribe();
     let cursor = s.authority.lock().await.replica.cursor();
     if send_poke(&mut socket, cursor).await.is_err() {
@@ -231,8 +285,13 @@ async fn live_session(mut socket: WebSocket, s: AppState) {
     }
     loop {
         tokio::select! {
-            poke = rx.recv() => match poke {
-                Ok(c) => if send_poke(&mut socket, c).await.is_err() { return },
+            msg = rx.recv() => match msg {
+                Ok(Live::Cursor(c)) => if send_poke(&mut socket, c).await.is_err() { return },
+                Ok(Live::Revoked(c)) if Some(c) == device => {
+                    let _ = socket.send(Message::Close(None)).await;
+                    return;
+                }
+                Ok(Live::Revoked(_)) => {}
                 // A slow subscriber skipped pokes; the newest one is all it needs.
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(_) => return,
@@ -260,7 +319,7 @@ pub fn spawn_log_watcher(s: AppState) -> tokio::task::JoinHandle<()> {
             if let Ok(last) = s.store.last_seq().await {
                 if last > seen {
                     seen = last;
-                    let _ = s.live.send(last);
+                    let _ = s.live.send(Live::Cursor(last));
                 }
             }
         }

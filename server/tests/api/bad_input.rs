@@ -22,7 +22,10 @@ async fn assert_unchanged(app: &TestApp) {
 #[tokio::test]
 async fn malformed_json_is_a_400_with_a_reason() {
     let app = spawn_app();
-    let (status, body) = app.post_raw("/api/sync/push", "{not json").await;
+    let (k, _) = registered_kiosk(&app).await;
+    let (status, body) = app
+        .post_raw_as(&app.cred(k.id), "/api/sync/push", "{not json")
+        .await;
     assert_eq!(status, 400);
     assert!(
         body["message"].as_str().is_some_and(|m| m.len() > 10),
@@ -39,7 +42,7 @@ async fn an_unknown_mutation_kind_is_a_400_naming_it() {
         "client_id": k.id,
         "mutations": [{ "client_id": k.id, "mutation_id": 1, "at": { "wall_ms": now_ms(), "counter": 0, "client": k.id }, "kind": "launch_rocket" }]
     });
-    let (status, v) = app.post("/api/sync/push", &body).await;
+    let (status, v) = app.post_as(&app.cred(k.id), "/api/sync/push", &body).await;
     assert_eq!(status, 400);
     assert!(
         v["message"]
@@ -100,7 +103,9 @@ async fn an_oversized_batch_is_a_413() {
         k.id,
         "x".repeat(2 << 20)
     );
-    let (status, _) = app.post_raw("/api/sync/push", &huge).await;
+    let (status, _) = app
+        .post_raw_as(&app.cred(k.id), "/api/sync/push", &huge)
+        .await;
     assert_eq!(status, 413);
 }
 
@@ -153,7 +158,8 @@ async fn a_rejected_mutation_never_blocks_the_ones_behind_it() {
 #[tokio::test]
 async fn a_bad_pull_cursor_is_a_400() {
     let app = spawn_app();
-    let (status, body) = app.get_json("/api/sync/pull?cursor=minus-one").await;
+    let admin = app.admin().await;
+    let (status, body) = app.get_as(&admin, "/api/sync/pull?cursor=minus-one").await;
     assert_eq!(status, 400);
     assert!(body["message"].as_str().is_some());
 }

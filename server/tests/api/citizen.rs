@@ -73,14 +73,15 @@ async fn the_tracking_token_shows_the_ticket_through_its_life_and_takes_one_surv
         .post(&format!("/api/t/{}/survey", token.as_str()), &scores)
         .await;
     assert_eq!(status, 409, "once per ticket");
-    let (_, report) = app.get_json("/api/ikm").await;
+    let supervisor = app.staff("supervisor", "supervisor").await;
+    let (_, report) = app.get_as(&supervisor, "/api/ikm").await;
     assert_eq!(report["overall"]["respondents"], 1);
     // (4+4+3+4+4+3+4+3+4)/9 × 25 = 91.67 → A
     assert!((report["overall"]["ikm"].as_f64().unwrap() - 91.666).abs() < 0.01);
     assert_eq!(report["overall"]["grade"], "A");
     // The tracking token is the citizen's secret: it never reaches the log.
     let log = app.log.lock().map(|l| l.clone()).unwrap_or_default();
-    assert!(log.contains("device registered"), "the log was captured");
+    assert!(log.contains("device paired"), "the log was captured");
     assert!(!log.contains(token.as_str()), "token leaked into the log");
 }
 
@@ -96,9 +97,14 @@ async fn unknown_and_malformed_tokens_get_the_same_404() {
 #[tokio::test]
 async fn survey_scores_out_of_range_are_a_400() {
     let app = spawn_app();
+    let mut kiosk = DeviceSim::new();
+    let series = app.register(kiosk.id, DeviceRole::Kiosk).await.series;
+    let (issue, _, token) =
+        kiosk.issue(app::domain::ids::TicketNumber::new('A', series, 1).expect("number"));
+    app.push(kiosk.id, vec![issue]).await.expect("issue");
     let (status, body) = app
         .post(
-            "/api/t/AAAAAAAAAAAAAAAAAAAAAA/survey",
+            &format!("/api/t/{}/survey", token.as_str()),
             &serde_json::json!({ "scores": [5, 4, 4, 4, 4, 4, 4, 4, 4] }),
         )
         .await;

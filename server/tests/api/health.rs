@@ -9,7 +9,10 @@ async fn health_reports_version_uptime_and_database() {
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
     assert!(body["uptime_s"].is_u64());
     assert_eq!(body["database"]["status"], "ok");
-    assert_eq!(body["database"]["schema_version"], 1);
+    assert_eq!(
+        body["database"]["schema_version"],
+        server::store::SCHEMA_VERSION
+    );
 }
 
 #[tokio::test]
@@ -66,10 +69,16 @@ async fn the_schema_and_data_survive_a_restart_on_disk() {
     let dir = crate::helpers::TempDir::new();
     let app = crate::helpers::spawn_app_with(crate::helpers::Db::Disk(&dir.0), 0);
     let (_, h) = app.get_json("/api/health").await;
-    assert_eq!(h["database"]["schema_version"], 1);
+    assert_eq!(
+        h["database"]["schema_version"],
+        server::store::SCHEMA_VERSION
+    );
     drop(app);
     let again = crate::helpers::spawn_app_with(crate::helpers::Db::Disk(&dir.0), 0);
     let (status, h) = again.get_json("/api/health").await;
     assert_eq!(status, 200);
-    assert_eq!(h["database"]["schema_version"], 1);
+    assert_eq!(
+        h["database"]["schema_version"],
+        server::store::SCHEMA_VERSION
+    );
 }

@@ -1,6 +1,7 @@
 //! `spawn_app()`: the real server binary on `127.0.0.1:0`, on in-memory SurrealDB or a temp
 //! directory, with typed helpers for the API.
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -49,6 +50,11 @@ pub struct TestApp {
     child: Child,
     /// Everything the server logged, for the privacy checks.
     pub log: std::sync::Arc<std::sync::Mutex<String>>,
+    /// The first-admin token the server printed (only on a fresh database).
+    pub setup_token: Option<String>,
+    admin: tokio::sync::OnceCell<Cred>,
+    /// The credential of each device registered through [`TestApp::register`].
+    creds: std::sync::Mutex<HashMap<ClientId, Cred>>,
 }
 
 impl Drop for TestApp {
@@ -60,7 +66,13 @@ impl Drop for TestApp {
 
 /// Starts the server binary and waits for its "listening on" line.
 pub fn spawn_app_with(db: Db<'_>, port: u16) -> TestApp {
+    spawn_app_env(db, port, &[])
+}
+
+/// Starts the server binary with extra environment variables.
+pub fn spawn_app_env(db: Db<'_>, port: u16, env: &[(&str, &str)]) -> TestApp {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_antrean"));
+    cmd.envs(env.iter().copied());
     cmd.env("ANTREAN_ADDR", format!("127.0.0.1:{port}"))
         .env(
             "LEPTOS_SITE_ROOT",
@@ -93,24 +105,62 @@ pub fn spawn_app_with(db: Db<'_>, port: u16) -> TestApp {
     });
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().and_then(Result::ok).unwrap_or_default();
-    let addr = first.strip_prefix("listening on ").unwrap_or_else(|| {
-        panic!(
-            "server did not start: {first:?}\n{}",
-            log.lock().map(|l| l.clone()).unwrap_or_default()
-        )
-    });
+    let mut setup_token = None;
+    let addr = loop {
+        let line = lines.next().and_then(Result::ok).unwrap_or_default();
+        if let Some(t) = line.strip_prefix("setup token: ") {
+            setup_token = Some(t.trim().to_owned());
+        } else if let Some(a) = line.strip_prefix("listening on ") {
+            break a.to_owned();
+        } else if line.is_empty() {
+            panic!(
+                "server did not start\n{}",
+                log.lock().map(|l| l.clone()).unwrap_or_default()
+            );
+        }
+    };
     std::thread::spawn(move || for _ in lines {});
     TestApp {
-        base: addr.to_owned(),
+        base: addr,
         client: reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
             .expect("client"),
         child,
         log,
+        setup_token,
+        admin: tokio::sync::OnceCell::new(),
+        creds: std::sync::Mutex::new(HashMap::new()),
     }
 }
+
+/// How a test request identifies itself.
+#[derive(Debug, Clone)]
+pub enum Cred {
+    None,
+    /// A paired device's token.
+    Bearer(String),
+    /// A staff session: the cookie value and its CSRF token.
+    Session {
+        cookie: String,
+        csrf: String,
+    },
+}
+
+impl Cred {
+    pub fn apply(&self, b: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self {
+            Cred::None => b,
+            Cred::Bearer(t) => b.bearer_auth(t),
+            Cred::Session { cookie, csrf } => b
+                .header("cookie", format!("antrean_session={cookie}"))
+                .header("x-csrf-token", csrf),
+        }
+    }
+}
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "kata-sandi-uji-1";
 
 pub fn spawn_app() -> TestApp {
     spawn_app_with(Db::Memory, 0)
@@ -135,38 +185,179 @@ impl TestApp {
             .expect("port")
     }
 
-    pub async fn get_json(&self, path: &str) -> (u16, Value) {
-        let r = self
-            .client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request");
+    /// Sends a request with a credential; answers the status and the JSON body.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<String>,
+        cred: &Cred,
+    ) -> (u16, Value) {
+        let mut b = cred.apply(self.client.request(method, self.url(path)));
+        if let Some(body) = body {
+            b = b.header("content-type", "application/json").body(body);
+        }
+        let r = b.send().await.expect("request");
         let s = r.status().as_u16();
         (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Like [`TestApp::send`], but a transport error is an answer too (`None`).
+    pub async fn try_send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<String>,
+        cred: &Cred,
+    ) -> Option<(u16, Value)> {
+        let mut b = cred.apply(self.client.request(method, self.url(path)));
+        if let Some(body) = body {
+            b = b.header("content-type", "application/json").body(body);
+        }
+        let r = b.send().await.ok()?;
+        let s = r.status().as_u16();
+        Some((s, r.json().await.unwrap_or(Value::Null)))
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        self.send(reqwest::Method::GET, path, None, &Cred::None)
+            .await
+    }
+
+    pub async fn get_as(&self, cred: &Cred, path: &str) -> (u16, Value) {
+        self.send(reqwest::Method::GET, path, None, cred).await
     }
 
     pub async fn post_raw(&self, path: &str, body: &str) -> (u16, Value) {
-        let r = self
-            .client
-            .post(self.url(path))
-            .header("content-type", "application/json")
-            .body(body.to_owned())
-            .send()
+        self.post_raw_as(&Cred::None, path, body).await
+    }
+
+    pub async fn post_raw_as(&self, cred: &Cred, path: &str, body: &str) -> (u16, Value) {
+        self.send(reqwest::Method::POST, path, Some(body.to_owned()), cred)
             .await
-            .expect("request");
-        let s = r.status().as_u16();
-        (s, r.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn post<B: serde::Serialize>(&self, path: &str, body: &B) -> (u16, Value) {
-        self.post_raw(path, &serde_json::to_string(body).expect("json"))
+        self.post_as(&Cred::None, path, body).await
+    }
+
+    pub async fn post_as<B: serde::Serialize>(
+        &self,
+        cred: &Cred,
+        path: &str,
+        body: &B,
+    ) -> (u16, Value) {
+        self.post_raw_as(cred, path, &serde_json::to_string(body).expect("json"))
             .await
     }
 
-    pub async fn register(&self, client: ClientId, role: DeviceRole) -> DeviceRegistered {
+    /// Signs in and returns the session.
+    pub async fn login(&self, username: &str, password: &str) -> Result<Cred, (u16, Value)> {
+        let r = self
+            .client
+            .post(self.url("/api/auth/login"))
+            .json(&serde_json::json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .expect("login");
+        session_from(r).await
+    }
+
+    /// The first admin, created through the one-time setup token on first use (or signed
+    /// in, on a server restarted on the same data).
+    pub async fn admin(&self) -> Cred {
+        self.admin
+            .get_or_init(|| async {
+                let Some(token) = self.setup_token.clone() else {
+                    return self.login("admin", PASSWORD).await.expect("admin login");
+                };
+                let r = self
+                    .client
+                    .post(self.url("/api/auth/setup"))
+                    .json(&serde_json::json!({
+                        "setup_token": token, "username": "admin", "password": PASSWORD
+                    }))
+                    .send()
+                    .await
+                    .expect("setup");
+                session_from(r).await.expect("setup answers a session")
+            })
+            .await
+            .clone()
+    }
+
+    /// Creates an account with this role (by the admin) and signs it in.
+    pub async fn staff(&self, username: &str, role: &str) -> Cred {
+        let admin = self.admin().await;
+        let (s, v) = self
+            .post_as(
+                &admin,
+                "/api/admin/staff",
+                &serde_json::json!({ "username": username, "role": role, "password": PASSWORD }),
+            )
+            .await;
+        assert!(s == 201 || s == 409, "{s} {v}");
+        self.login(username, PASSWORD).await.expect("login")
+    }
+
+    /// Pairs a kiosk or display the way an admin does: the device asks for a code, the
+    /// admin confirms it, the device collects its token.
+    pub async fn pair(&self, client: ClientId, role: DeviceRole) -> (String, Option<u8>) {
+        let (s, offer) = self
+            .post(
+                "/api/pairing",
+                &serde_json::json!({ "client_id": client, "role": role }),
+            )
+            .await;
+        assert_eq!(s, 200, "{offer}");
+        let admin = self.admin().await;
+        let (s, v) = self
+            .post_as(
+                &admin,
+                "/api/admin/pairing/confirm",
+                &serde_json::json!({ "code": offer["code"], "label": "uji" }),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
         let (s, v) = self
             .post(
+                "/api/pairing/claim",
+                &serde_json::json!({ "pairing_id": offer["pairing_id"] }),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(v["status"], "paired", "{v}");
+        (
+            v["token"].as_str().expect("token").to_owned(),
+            v["series"].as_u64().map(|n| n as u8),
+        )
+    }
+
+    /// Gives a device the credential it had before a restart.
+    pub fn set_cred(&self, client: ClientId, cred: Cred) {
+        self.creds.lock().expect("creds").insert(client, cred);
+    }
+
+    /// The credential a registered device uses.
+    pub fn cred(&self, client: ClientId) -> Cred {
+        self.creds
+            .lock()
+            .expect("creds")
+            .get(&client)
+            .cloned()
+            .unwrap_or(Cred::None)
+    }
+
+    /// Sets a device up as in the field: kiosks and displays are paired by the admin; a
+    /// counter is registered by a signed-in officer.
+    pub async fn register(&self, client: ClientId, role: DeviceRole) -> DeviceRegistered {
+        let cred = match role {
+            DeviceRole::Counter => self.staff("petugas", "officer").await,
+            _ => Cred::Bearer(self.pair(client, role).await.0),
+        };
+        let (s, v) = self
+            .post_as(
+                &cred,
                 "/api/devices",
                 &RegisterDevice {
                     client_id: client,
@@ -175,12 +366,14 @@ impl TestApp {
             )
             .await;
         assert_eq!(s, 200, "{v}");
+        self.creds.lock().expect("creds").insert(client, cred);
         serde_json::from_value(v).expect("registration answer")
     }
 
     pub async fn lease(&self, client: ClientId, service: &ServiceCode) -> Lease {
         let (s, v) = self
-            .post(
+            .post_as(
+                &self.cred(client),
                 "/api/sync/lease",
                 &LeaseRequest {
                     client_id: client,
@@ -199,7 +392,8 @@ impl TestApp {
         mutations: Vec<Mutation>,
     ) -> Result<PushResponse, (u16, String)> {
         let (s, v) = self
-            .post(
+            .post_as(
+                &self.cred(client),
                 "/api/sync/push",
                 &PushRequest {
                     client_id: client,
@@ -221,8 +415,9 @@ impl TestApp {
     }
 
     pub async fn pull(&self, cursor: u64) -> PullResponse {
+        let admin = self.admin().await;
         let (s, v) = self
-            .get_json(&format!("/api/sync/pull?cursor={cursor}"))
+            .get_as(&admin, &format!("/api/sync/pull?cursor={cursor}"))
             .await;
         assert_eq!(s, 200, "{v}");
         serde_json::from_value(v).expect("pull answer")
@@ -231,6 +426,26 @@ impl TestApp {
     /// The server's current state, as a new device would receive it.
     pub async fn state(&self) -> Replica {
         Replica::from_snapshot(self.pull(0).await.snapshot.expect("snapshot for cursor 0"))
+    }
+}
+
+async fn session_from(r: reqwest::Response) -> Result<Cred, (u16, Value)> {
+    let status = r.status().as_u16();
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("antrean_session="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned);
+    let v: Value = r.json().await.unwrap_or(Value::Null);
+    match (status, cookie) {
+        (200, Some(cookie)) => Ok(Cred::Session {
+            cookie,
+            csrf: v["csrf"].as_str().expect("csrf").to_owned(),
+        }),
+        _ => Err((status, v)),
     }
 }
 

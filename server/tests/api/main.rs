@@ -3,7 +3,10 @@
 
 mod helpers;
 
+mod access;
+mod auth_matrix;
 mod bad_input;
 mod citizen;
+mod fuzz;
 mod health;
 mod sync;

@@ -125,6 +125,7 @@ async fn a_server_killed_mid_push_loses_nothing_and_applies_nothing_twice() {
                 .0
         })
         .collect();
+    let cred = app.cred(kiosk.id);
     // Push in batches of 20 and kill -9 while the sixth batch is in flight.
     let mut acknowledged = 0;
     for (i, chunk) in all.chunks(20).enumerate() {
@@ -132,7 +133,8 @@ async fn a_server_killed_mid_push_loses_nothing_and_applies_nothing_twice() {
             let client = app.client.clone();
             let url = app.url("/api/sync/push");
             let body = serde_json::json!({ "client_id": kiosk.id, "mutations": chunk });
-            let inflight = tokio::spawn(async move { client.post(url).json(&body).send().await });
+            let req = app.cred(kiosk.id).apply(client.post(url).json(&body));
+            let inflight = tokio::spawn(async move { req.send().await });
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
             app.kill9();
             let _ = inflight.await;
@@ -149,6 +151,7 @@ async fn a_server_killed_mid_push_loses_nothing_and_applies_nothing_twice() {
     // Restart on the same data; the client resumes from the first unacknowledged batch
     // (and, not knowing the in-flight batch's fate, resends it).
     let again = spawn_app_with(Db::Disk(&dir.0), port);
+    again.set_cred(kiosk.id, cred);
     for chunk in all[acknowledged as usize..].chunks(50) {
         let r = again.push(kiosk.id, chunk.to_vec()).await.expect("resume");
         assert!(
@@ -283,12 +286,11 @@ async fn a_kiosk_may_not_act_as_a_counter_and_a_display_may_not_send_at_all() {
     let mut display = DeviceSim::new();
     app.register(display.id, DeviceRole::Display).await;
     let (issue, _, _) = display.issue(number("A-001"));
-    let r = app.push(display.id, vec![issue]).await.expect("push");
-    assert!(
-        matches!(&r.outcomes[0].outcome, Outcome::Rejected { code, .. } if code == "forbidden")
-    );
+    let err = app.push(display.id, vec![issue]).await.unwrap_err();
+    assert_eq!(err.0, 403, "a display only reads: {}", err.1);
     let (status, _) = app
-        .post(
+        .post_as(
+            &app.cred(display.id),
             "/api/sync/lease",
             &serde_json::json!({ "client_id": display.id, "service": "legalisir-ktp-el" }),
         )

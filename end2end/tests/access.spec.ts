@@ -1,0 +1,100 @@
+// Accounts and devices through the admin page: the first admin signs in, pairs a display
+// by typing the code the display shows, revokes it, and the display stops and asks to be
+// paired again. No CSP violation on any page.
+import { test, expect, Page } from "@playwright/test";
+import { PASSWORD, Server, shotsDir } from "./harness";
+import { join } from "node:path";
+
+let server: Server;
+test.beforeAll(async () => {
+  server = await Server.start();
+});
+test.afterAll(async () => {
+  await server.stop();
+});
+
+function watchCsp(page: Page): string[] {
+  const violations: string[] = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+  });
+  return violations;
+}
+
+test("an admin pairs a display with its code and revokes it", async ({ browser }) => {
+  await server.admin(); // the first admin, made with the printed setup token
+  const displayCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const display = await displayCtx.newPage();
+  const displayCsp = watchCsp(display);
+  await display.goto(`${server.url}/display`);
+  const codeEl = display.getByTestId("pairing-code");
+  await expect(codeEl).toHaveText(/^\d{3} \d{3}$/, { timeout: 30_000 });
+  await display.screenshot({ path: join(shotsDir(), "display-pairing-tv.png") });
+  const code = (await codeEl.textContent())!.replace(/\D/g, "");
+
+  const adminCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const admin = await adminCtx.newPage();
+  const adminCsp = watchCsp(admin);
+  await admin.goto(`${server.url}/admin`);
+  const login = admin.getByTestId("admin-login");
+  await login.locator("input[name=username]").fill("admin");
+  await login.locator("input[name=password]").fill("salah-sekali-ya");
+  await login.locator("button[type=submit]").click();
+  await expect(login.getByRole("alert")).toBeVisible();
+  await login.locator("input[name=password]").fill(PASSWORD);
+  await login.locator("button[type=submit]").click();
+  await expect(admin.getByTestId("admin-user")).toContainText("admin");
+
+  const form = admin.getByTestId("pair-form");
+  await form.locator("input[name=code]").fill(code);
+  await form.locator("input[name=label]").fill("Layar ruang tunggu");
+  await form.locator("button[type=submit]").click();
+  await expect(admin.getByTestId("admin-message")).toContainText("dipasangkan");
+  await expect(admin.getByTestId("devices")).toContainText("Layar ruang tunggu");
+  // The display collects its token and shows the board.
+  await expect(display.getByTestId("loket-cell-1")).toBeVisible({ timeout: 20_000 });
+  await expect(display.getByTestId("sync-chip")).toHaveText(/Terhubung$/, { timeout: 20_000 });
+
+  // A new officer account, made in the form; a too-short password is explained first.
+  const staff = admin.getByTestId("staff-form");
+  await staff.locator("input[name=new_username]").fill("petugas.dua");
+  await staff.locator("input[name=new_password]").fill("pendek");
+  await staff.locator("button[type=submit]").click();
+  await expect(admin.getByTestId("admin-message")).toContainText("minimal 10");
+  await staff.locator("input[name=new_password]").fill(PASSWORD);
+  await staff.locator("button[type=submit]").click();
+  await expect(admin.getByTestId("staff")).toContainText("petugas.dua");
+  await expect(admin.getByTestId("audit")).toBeVisible();
+  await admin.screenshot({ path: join(shotsDir(), "admin-tablet.png"), fullPage: true });
+
+  // Revoked: the display's sync stops and it asks to be paired again.
+  await admin.getByTestId("devices").getByRole("button", { name: "Cabut" }).click();
+  await expect(admin.getByTestId("devices")).toContainText("Dicabut");
+  await expect(display.getByTestId("pairing-code")).toBeVisible({ timeout: 30_000 });
+
+  expect(displayCsp).toEqual([]);
+  expect(adminCsp).toEqual([]);
+  await displayCtx.close();
+  await adminCtx.close();
+});
+
+test("a counter asks an officer to sign in, and signs out", async ({ page }) => {
+  const csp = watchCsp(page);
+  await server.createStaff("petugas", "officer");
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`${server.url}/counter`);
+  const form = page.getByTestId("sign-in");
+  await expect(form).toBeVisible({ timeout: 30_000 });
+  await page.screenshot({ path: join(shotsDir(), "counter-sign-in-tablet.png") });
+  await form.locator("input[name=username]").fill("petugas");
+  await form.locator("input[name=password]").fill("bukan-sandinya");
+  await form.locator("button[type=submit]").click();
+  await expect(form.getByRole("alert")).toContainText("salah");
+  await form.locator("input[name=password]").fill(PASSWORD);
+  await form.locator("button[type=submit]").click();
+  await expect(page.getByTestId("officer")).toHaveText("petugas");
+  await expect(page.getByTestId("loket-1")).toBeVisible();
+  await page.getByRole("button", { name: "Keluar" }).click();
+  await expect(page.getByTestId("sign-in")).toBeVisible();
+  expect(csp).toEqual([]);
+});

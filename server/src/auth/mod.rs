@@ -1,0 +1,283 @@
+//! The one authorization layer. Every API route is declared in [`crate::routes`] with an
+//! [`Access`] rule; [`authorize`] runs before the handler, works out who is asking (a
+//! paired device by its bearer token, a staff member by the session cookie, or nobody),
+//! applies the rule, the rate limits and the CSRF check, and hands the [`Principal`] to
+//! the handler. Handlers only add checks that need the request body (a device may push
+//! only its own mutations).
+
+pub mod limits;
+pub mod pairing;
+pub mod secrets;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use app::domain::access::StaffRole;
+use app::domain::mutation::DeviceRole;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use self::limits::Bucket;
+use crate::error::ApiError;
+use crate::state::{now_ms, AppState};
+use crate::store::{DeviceRecord, SessionRecord};
+
+pub const SESSION_COOKIE: &str = "antrean_session";
+/// A counter shift, with margin.
+pub const SESSION_MS: i64 = 12 * 3_600_000;
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Browsers cannot set headers on a WebSocket; a device sends its token as a second
+/// subprotocol, `bearer.<token>`, next to [`WS_PROTOCOL`].
+pub const WS_PROTOCOL: &str = "antrean";
+
+/// Who is asking.
+#[derive(Debug, Clone)]
+pub enum Principal {
+    Anonymous,
+    /// A paired kiosk or display.
+    Device(DeviceRecord),
+    /// A signed-in staff member; `digest` identifies the session.
+    Staff {
+        session: SessionRecord,
+        digest: String,
+    },
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone: health, the published service standard.
+    Public,
+    /// Anyone, within a rate limit: sign-in, pairing requests. The citizen routes use
+    /// [`Bucket::Citizen`]; their handler checks the token in the path and answers an
+    /// unknown token exactly like a malformed one.
+    Limited(Bucket),
+    /// Paired devices of the listed roles; `staff` admits any signed-in staff member (a
+    /// counter tablet acts as its signed-in officer).
+    Devices {
+        kiosk: bool,
+        display: bool,
+        staff: bool,
+    },
+    /// Staff of at least this role.
+    Staff(StaffRole),
+}
+
+impl Access {
+    /// Decides, without side effects (rate limits are counted by the layer).
+    pub fn check(self, who: &Principal) -> Result<(), ApiError> {
+        let unauthenticated = || {
+            ApiError::Unauthenticated(
+                "sign in, or pair this device in the admin page, first".into(),
+            )
+        };
+        match (self, who) {
+            (Access::Public | Access::Limited(_), _) => Ok(()),
+            (Access::Devices { kiosk, display, .. }, Principal::Device(d)) => {
+                let ok = match d.role {
+                    DeviceRole::Kiosk => kiosk,
+                    DeviceRole::Display => display,
+                    DeviceRole::Counter => false,
+                };
+                ok.then_some(()).ok_or_else(|| {
+                    ApiError::Forbidden(format!("a {} may not do this", d.role.as_str()))
+                })
+            }
+            (Access::Devices { staff, .. }, Principal::Staff { .. }) => staff
+                .then_some(())
+                .ok_or_else(|| ApiError::Forbidden("only a paired device may do this".into())),
+            (Access::Staff(min), Principal::Staff { session, .. }) => {
+                (session.role >= min).then_some(()).ok_or_else(|| {
+                    ApiError::Forbidden(format!("this needs the {} role or higher", min.as_str()))
+                })
+            }
+            (Access::Staff(_), Principal::Device(_)) => Err(ApiError::Forbidden(
+                "a device may not do this; sign in as staff".into(),
+            )),
+            (_, Principal::Anonymous) => Err(unauthenticated()),
+        }
+    }
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    if let Some(t) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return Some(t.trim().to_owned());
+    }
+    headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.split(',')
+                .find_map(|p| p.trim().strip_prefix("bearer.").map(str::to_owned))
+        })
+}
+
+/// Works out who is asking. A token that matches no paired device (never paired, or
+/// revoked) is refused outright rather than treated as anonymous, so a revoked kiosk
+/// learns at once why its sync stopped.
+pub async fn principal(s: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    if let Some(token) = bearer(headers) {
+        return match s.store.device_by_token(&secrets::digest(&token)).await? {
+            Some(d) if !d.revoked => Ok(Principal::Device(d.record)),
+            _ => Err(ApiError::Unauthenticated(
+                "this device is not paired or was revoked; pair it again in the admin page".into(),
+            )),
+        };
+    }
+    if let Some(c) = cookie(headers, SESSION_COOKIE) {
+        let digest = secrets::digest(&c);
+        if let Some(session) = s.store.session(&digest, now_ms()).await? {
+            return Ok(Principal::Staff { session, digest });
+        }
+    }
+    Ok(Principal::Anonymous)
+}
+
+fn client_ip(req: &Request) -> IpAddr {
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+}
+
+/// The middleware every API route runs through (see the module docs).
+pub async fn authorize(
+    State(s): State<AppState>,
+    access: Access,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let who = match principal(&s, req.headers()).await {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    if let Err(e) = access.check(&who) {
+        return e.into_response();
+    }
+    if let Access::Limited(bucket) = access {
+        if !s.limits.allow(client_ip(&req), bucket, now_ms()) {
+            return ApiError::TooMany("too many requests; wait a minute and try again".into())
+                .into_response();
+        }
+    }
+    // Cookies ride along on cross-site requests in old browsers; a state change by
+    // cookie must also carry the session's CSRF token, which another site cannot read.
+    if let Principal::Staff { session, .. } = &who {
+        let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+        let sent = req
+            .headers()
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if !safe && !secrets::same(sent, &session.csrf) {
+            return ApiError::Forbidden("missing or wrong CSRF token; reload the page".into())
+                .into_response();
+        }
+    }
+    req.extensions_mut().insert(who);
+    next.run(req).await
+}
+
+/// A `Set-Cookie` value for a new session (or, with `None`, one that ends it).
+pub fn session_cookie(token: Option<&str>, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    match token {
+        Some(t) => format!(
+            "{SESSION_COOKIE}={t}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+            SESSION_MS / 1000
+        ),
+        None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::domain::ids::ClientId;
+
+    fn device(role: DeviceRole) -> Principal {
+        Principal::Device(DeviceRecord {
+            client: ClientId::from_random_bytes([1; 16]),
+            role,
+            last_mutation: 0,
+            series: None,
+        })
+    }
+
+    fn staff(role: StaffRole) -> Principal {
+        Principal::Staff {
+            session: SessionRecord {
+                staff_id: "s".into(),
+                username: "u".into(),
+                role,
+                csrf: "c".into(),
+            },
+            digest: "d".into(),
+        }
+    }
+
+    #[test]
+    fn staff_roles_include_the_lower_ones() {
+        let a = Access::Staff(StaffRole::Supervisor);
+        assert!(a.check(&staff(StaffRole::Admin)).is_ok());
+        assert!(a.check(&staff(StaffRole::Supervisor)).is_ok());
+        assert!(matches!(
+            a.check(&staff(StaffRole::Officer)),
+            Err(ApiError::Forbidden(_))
+        ));
+        assert!(matches!(
+            a.check(&Principal::Anonymous),
+            Err(ApiError::Unauthenticated(_))
+        ));
+        assert!(matches!(
+            a.check(&device(DeviceRole::Kiosk)),
+            Err(ApiError::Forbidden(_))
+        ));
+    }
+
+    #[test]
+    fn devices_by_role() {
+        let a = Access::Devices {
+            kiosk: true,
+            display: false,
+            staff: false,
+        };
+        assert!(a.check(&device(DeviceRole::Kiosk)).is_ok());
+        assert!(a.check(&device(DeviceRole::Display)).is_err());
+        assert!(a.check(&staff(StaffRole::Admin)).is_err());
+        assert!(a.check(&Principal::Anonymous).is_err());
+    }
+
+    #[test]
+    fn tokens_from_headers() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            "a=1; antrean_session=xyz; b=2".parse().unwrap(),
+        );
+        assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("xyz"));
+        h.insert(
+            header::SEC_WEBSOCKET_PROTOCOL,
+            "antrean, bearer.abc".parse().unwrap(),
+        );
+        assert_eq!(bearer(&h).as_deref(), Some("abc"));
+        h.insert(header::AUTHORIZATION, "Bearer def".parse().unwrap());
+        assert_eq!(bearer(&h).as_deref(), Some("def"));
+    }
+}

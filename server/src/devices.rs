@@ -1,0 +1,160 @@
+//! Device pairing and revocation. A kiosk or display asks for a pairing code, shows it, and
+//! polls; an admin types the code in the admin page; the device then collects a token
+//! scoped to its role. Revoking deletes the token's digest and closes the device's live
+//! stream, so its sync stops at once.
+
+use app::domain::access::{
+    ClaimAnswer, ConfirmPairing, DeviceSummary, PairingClaim, PairingOffer, PairingStart, MAX_LABEL,
+};
+use app::domain::ids::ClientId;
+use app::domain::mutation::DeviceRole;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::{Extension, Json};
+use serde_json::{json, Value};
+
+use crate::auth::{secrets, Principal};
+use crate::error::ApiError;
+use crate::state::{now_ms, AppState, Live};
+use crate::store::{AuditRow, DeviceRecord};
+use crate::sync::json_body;
+
+/// `POST /api/pairing`.
+pub async fn start(
+    State(s): State<AppState>,
+    body: Result<Json<PairingStart>, JsonRejection>,
+) -> Result<Json<PairingOffer>, ApiError> {
+    let req = json_body(body)?;
+    if req.role == DeviceRole::Counter {
+        return Err(ApiError::Invalid(
+            "a counter is not paired: an officer signs in on it".into(),
+        ));
+    }
+    let (id, p) = s
+        .pairings
+        .open(req.client_id, req.role, now_ms())
+        .map_err(|_| ApiError::TooMany("too many devices are waiting to be paired".into()))?;
+    Ok(Json(PairingOffer {
+        pairing_id: id,
+        code: p.code,
+        expires_ms: p.expires_ms,
+    }))
+}
+
+/// `POST /api/pairing/claim`.
+pub async fn claim(
+    State(s): State<AppState>,
+    body: Result<Json<PairingClaim>, JsonRejection>,
+) -> Result<Json<ClaimAnswer>, ApiError> {
+    let req = json_body(body)?;
+    match s.pairings.claim(&req.pairing_id, now_ms()) {
+        Ok(None) => Ok(Json(ClaimAnswer::Pending)),
+        Ok(Some((token, series))) => Ok(Json(ClaimAnswer::Paired { token, series })),
+        Err(()) => Err(ApiError::NotFound(
+            "this pairing request expired; ask for a new code".into(),
+        )),
+    }
+}
+
+fn admin_id(who: &Principal) -> Result<String, ApiError> {
+    match who {
+        Principal::Staff { session, .. } => Ok(session.staff_id.clone()),
+        _ => Err(ApiError::Unauthenticated("sign in first".into())),
+    }
+}
+
+/// `POST /api/admin/pairing/confirm`: the admin typed the code a device shows.
+pub async fn confirm(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    body: Result<Json<ConfirmPairing>, JsonRejection>,
+) -> Result<Json<DeviceSummary>, ApiError> {
+    let admin = admin_id(&who)?;
+    let req = json_body(body)?;
+    let label = req.label.trim().to_owned();
+    if label.chars().count() > MAX_LABEL {
+        return Err(ApiError::Invalid(format!(
+            "the label must be at most {MAX_LABEL} characters"
+        )));
+    }
+    let now = now_ms();
+    let code = req.code.trim();
+    let pending = s.pairings.by_code(code, now).ok_or_else(|| {
+        ApiError::NotFound("no device shows this code; check it, or ask for a new one".into())
+    })?;
+    let token = secrets::token();
+    let mut auth = s.authority.lock().await;
+    let existing = s.store.device(pending.client).await?;
+    let (series, leases) = if pending.role == DeviceRole::Kiosk {
+        let mut leases = auth.leases.clone();
+        let series = leases
+            .series_for(pending.client)
+            .map_err(|e| ApiError::Conflict(e.to_string()))?;
+        (Some(series), Some(leases))
+    } else {
+        (None, None)
+    };
+    let record = DeviceRecord {
+        client: pending.client,
+        role: pending.role,
+        last_mutation: existing.as_ref().map(|d| d.last_mutation).unwrap_or(0),
+        series: series.or(existing.and_then(|d| d.series)),
+    };
+    s.store
+        .pair_device(&record, &secrets::digest(&token), &label, now)
+        .await?;
+    if let Some(l) = leases {
+        auth.leases = l;
+    }
+    auth.last_processed
+        .entry(record.client)
+        .or_insert(record.last_mutation);
+    drop(auth);
+    s.store
+        .add_audit(&[AuditRow {
+            at_ms: now,
+            staff_id: admin,
+            action: "paired_device".into(),
+            subject: format!("{} {}", record.role.as_str(), record.client.simple()),
+        }])
+        .await?;
+    s.pairings.grant(code, token, record.series);
+    tracing::info!(role = record.role.as_str(), client = %record.client.simple(), "device paired");
+    Ok(Json(DeviceSummary {
+        client_id: record.client,
+        role: record.role,
+        label,
+        paired_ms: Some(now),
+        revoked: false,
+    }))
+}
+
+/// `GET /api/admin/devices`.
+pub async fn list(State(s): State<AppState>) -> Result<Json<Vec<DeviceSummary>>, ApiError> {
+    Ok(Json(s.store.list_devices().await?))
+}
+
+/// `POST /api/admin/devices/{client}/revoke`.
+pub async fn revoke(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Path(client): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let admin = admin_id(&who)?;
+    let client =
+        ClientId::parse(&client).map_err(|_| ApiError::NotFound("no such device".into()))?;
+    if !s.store.revoke_device(client).await? {
+        return Err(ApiError::NotFound("no such device".into()));
+    }
+    let _ = s.live.send(Live::Revoked(client));
+    s.store
+        .add_audit(&[AuditRow {
+            at_ms: now_ms(),
+            staff_id: admin,
+            action: "revoked_device".into(),
+            subject: client.simple(),
+        }])
+        .await?;
+    tracing::info!(client = %client.simple(), "device revoked");
+    Ok(Json(json!({ "status": "revoked" })))
+}

@@ -1,0 +1,131 @@
+//! Every API route, with who may call it. The router is built from this table only, so a
+//! route cannot exist without an access rule, and the auth-matrix test enumerates the
+//! same table: a route added here without an entry in the test's matrix fails it.
+
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{on, MethodFilter, MethodRouter};
+use axum::Router;
+
+use app::domain::access::StaffRole;
+
+use crate::auth::limits::Bucket;
+use crate::auth::{authorize, Access};
+use crate::state::AppState;
+use crate::{api, devices, retention, staff, sync};
+
+/// One API route (path relative to `/api`).
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+type Entry = (Route, MethodRouter<AppState>);
+
+fn r<H, T>(method: Method, path: &'static str, access: Access, handler: H) -> Entry
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    let filter = MethodFilter::try_from(method.clone()).expect("a standard method");
+    (
+        Route {
+            method,
+            path,
+            access,
+        },
+        on(filter, handler),
+    )
+}
+
+const KIOSK_OR_STAFF: Access = Access::Devices {
+    kiosk: true,
+    display: false,
+    staff: true,
+};
+const ANY_DEVICE: Access = Access::Devices {
+    kiosk: true,
+    display: true,
+    staff: true,
+};
+const KIOSK: Access = Access::Devices {
+    kiosk: true,
+    display: false,
+    staff: false,
+};
+const OFFICER: Access = Access::Staff(StaffRole::Officer);
+const SUPERVISOR: Access = Access::Staff(StaffRole::Supervisor);
+const ADMIN: Access = Access::Staff(StaffRole::Admin);
+
+/// The table.
+pub fn table() -> Vec<Entry> {
+    use Access::{Limited, Public};
+    use Method as M;
+    vec![
+        r(M::GET, "/health", Public, api::health),
+        r(M::GET, "/catalogue", Public, api::catalogue),
+        // The citizen's ticket: the token in the path is the credential.
+        r(M::GET, "/t/{token}", Limited(Bucket::Citizen), api::citizen),
+        r(
+            M::POST,
+            "/t/{token}/survey",
+            Limited(Bucket::Citizen),
+            api::survey,
+        ),
+        // Staff sign-in.
+        r(M::GET, "/auth/setup", Public, staff::setup_state),
+        r(M::POST, "/auth/setup", Limited(Bucket::Login), staff::setup),
+        r(M::POST, "/auth/login", Limited(Bucket::Login), staff::login),
+        r(M::POST, "/auth/logout", OFFICER, staff::logout),
+        r(M::GET, "/auth/me", OFFICER, staff::me),
+        // Devices: pairing by an admin, then sync.
+        r(
+            M::POST,
+            "/pairing",
+            Limited(Bucket::Pairing),
+            devices::start,
+        ),
+        r(
+            M::POST,
+            "/pairing/claim",
+            Limited(Bucket::Pairing),
+            devices::claim,
+        ),
+        r(M::POST, "/devices", ANY_DEVICE, sync::register),
+        r(M::POST, "/sync/push", KIOSK_OR_STAFF, sync::push),
+        r(M::GET, "/sync/pull", ANY_DEVICE, sync::pull),
+        r(M::POST, "/sync/lease", KIOSK, sync::lease),
+        r(M::GET, "/sync/live", ANY_DEVICE, sync::live),
+        // Supervision.
+        r(M::GET, "/ikm", SUPERVISOR, api::ikm_report),
+        r(M::GET, "/audit", SUPERVISOR, staff::audit),
+        // Administration.
+        r(M::GET, "/admin/staff", ADMIN, staff::list),
+        r(M::POST, "/admin/staff", ADMIN, staff::create),
+        r(M::GET, "/admin/devices", ADMIN, devices::list),
+        r(
+            M::POST,
+            "/admin/devices/{client}/revoke",
+            ADMIN,
+            devices::revoke,
+        ),
+        r(M::POST, "/admin/pairing/confirm", ADMIN, devices::confirm),
+        r(M::POST, "/admin/retention", ADMIN, retention::run_now),
+    ]
+}
+
+/// The `/api` router: each route behind the authorization layer with its own rule.
+pub fn api(state: &AppState) -> Router<AppState> {
+    table()
+        .into_iter()
+        .fold(Router::new(), |router, (route, method_router)| {
+            let access = route.access;
+            let layer = from_fn_with_state(state.clone(), move |s, req, next| {
+                authorize(s, access, req, next)
+            });
+            router.route(route.path, method_router.layer(layer))
+        })
+}

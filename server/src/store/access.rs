@@ -1,0 +1,386 @@
+//! Staff accounts, sessions, paired devices, the audit log, and the retention purge.
+//!
+//! Secrets are never stored: sessions and device tokens are kept as their SHA-256 digests
+//! (the tokens carry 256 random bits, so a fast hash is enough), passwords as argon2 hashes.
+
+use app::domain::access::{AuditEntry, DeviceSummary, StaffRole, StaffSummary};
+use app::domain::ids::ClientId;
+use app::domain::mutation::DeviceRole;
+use serde_json::{json, Value};
+
+use super::{device_from, DeviceRecord, Result, Store, StoreError};
+
+/// A staff account as the sign-in needs it.
+#[derive(Debug, Clone)]
+pub struct StaffRecord {
+    pub id: String,
+    pub username: String,
+    pub role: StaffRole,
+    pub password_hash: String,
+}
+
+/// A live session, joined with its staff account.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub staff_id: String,
+    pub username: String,
+    pub role: StaffRole,
+    pub csrf: String,
+}
+
+/// A device found by its token.
+#[derive(Debug, Clone)]
+pub struct TokenDevice {
+    pub record: DeviceRecord,
+    pub revoked: bool,
+}
+
+/// One audit row to write.
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    pub at_ms: i64,
+    pub staff_id: String,
+    pub action: String,
+    pub subject: String,
+}
+
+/// What a retention run removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Purged {
+    pub tickets: u64,
+    pub surveys_anonymised: u64,
+    pub audit_rows: u64,
+}
+
+fn str_of<'a>(v: &'a Value, k: &str) -> Result<&'a str> {
+    v.get(k)
+        .and_then(Value::as_str)
+        .ok_or_else(|| StoreError::Corrupt(format!("missing {k}")))
+}
+
+fn role_of(v: &Value) -> Result<StaffRole> {
+    StaffRole::parse(str_of(v, "role")?).ok_or_else(|| StoreError::Corrupt("staff role".into()))
+}
+
+pub(super) fn audit_json(rows: &[AuditRow]) -> Value {
+    Value::Array(
+        rows.iter()
+            .map(|r| {
+                json!({ "at_ms": r.at_ms, "staff": r.staff_id, "action": r.action, "subject": r.subject })
+            })
+            .collect(),
+    )
+}
+
+impl Store {
+    pub async fn staff_count(&self) -> Result<u64> {
+        let mut r = self
+            .db
+            .query("RETURN count(SELECT id FROM staff)")
+            .await?
+            .check()?;
+        let n: Option<Value> = r.take(0)?;
+        Ok(n.and_then(|v| v.as_u64()).unwrap_or(0))
+    }
+
+    /// Creates an account; `false` when the user name is taken. With `only_if_first`, the
+    /// check that no account exists happens in the same transaction, so two racing setup
+    /// requests cannot both create an admin.
+    pub async fn create_staff(
+        &self,
+        s: &StaffRecord,
+        created_ms: i64,
+        only_if_first: bool,
+    ) -> Result<bool> {
+        let mut r = self
+            .db
+            .query(
+                "BEGIN TRANSACTION;
+                 IF $first AND count(SELECT id FROM staff) > 0 { THROW 'setup already done' };
+                 IF count(SELECT id FROM staff WHERE username = $username) > 0 { THROW 'user name taken' };
+                 CREATE type::record('staff', $id) CONTENT {
+                     username: $username, role: $role, password_hash: $hash, created_ms: $at
+                 };
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("first", only_if_first))
+            .bind(("id", s.id.clone()))
+            .bind(("username", s.username.clone()))
+            .bind(("role", s.role.as_str()))
+            .bind(("hash", s.password_hash.clone()))
+            .bind(("at", created_ms))
+            .await?;
+        // In a failed transaction every statement reports an error; the cause is among them.
+        let errors = r.take_errors();
+        if errors.is_empty() {
+            return Ok(true);
+        }
+        let refused = errors.values().any(|e| {
+            let m = e.to_string();
+            m.contains("user name taken") || m.contains("setup already done")
+        });
+        match errors.into_values().next() {
+            Some(_) if refused => Ok(false),
+            Some(e) => Err(e.into()),
+            None => Ok(true),
+        }
+    }
+
+    pub async fn staff_by_username(&self, username: &str) -> Result<Option<StaffRecord>> {
+        let mut r = self
+            .db
+            .query("SELECT record::id(id) AS id, username, role, password_hash FROM staff WHERE username = $u LIMIT 1")
+            .bind(("u", username.to_owned()))
+            .await?
+            .check()?;
+        let rows: Vec<Value> = r.take(0)?;
+        rows.first()
+            .map(|v| {
+                Ok(StaffRecord {
+                    id: str_of(v, "id")?.to_owned(),
+                    username: str_of(v, "username")?.to_owned(),
+                    role: role_of(v)?,
+                    password_hash: str_of(v, "password_hash")?.to_owned(),
+                })
+            })
+            .transpose()
+    }
+
+    pub async fn list_staff(&self) -> Result<Vec<StaffSummary>> {
+        let mut r = self
+            .db
+            .query("SELECT username, role, created_ms FROM staff ORDER BY username")
+            .await?
+            .check()?;
+        let rows: Vec<Value> = r.take(0)?;
+        rows.iter()
+            .map(|v| {
+                Ok(StaffSummary {
+                    username: str_of(v, "username")?.to_owned(),
+                    role: role_of(v)?,
+                    created_ms: v.get("created_ms").and_then(Value::as_i64).unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn create_session(
+        &self,
+        digest: &str,
+        staff_id: &str,
+        csrf: &str,
+        expires_ms: i64,
+    ) -> Result<()> {
+        self.db
+            .query("CREATE type::record('session', $d) CONTENT { staff: $s, csrf: $c, expires_ms: $e }")
+            .bind(("d", digest.to_owned()))
+            .bind(("s", staff_id.to_owned()))
+            .bind(("c", csrf.to_owned()))
+            .bind(("e", expires_ms))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// The session behind a cookie digest, if it exists and has not expired.
+    pub async fn session(&self, digest: &str, now_ms: i64) -> Result<Option<SessionRecord>> {
+        let mut r = self
+            .db
+            .query(
+                "LET $s = (SELECT staff, csrf, expires_ms FROM type::record('session', $d))[0];
+                 IF $s = NONE OR $s.expires_ms <= $now { RETURN NONE } ELSE {
+                     RETURN (SELECT record::id(id) AS id, username, role, $s.csrf AS csrf
+                             FROM type::record('staff', $s.staff))[0]
+                 };",
+            )
+            .bind(("d", digest.to_owned()))
+            .bind(("now", now_ms))
+            .await?
+            .check()?;
+        let v: Option<Value> = r.take(1)?;
+        match v {
+            Some(v) if v.is_object() => Ok(Some(SessionRecord {
+                staff_id: str_of(&v, "id")?.to_owned(),
+                username: str_of(&v, "username")?.to_owned(),
+                role: role_of(&v)?,
+                csrf: str_of(&v, "csrf")?.to_owned(),
+            })),
+            _ => Ok(None),
+        }
+    }
+
+    pub async fn delete_session(&self, digest: &str) -> Result<()> {
+        self.db
+            .query("DELETE type::record('session', $d)")
+            .bind(("d", digest.to_owned()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// Pairs (or re-pairs) a device: a new token digest, not revoked.
+    pub async fn pair_device(
+        &self,
+        d: &DeviceRecord,
+        token_digest: &str,
+        label: &str,
+        now_ms: i64,
+    ) -> Result<()> {
+        self.db
+            .query(
+                "UPSERT type::record('device', $client) MERGE {
+                     client: $client, role: $role, series: $series, token_hash: $hash,
+                     revoked: false, label: $label, paired_ms: $now
+                 }",
+            )
+            .bind(("client", d.client.simple()))
+            .bind(("role", d.role.as_str()))
+            .bind(("series", d.series.map(i64::from)))
+            .bind(("hash", token_digest.to_owned()))
+            .bind(("label", label.to_owned()))
+            .bind(("now", now_ms))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    pub async fn device_by_token(&self, digest: &str) -> Result<Option<TokenDevice>> {
+        let mut r = self
+            .db
+            .query("SELECT client, role, last_mutation, series, revoked FROM device WHERE token_hash = $h LIMIT 1")
+            .bind(("h", digest.to_owned()))
+            .await?
+            .check()?;
+        let rows: Vec<Value> = r.take(0)?;
+        rows.first()
+            .map(|v| {
+                Ok(TokenDevice {
+                    record: device_from(v)?,
+                    revoked: v.get("revoked").and_then(Value::as_bool).unwrap_or(false),
+                })
+            })
+            .transpose()
+    }
+
+    /// Paired kiosks and displays, and the counters officers registered.
+    pub async fn list_devices(&self) -> Result<Vec<DeviceSummary>> {
+        let mut r = self
+            .db
+            .query("SELECT client, role, label, paired_ms, revoked FROM device ORDER BY paired_ms DESC")
+            .await?
+            .check()?;
+        let rows: Vec<Value> = r.take(0)?;
+        rows.iter()
+            .map(|v| {
+                Ok(DeviceSummary {
+                    client_id: ClientId::parse(str_of(v, "client")?)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    role: DeviceRole::parse(str_of(v, "role")?)
+                        .ok_or_else(|| StoreError::Corrupt("device role".into()))?,
+                    label: v
+                        .get("label")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    paired_ms: v.get("paired_ms").and_then(Value::as_i64),
+                    revoked: v.get("revoked").and_then(Value::as_bool).unwrap_or(false),
+                })
+            })
+            .collect()
+    }
+
+    /// Revokes a device; `false` when there is no such device.
+    pub async fn revoke_device(&self, client: ClientId) -> Result<bool> {
+        let mut r = self
+            .db
+            .query("UPDATE type::record('device', $c) SET revoked = true, token_hash = NONE RETURN client")
+            .bind(("c", client.simple()))
+            .await?
+            .check()?;
+        let rows: Vec<Value> = r.take(0)?;
+        Ok(!rows.is_empty())
+    }
+
+    pub async fn add_audit(&self, rows: &[AuditRow]) -> Result<()> {
+        self.db
+            .query("FOR $a IN $rows { CREATE audit CONTENT $a; }")
+            .bind(("rows", audit_json(rows)))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// The newest audit entries first, with user names.
+    pub async fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>> {
+        let mut r = self
+            .db
+            .query(
+                "SELECT at_ms, action, subject,
+                        (SELECT VALUE username FROM type::record('staff', $parent.staff))[0] AS username
+                 FROM audit ORDER BY at_ms DESC LIMIT $limit",
+            )
+            .bind(("limit", limit as i64))
+            .await?
+            .check()?;
+        let rows: Vec<Value> = r.take(0)?;
+        rows.iter()
+            .map(|v| {
+                Ok(AuditEntry {
+                    at_ms: v.get("at_ms").and_then(Value::as_i64).unwrap_or(0),
+                    username: v
+                        .get("username")
+                        .and_then(Value::as_str)
+                        .unwrap_or("?")
+                        .to_owned(),
+                    action: str_of(v, "action")?.to_owned(),
+                    subject: str_of(v, "subject")?.to_owned(),
+                })
+            })
+            .collect()
+    }
+
+    /// Retention: removes the events and tracking tokens of tickets whose whole history is
+    /// older than `cutoff_ms`, cuts survey answers of that age loose from their ticket (the
+    /// scores stay for the satisfaction index), and drops older audit rows and expired
+    /// sessions, in one transaction. Returns the ids of the removed tickets.
+    pub async fn purge_before(&self, cutoff_ms: i64, now_ms: i64) -> Result<(Purged, Vec<String>)> {
+        let mut r = self
+            .db
+            .query(
+                "LET $recent = array::distinct(SELECT VALUE ticket FROM event WHERE at_ms >= $cut);
+                 LET $old = array::distinct(SELECT VALUE ticket FROM event WHERE at_ms < $cut);
+                 RETURN array::complement($old, $recent);
+                 RETURN count(SELECT id FROM survey WHERE at_ms < $cut AND ticket != '');
+                 RETURN count(SELECT id FROM audit WHERE at_ms < $cut);",
+            )
+            .bind(("cut", cutoff_ms))
+            .await?
+            .check()?;
+        let gone: Vec<String> = r.take(2)?;
+        let surveys: Option<u64> = r.take(3)?;
+        let audit: Option<u64> = r.take(4)?;
+        self.db
+            .query(
+                "BEGIN TRANSACTION;
+                 DELETE event WHERE ticket IN $gone;
+                 DELETE token WHERE ticket IN $gone;
+                 UPDATE survey SET ticket = '' WHERE at_ms < $cut AND ticket != '';
+                 DELETE audit WHERE at_ms < $cut;
+                 DELETE session WHERE expires_ms <= $now;
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("gone", gone.clone()))
+            .bind(("cut", cutoff_ms))
+            .bind(("now", now_ms))
+            .await?
+            .check()?;
+        Ok((
+            Purged {
+                tickets: gone.len() as u64,
+                surveys_anonymised: surveys.unwrap_or(0),
+                audit_rows: audit.unwrap_or(0),
+            },
+            gone,
+        ))
+    }
+}
