@@ -26,15 +26,24 @@ export class Server {
   setupToken?: string;
   private adminSession?: Session;
 
-  private constructor(port: number) {
+  private readonly env: Record<string, string>;
+
+  private constructor(port: number, env: Record<string, string>) {
     this.port = port;
+    this.env = env;
     this.dataDir = mkdtempSync(join(tmpdir(), "antrean-e2e-"));
   }
 
-  static async start(): Promise<Server> {
-    const s = new Server(await freePort());
+  /** Starts the binary; `env` adds settings (e.g. `ANTREAN_CATALOGUE`). */
+  static async start(env: Record<string, string> = {}): Promise<Server> {
+    const s = new Server(await freePort(), env);
     await s.up();
     return s;
+  }
+
+  /** The server process id (for memory readings). */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   get url(): string {
@@ -54,6 +63,7 @@ export class Server {
         LEPTOS_SITE_ROOT: site,
         LEPTOS_OUTPUT_NAME: "antrean",
         RUST_LOG: "info",
+        ...this.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });

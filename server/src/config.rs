@@ -30,6 +30,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Days tickets, tracking links and audit rows are kept.
     pub retention_days: u32,
+    /// The catalogue (TOML) loaded into an empty database; the built-in Badung seed when
+    /// unset. Another office publishes its own services this way.
+    pub catalogue: Option<PathBuf>,
 }
 
 impl Config {
@@ -69,6 +72,7 @@ impl Config {
                 Some("0" | "false" | "no") => false,
                 Some(v) => anyhow::bail!("ANTREAN_SECURE_COOKIES must be true or false, not {v:?}"),
             },
+            catalogue: var("ANTREAN_CATALOGUE").map(PathBuf::from),
             retention_days: match var("ANTREAN_RETENTION_DAYS") {
                 None => 365,
                 Some(v) => v.parse().map_err(|_| {
@@ -90,6 +94,7 @@ impl Config {
             site_root: PathBuf::from("target/site"),
             secure_cookies: true,
             retention_days: 365,
+            catalogue: None,
         }
     }
 }

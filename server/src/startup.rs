@@ -41,7 +41,17 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
     let catalogue = match store.catalogue().await? {
         Some(c) => c,
         None => {
-            let c = Catalogue::from_toml(SEED_TOML)?;
+            let c = match &cfg.catalogue {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path).map_err(|e| {
+                        anyhow::anyhow!("cannot read ANTREAN_CATALOGUE {}: {e}", path.display())
+                    })?;
+                    Catalogue::from_toml(&text).map_err(|e| {
+                        anyhow::anyhow!("ANTREAN_CATALOGUE {} is not valid: {e}", path.display())
+                    })?
+                }
+                None => Catalogue::from_toml(SEED_TOML)?,
+            };
             store.save_catalogue(&c).await?;
             tracing::info!(services = c.services.len(), "catalogue seeded");
             c

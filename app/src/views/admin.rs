@@ -130,7 +130,7 @@ pub fn AdminPage() -> impl IntoView {
                 </div>
             </header>
             {move || data.message.get().map(|m| view! {
-                <p class="notice" role="status" data-testid="admin-message">{m.get(lang.get()).to_string()}</p>
+                <p class="admin-message" role="status" data-testid="admin-message">{m.get(lang.get()).to_string()}</p>
             })}
             {move || match stage.get() {
                 Stage::Loading => view! { <p class="phase" data-testid="phase-starting">{text::LOADING.get(lang.get())}</p> }.into_any(),
@@ -309,8 +309,7 @@ fn PairForm(data: Data) -> impl IntoView {
                     )));
                     code.set(String::new());
                     label.set(String::new());
-                    data.devices
-                        .set(crate::client::net::devices().await.unwrap_or_default());
+                    reload(data, StaffRole::Admin).await;
                 }
                 Err(e) => data.message.set(Some(refused(e))),
             }
@@ -351,7 +350,7 @@ fn DeviceList(data: Data) -> impl IntoView {
                                     view! { <span class="muted">{move || Text::new("Masuk sebagai petugas", "Officer sign-in").get(lang.get()).to_string()}</span> }.into_any()
                                 } else {
                                     view! {
-                                        <button class="btn btn-ghost" on:click=move |_| {
+                                        <button class="btn btn-warn" on:click=move |_| {
                                             #[cfg(feature = "hydrate")]
                                             {
                                                 let id = id.clone();
@@ -359,7 +358,7 @@ fn DeviceList(data: Data) -> impl IntoView {
                                                     if let Err(e) = crate::client::net::revoke(&id).await {
                                                         data.message.set(Some(refused(e)));
                                                     }
-                                                    data.devices.set(crate::client::net::devices().await.unwrap_or_default());
+                                                    reload(data, StaffRole::Admin).await;
                                                 });
                                             }
                                         }>{move || Text::new("Cabut", "Revoke").get(lang.get()).to_string()}</button>
@@ -405,8 +404,7 @@ fn StaffAdmin(data: Data) -> impl IntoView {
                     )));
                     username.set(String::new());
                     password.set(String::new());
-                    data.staff
-                        .set(crate::client::net::staff().await.unwrap_or_default());
+                    reload(data, StaffRole::Admin).await;
                 }
                 Err(e) => data.message.set(Some(refused(e))),
             }

@@ -110,6 +110,12 @@ impl Store {
         Ok(store)
     }
 
+    /// The connection itself, for tools that measure the database alone (the ingest
+    /// benchmark's floor). The application goes through the methods here.
+    pub fn db(&self) -> &Surreal<Any> {
+        &self.db
+    }
+
     /// Whether the database answers.
     pub async fn healthy(&self) -> bool {
         match self.db.query("RETURN 1").await {
