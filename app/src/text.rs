@@ -202,3 +202,21 @@ pub const USERNAME: T = T("Nama pengguna", "User name");
 pub const PASSWORD: T = T("Kata sandi", "Password");
 pub const SIGN_IN: T = T("Masuk", "Sign in");
 pub const SIGN_OUT: T = T("Keluar", "Sign out");
+pub const QUOTA_FULL: T = T(
+    "Kuota hari ini sudah habis. Silakan datang lagi pada hari kerja berikutnya.",
+    "Today's quota is used up. Please come back on the next working day.",
+);
+pub const TRANSFER_TO: T = T("Pindahkan ke layanan", "Transfer to service");
+pub const TRANSFER: T = T("Pindahkan", "Transfer");
+pub const PRINT_RECEIPT: T = T("Cetak resi", "Print receipt");
+pub const PRINT_RETURN: T = T("Cetak slip", "Print slip");
+pub const RECEIPT_TITLE: T = T("RESI PENGAMBILAN", "PICKUP RECEIPT");
+pub const RECEIPT_KEEP: T = T(
+    "Bawa resi ini saat mengambil dokumen. Layanan gratis.",
+    "Bring this receipt to collect the document. The service is free.",
+);
+pub const RETURN_TITLE: T = T("BERKAS DIKEMBALIKAN", "FILE RETURNED");
+pub const RETURN_KEEP: T = T(
+    "Lengkapi yang bertanda □, lalu kembali dengan tiket ini tanpa antre ulang.",
+    "Complete the items marked □, then come back with this ticket without queuing again.",
+);

@@ -64,8 +64,8 @@ test("an admin pairs a display with its code and revokes it", async ({ browser }
   await staff.locator("input[name=new_password]").fill(PASSWORD);
   await staff.locator("button[type=submit]").click();
   await expect(admin.getByTestId("staff")).toContainText("petugas.dua");
-  await expect(admin.getByTestId("audit")).toContainText("paired_device");
-  await expect(admin.getByTestId("audit")).toContainText("created_staff");
+  await expect(admin.getByTestId("audit")).toContainText("memasangkan perangkat");
+  await expect(admin.getByTestId("audit")).toContainText("membuat akun");
   await admin.screenshot({ path: join(shotsDir(), "admin-tablet.png"), fullPage: true });
 
   // Revoked: the display's sync stops and it asks to be paired again.

@@ -20,6 +20,13 @@ const PHONE = { width: 360, height: 640 };
 async function open(browser: Browser, path: string, viewport: { width: number; height: number }): Promise<Page> {
   const ctx = await browser.newContext({ viewport });
   const page = await ctx.newPage();
+  page.on("console", (m) => { if (m.type() === "error") console.log(`[${path}] ${m.text()}`); });
+  // The print dialog cannot open headless; count the calls instead.
+  await page.addInitScript(() => {
+    window.print = () => {
+      (window as any).__printed = ((window as any).__printed ?? 0) + 1;
+    };
+  });
   if (/^\/(kiosk|counter|display)/.test(path)) {
     // A name and a NIK planted in the kiosk's label: they must never reach the log.
     await openDevice(server, page, path, path === "/kiosk" ? `Kios ${PLANTED.join(" ")}` : "uji");
@@ -64,7 +71,10 @@ async function kioskLeased(page: Page) {
       g.onerror = () => res(undefined);
     });
     db.close();
-    return !!v && JSON.parse(v).entries.some((e: { free: unknown[] }) => e.free.length > 0);
+    return (
+      !!v &&
+      JSON.parse(v).entries.some((e: { service: string; free: unknown[] }) => e.service === "legalisir-ktp-el" && e.free.length > 0)
+    );
   }, null, { timeout: 20_000 });
 }
 
@@ -127,6 +137,12 @@ test("the five steps: ticket, call, check and accept, pickup, hand-over, survey"
   // Step 5: ready, called for pickup, handed over.
   await counter.getByTestId("tab-accepted").click();
   await expect(counter.getByTestId("file-row").first()).toContainText("A-001");
+  // The receipt prints with its number, the due time and a QR of the receipt number.
+  await counter.getByTestId("print-receipt").click();
+  await expect(counter.getByTestId("print-slip")).toContainText("RESI PENGAMBILAN");
+  await expect(counter.getByTestId("slip-number")).toHaveText(/^\d{8}-A-001$/);
+  await expect(counter.getByTestId("print-slip")).toContainText("WITA");
+  expect(await counter.evaluate(() => (window as any).__printed)).toBe(1);
   await counter.getByTestId("mark-ready").click();
   await counter.getByTestId("call-pickup").click();
   await expect(display.getByTestId("pickup-calls")).toContainText("A-001");
@@ -162,6 +178,12 @@ test("an incomplete berkas is returned, the citizen sees what to bring, rejoins 
   await counter.getByTestId("req-ktp-el-asli").check();
   await counter.getByTestId("return").click();
   await expect(counter.getByTestId("call-next")).toBeVisible();
+  // The return slip lists what is missing.
+  await counter.getByTestId("tab-aside").click();
+  await counter.getByTestId("print-return").click();
+  await expect(counter.getByTestId("print-slip")).toContainText("BERKAS DIKEMBALIKAN");
+  await expect(counter.getByTestId("print-slip")).toContainText("Fotokopi KTP-el");
+  await counter.getByTestId("tab-queue").click();
 
   const citizen = await open(browser, new URL(t.track).pathname, PHONE);
   await expect(citizen.getByTestId("missing")).toContainText("Fotokopi KTP-el");
@@ -203,4 +225,22 @@ test("an offline counter keeps working and converges after reconnect", async ({ 
   await expect(counter.getByTestId("sync-chip")).toHaveText(/Terhubung$/, { timeout: 40_000 });
   const citizen = await open(browser, new URL(a.track).pathname, PHONE);
   await expect(citizen.getByTestId("go-to")).toContainText("Loket 1");
+});
+
+test("an officer transfers a ticket to another service's queue", async ({ browser }) => {
+  const kiosk = await open(browser, "/kiosk", TABLET);
+  await kioskLeased(kiosk);
+  const t = await issue(kiosk);
+  await kiosk.getByTestId("done").click();
+  const counter = await open(browser, "/counter", TABLET);
+  // Loket 1 still has the offline test's ticket called; loket 2 is free.
+  await counter.getByTestId("loket-2").click();
+  await counter.getByTestId("call-next").click();
+  await expect(counter.getByTestId("current-number")).toHaveText(t.number);
+  await counter.getByTestId("transfer-service").selectOption("legalisir-kk");
+  await counter.getByTestId("transfer-go").click();
+  await expect(counter.getByTestId("call-next")).toBeVisible();
+  const citizen = await open(browser, new URL(t.track).pathname, PHONE);
+  await expect(citizen.getByTestId("citizen-card")).toContainText("Kartu Keluarga");
+  await expect(citizen.getByTestId("headline")).toContainText("Menunggu dipanggil");
 });

@@ -3,6 +3,8 @@
 import { test, expect } from "@playwright/test";
 import { Server, openDevice, shotsDir } from "./harness";
 import { join } from "node:path";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 
 let server: Server;
 test.beforeAll(async () => {
@@ -43,4 +45,29 @@ test("the display shows the empty state on a TV", async ({ page }) => {
   await openDevice(server, page, "/display");
   await expect(page.getByTestId("loket-cell-1")).toBeVisible();
   await page.screenshot({ path: join(shotsDir(), "display-empty-tv.png") });
+});
+
+test("a service whose daily quota is used up says so on the kiosk and takes no more", async ({ browser }) => {
+  // An office that caps Legalisir KTP-el at one ticket a day, through ANTREAN_CATALOGUE.
+  const seed = readFileSync(join(__dirname, "..", "..", "server", "seed", "catalogue.toml"), "utf8");
+  const dir = mkdtempSync(join(tmpdir(), "antrean-cap-"));
+  const path = join(dir, "catalogue.toml");
+  writeFileSync(path, seed.replace("lokets = [1, 2]", "lokets = [1, 2]\ndaily_cap = 1").replace(/kiosk_cooldown_secs = \d+/, "kiosk_cooldown_secs = 0"));
+  const capped = await Server.start({ ANTREAN_CATALOGUE: path });
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  await openDevice(capped, page, "/kiosk");
+  const card = page.getByTestId("service-legalisir-ktp-el");
+  await expect(card).toBeEnabled();
+  await card.click();
+  await page.getByTestId("take-number").click();
+  await expect(page.getByTestId("ticket-number")).toBeVisible();
+  await page.getByTestId("done").click();
+  await expect(card).toBeDisabled();
+  await expect(card.getByTestId("quota-full")).toContainText("Kuota hari ini sudah habis");
+  await expect(page.getByTestId("service-legalisir-kk")).toBeEnabled();
+  await page.screenshot({ path: join(shotsDir(), "kiosk-quota-full-tablet.png") });
+  await ctx.close();
+  await capped.stop();
+  rmSync(dir, { recursive: true, force: true });
 });

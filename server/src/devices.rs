@@ -103,6 +103,7 @@ pub async fn confirm(
     s.store
         .pair_device(&record, &secrets::digest(&token), &label, now)
         .await?;
+    s.device_tokens.forget(record.client);
     if let Some(l) = leases {
         auth.leases = l;
     }
@@ -146,6 +147,7 @@ pub async fn revoke(
     if !s.store.revoke_device(client).await? {
         return Err(ApiError::NotFound("no such device".into()));
     }
+    s.device_tokens.forget(client);
     let _ = s.live.send(Live::Revoked(client));
     s.store
         .add_audit(&[AuditRow {

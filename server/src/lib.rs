@@ -13,6 +13,8 @@
 //! - [`retention`]: the scheduled purge of old tickets;
 //! - [`error`]: the one error type of the HTTP edge.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod auth;
 pub mod config;

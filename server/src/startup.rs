@@ -62,6 +62,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
     for e in &loaded.events {
         authority.replica.apply(e);
     }
+    let loaded_events = loaded.events;
     for d in &loaded.devices {
         authority.last_processed.insert(d.client, d.last_mutation);
         if let Some(s) = d.series {
@@ -72,7 +73,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
         authority.leases.restore_lease(l);
     }
     tracing::info!(
-        events = loaded.events.len(),
+        events = loaded_events.len(),
         devices = loaded.devices.len(),
         "state loaded"
     );
@@ -98,7 +99,19 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
         setup_token: Arc::default(),
         secure_cookies: cfg.secure_cookies,
         retention_days: cfg.retention_days,
+        tail: Arc::default(),
+        newest: Arc::default(),
+        device_tokens: Arc::default(),
     };
+    {
+        let auth = state.authority.lock().await;
+        state
+            .newest
+            .store(auth.replica.cursor(), std::sync::atomic::Ordering::Release);
+    }
+    let keep = loaded_events.len().saturating_sub(sync::tail::TAIL_LEN);
+    state.tail.extend(&loaded_events[keep..]);
+    drop(loaded_events);
     staff::prepare_setup(&state).await?;
     let router = router(state.clone(), &cfg.site_root);
     sync::spawn_log_watcher(state.clone());

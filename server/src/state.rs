@@ -9,9 +9,13 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use tokio::sync::{broadcast, Mutex};
 
+use std::sync::atomic::AtomicU64;
+
+use crate::auth::cache::TokenCache;
 use crate::auth::limits::Limits;
 use crate::auth::pairing::Pairings;
 use crate::store::Store;
+use crate::sync::Tail;
 
 /// What the live stream tells its subscribers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +43,12 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// How long tickets and survey links are kept, in days.
     pub retention_days: u32,
+    /// The newest events of the log, for pulls.
+    pub tail: Arc<Tail>,
+    /// The newest sequence number this instance has applied.
+    pub newest: Arc<AtomicU64>,
+    /// Paired devices by token digest, so a device's requests need no database lookup.
+    pub device_tokens: Arc<TokenCache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -217,6 +217,30 @@ pub struct AuditEntry {
     pub subject: String,
 }
 
+/// An audit action in words, for the supervisor's log (unknown codes are shown as they are).
+pub fn action_label(action: &str) -> Text {
+    let (id, en) = match action {
+        "called" => ("memanggil", "called"),
+        "recalled" => ("memanggil ulang", "recalled"),
+        "marked_no_show" => ("menandai tidak hadir", "marked no-show"),
+        "reinstated" => ("mengantrekan kembali", "reinstated"),
+        "started" => ("mulai melayani", "started serving"),
+        "returned" => ("mengembalikan berkas", "returned the file"),
+        "rejoined" => ("menerima kembali", "took back"),
+        "accepted" => ("menerima berkas", "accepted the file"),
+        "marked_ready" => ("menandai siap", "marked ready"),
+        "pickup_called" => ("memanggil pengambilan", "called for pickup"),
+        "handed_over" => ("menyerahkan dokumen", "handed over"),
+        "transferred" => ("memindahkan", "transferred"),
+        "cancelled" => ("membatalkan", "cancelled"),
+        "paired_device" => ("memasangkan perangkat", "paired a device"),
+        "revoked_device" => ("mencabut perangkat", "revoked a device"),
+        "created_staff" => ("membuat akun", "created an account"),
+        other => (other, other),
+    };
+    Text::new(id, en)
+}
+
 /// The longest free-text label a device or note may carry.
 pub const MAX_LABEL: usize = 60;
 
@@ -255,6 +279,31 @@ mod tests {
             check_password(&"x".repeat(129)),
             Err(AccessError::LongPassword)
         );
+    }
+
+    #[test]
+    fn every_event_has_words_in_the_audit_log() {
+        use crate::domain::ticket::EventKind;
+        let names = [
+            EventKind::Recalled.name(),
+            EventKind::MarkedNoShow.name(),
+            EventKind::Reinstated.name(),
+            EventKind::Started.name(),
+            EventKind::Rejoined.name(),
+            EventKind::MarkedReady.name(),
+            EventKind::HandedOver.name(),
+            EventKind::Cancelled.name(),
+        ];
+        for n in names.into_iter().chain([
+            "called",
+            "accepted",
+            "returned",
+            "pickup_called",
+            "transferred",
+        ]) {
+            assert_ne!(action_label(n).id, n, "{n} has no Indonesian words");
+        }
+        assert_eq!(action_label("something_new").en, "something_new");
     }
 
     #[test]

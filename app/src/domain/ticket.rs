@@ -647,9 +647,24 @@ impl Ticket {
 
 #[cfg(test)]
 mod tests {
+
     use super::*;
     use crate::domain::catalogue::{Catalogue, SEED_TOML};
     use crate::domain::ids::ClientId;
+
+    #[test]
+    fn event_names_are_the_wire_tags() {
+        for e in [
+            EventKind::Recalled,
+            EventKind::MarkedNoShow,
+            EventKind::HandedOver,
+            EventKind::Called {
+                loket: LoketId::new(1).unwrap(),
+            },
+        ] {
+            assert_eq!(serde_json::to_value(&e).unwrap()["event"], e.name());
+        }
+    }
 
     fn cat() -> Catalogue {
         Catalogue::from_toml(SEED_TOML).unwrap()

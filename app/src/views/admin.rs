@@ -263,7 +263,7 @@ fn Dashboard(role: StaffRole, data: Data) -> impl IntoView {
                         <tr>
                             <td>{crate::domain::calendar::format_wita_time(a.at_ms)}</td>
                             <td>{a.username}</td>
-                            <td>{a.action}</td>
+                            <td>{move || crate::domain::access::action_label(&a.action).get(lang.get()).to_string()}</td>
                             <td>{a.subject}</td>
                         </tr>
                     }).collect_view()}

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
+use super::slip::{print, PrintSlot, Slip, SlipView};
 use crate::client::Device;
 use crate::components::{Clock, LangToggle, Notices, PhaseGate, SyncChip};
 use crate::domain::i18n::Text;
@@ -29,6 +30,8 @@ pub fn CounterPage() -> impl IntoView {
     let device = Device::start(DeviceRole::Counter);
     let lang = use_lang();
     let loket = RwSignal::new(None::<LoketId>);
+    let print_slot = PrintSlot(RwSignal::new(None));
+    provide_context(print_slot);
     // The loket is a device setting, read from IndexedDB once the device is ready.
     Effect::new(move |done: Option<bool>| {
         if done == Some(true) || device.phase.get() != crate::client::Phase::Ready {
@@ -71,6 +74,7 @@ pub fn CounterPage() -> impl IntoView {
                 </div>
             </header>
             <Notices device/>
+            <SlipView printer=print_slot/>
             <PhaseGate device>
                 {move || match loket.get() {
                     None => view! { <LoketPicker device loket/> }.into_any(),
@@ -376,14 +380,62 @@ fn CurrentTicket(
         .into_any(),
         _ => ().into_any(),
     };
+    let transferable = matches!(
+        ticket.status,
+        TicketStatus::Called { .. } | TicketStatus::Serving { .. }
+    );
     view! {
         <div class="current-ticket" data-testid="current">
             <p class="current-number" data-testid="current-number">{number}</p>
             <p class="current-service">{move || service_name.get(lang.get()).to_string()}</p>
             {ticket.priority.is_priority().then(|| view! { <span class="badge badge-prio">{move || text::PRIORITY_MARK.get(lang.get())}</span> })}
             {body}
+            {transferable.then(|| view! { <Transfer device ticket=id current=ticket.service.clone() error/> })}
         </div>
     }
+}
+
+/// Sends the ticket to another service's queue (the citizen came for something else).
+#[component]
+fn Transfer(
+    device: Device,
+    ticket: TicketId,
+    current: ServiceCode,
+    error: RwSignal<Option<Text>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let others: Vec<(ServiceCode, Text)> = device
+        .rules
+        .get_untracked()
+        .map(|r| {
+            r.catalogue
+                .services
+                .iter()
+                .filter(|s| s.code != current)
+                .map(|s| (s.code.clone(), s.name.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let target = RwSignal::new(others.first().map(|(c, _)| c.clone()));
+    (!others.is_empty()).then(|| view! {
+        <div class="transfer" data-testid="transfer">
+            <label>
+                <span>{move || text::TRANSFER_TO.get(lang.get())}</span>
+                <select data-testid="transfer-service" on:change=move |e| {
+                    target.set(ServiceCode::parse(&event_target_value(&e)).ok());
+                }>
+                    {others.into_iter().map(|(code, name)| view! {
+                        <option value=code.to_string()>{move || name.get(lang.get()).to_string()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <button class="btn btn-secondary" data-testid="transfer-go" on:click=move |_| {
+                if let Some(service) = target.get_untracked() {
+                    run(device, ticket, TicketCommand::Transfer { service, loket: None }, error);
+                }
+            }>{move || text::TRANSFER.get(lang.get())}</button>
+        </div>
+    })
 }
 
 #[component]
@@ -429,11 +481,14 @@ fn AcceptedFiles(device: Device, loket: LoketId, error: RwSignal<Option<Text>>) 
                         }
                         let now = device.now.get();
                         let rules = device.rules.get();
+                        let slot = expect_context::<PrintSlot>();
                         files.into_iter().map(|t| {
                             let id = t.id;
+                            let t2 = t.clone();
+                            let rules = rules.clone();
                             let due = t.receipt.as_ref().map(|r| r.due);
                             let overdue = due.is_some_and(|d| now > 0 && d.as_millisecond() < now && t.status == TicketStatus::Accepted);
-                            let due_text = match (&rules, due) {
+                            let due_text = match (&device.rules.get_untracked(), due) {
                                 (Some(r), Some(d)) => r.calendar.moment_in_words(d, lang.get()),
                                 _ => String::new(),
                             };
@@ -466,7 +521,14 @@ fn AcceptedFiles(device: Device, loket: LoketId, error: RwSignal<Option<Text>>) 
                                         {move || if overdue { format!("{} · ", text::OVERDUE.get(lang.get())) } else { String::new() }}
                                         {due_text}
                                     </td>
-                                    <td class="row-actions">{action}</td>
+                                    <td class="row-actions">
+                                        {action}
+                                        <button class="btn btn-secondary" data-testid="print-receipt" on:click=move |_| {
+                                            if let Some(slip) = rules.as_ref().and_then(|r| Slip::for_ticket(&t2, r)) {
+                                                print(slot, slip);
+                                            }
+                                        }>{move || text::PRINT_RECEIPT.get(lang.get())}</button>
+                                    </td>
                                 </tr>
                             }
                         }).collect_view().into_any()
@@ -509,11 +571,18 @@ fn AsideList(
                     } else {
                         (text::REJOIN, TicketCommand::Rejoin)
                     };
+                    let slip = device.rules.with_untracked(|r| r.as_ref().and_then(|r| Slip::for_ticket(&t, r)));
+                    let slot = expect_context::<PrintSlot>();
                     view! {
                         <li class="queue-row">
                             <span class="num">{t.number.to_string()}</span>
                             <span>{t.status.name().replace('_', " ")}</span>
                             <button class="btn btn-secondary" on:click=move |_| run(device, id, cmd.clone(), error)>{move || label.get(lang.get())}</button>
+                            {slip.map(|s| view! {
+                                <button class="btn btn-secondary" data-testid="print-return" on:click=move |_| print(slot, s.clone())>
+                                    {move || text::PRINT_RETURN.get(lang.get())}
+                                </button>
+                            })}
                         </li>
                     }
                 }).collect_view()}

@@ -156,6 +156,22 @@ fn StartScreen(
                 .count()
         })
     };
+    // The daily quota as this kiosk knows it; the server checks it again on sync.
+    let full = move |s: &Service| {
+        let now = device.now.get();
+        s.daily_cap.is_some_and(|cap| {
+            device.rules.with(|r| {
+                r.as_ref().is_some_and(|r| {
+                    let today = r
+                        .calendar
+                        .service_day(jiff::Timestamp::from_millisecond(now).unwrap_or_default());
+                    device
+                        .replica
+                        .with(|rep| rep.issued_count(&s.code, today) >= usize::from(cap))
+                })
+            })
+        })
+    };
     view! {
         <section class="services" aria-label="Layanan">
             {move || services().into_iter().map(|s: Service| {
@@ -163,8 +179,11 @@ fn StartScreen(
                 let code2 = s.code.clone();
                 let name = s.name.clone();
                 let desc = s.description.clone();
+                let s2 = s.clone();
+                let is_full = Memo::new(move |_| full(&s2));
                 view! {
                     <button class="service-card" data-testid=format!("service-{}", s.code)
+                        disabled=move || is_full.get()
                         on:click=move |_| go(Screen::Detail(code.clone()))>
                         <span class="service-prefix" aria-hidden="true">{s.prefix.to_string()}</span>
                         <span class="service-name">{move || name.get(lang.get()).to_string()}</span>
@@ -173,6 +192,9 @@ fn StartScreen(
                             {s.fee.is_free().then(|| view! { <span class="badge badge-free">{move || text::FREE.get(lang.get())}</span> })}
                             <span class="waiting">{move || format!("{} {}", waiting(&code2), text::WAITING_PEOPLE.get(lang.get()))}</span>
                         </span>
+                        {move || is_full.get().then(|| view! {
+                            <span class="service-full" data-testid="quota-full">{move || text::QUOTA_FULL.get(lang.get())}</span>
+                        })}
                     </button>
                 }
             }).collect_view()}

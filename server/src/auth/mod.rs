@@ -5,6 +5,7 @@
 //! the handler. Handlers only add checks that need the request body (a device may push
 //! only its own mutations).
 
+pub mod cache;
 pub mod limits;
 pub mod pairing;
 pub mod secrets;
@@ -133,8 +134,16 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 /// learns at once why its sync stopped.
 pub async fn principal(s: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
     if let Some(token) = bearer(headers) {
-        return match s.store.device_by_token(&secrets::digest(&token)).await? {
-            Some(d) if !d.revoked => Ok(Principal::Device(d.record)),
+        let digest = secrets::digest(&token);
+        let now = now_ms();
+        if let Some(d) = s.device_tokens.get(&digest, now) {
+            return Ok(Principal::Device(d));
+        }
+        return match s.store.device_by_token(&digest).await? {
+            Some(d) if !d.revoked => {
+                s.device_tokens.put(digest, d.record.clone(), now);
+                Ok(Principal::Device(d.record))
+            }
             _ => Err(ApiError::Unauthenticated(
                 "this device is not paired or was revoked; pair it again in the admin page".into(),
             )),

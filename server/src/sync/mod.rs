@@ -8,7 +8,11 @@
 //! written by other instances. Polling was chosen over `LIVE SELECT` because it behaves the
 //! same on the embedded and the remote engines and costs one indexed query a second.
 
+pub mod tail;
+
 use std::time::Duration;
+
+pub use self::tail::Tail;
 
 use app::domain::authority::{Authority, PushError};
 use app::domain::ids::ClientId;
@@ -45,7 +49,7 @@ pub fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError>
 }
 
 /// Applies events other instances appended since this instance's cursor.
-async fn catch_up(auth: &mut Authority, store: &Store) -> Result<(), StoreError> {
+async fn catch_up(auth: &mut Authority, store: &Store, tail: &Tail) -> Result<(), StoreError> {
     loop {
         let events = store
             .events_after(auth.replica.cursor(), PULL_LIMIT)
@@ -56,6 +60,7 @@ async fn catch_up(auth: &mut Authority, store: &Store) -> Result<(), StoreError>
         for e in &events {
             auth.replica.apply(e);
         }
+        tail.extend(&events);
     }
 }
 
@@ -144,7 +149,9 @@ pub async fn push(
         }
     };
     let mut auth = s.authority.lock().await;
-    catch_up(&mut auth, &s.store).await?;
+    catch_up(&mut auth, &s.store, &s.tail).await?;
+    s.newest
+        .fetch_max(auth.replica.cursor(), std::sync::atomic::Ordering::AcqRel);
     let known = auth.last_processed.entry(req.client_id).or_insert(0);
     *known = (*known).max(dev.last_mutation);
     let before = *known;
@@ -175,7 +182,10 @@ pub async fn push(
     }
     let resp = plan.response.clone();
     let applied = plan.events.len();
+    s.tail.extend(&plan.events);
     auth.commit(plan);
+    s.newest
+        .fetch_max(auth.replica.cursor(), std::sync::atomic::Ordering::AcqRel);
     drop(auth);
     if applied > 0 {
         // Nobody listening is fine.
@@ -205,7 +215,7 @@ pub async fn pull(
     let Query(q) = q.map_err(|e| ApiError::Invalid(e.body_text()))?;
     if q.cursor == 0 {
         let mut auth = s.authority.lock().await;
-        catch_up(&mut auth, &s.store).await?;
+        catch_up(&mut auth, &s.store, &s.tail).await?;
         let today = auth.rules.calendar.service_day(jiff::Timestamp::now());
         let mut replica = auth.replica.clone();
         drop(auth);
@@ -218,7 +228,12 @@ pub async fn pull(
             more: false,
         }));
     }
-    let events = s.store.events_after(q.cursor, PULL_LIMIT).await?;
+    // Devices pull right after each poke, nearly always from the tail.
+    let newest = s.newest.load(std::sync::atomic::Ordering::Acquire);
+    let events = match s.tail.after(q.cursor, newest, PULL_LIMIT) {
+        Some(events) => events,
+        None => s.store.events_after(q.cursor, PULL_LIMIT).await?,
+    };
     let more = events.len() == PULL_LIMIT;
     let cursor = events.last().map(|e| e.seq).unwrap_or(q.cursor);
     Ok(Json(PullResponse {
@@ -273,7 +288,11 @@ pub async fn live(
         Principal::Device(d) => Some(d.client),
         _ => None,
     };
+    // Pokes are a few bytes: small buffers keep 500 open streams cheap.
     ws.protocols([WS_PROTOCOL])
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
+        .max_message_size(64 * 1024)
         .on_upgrade(move |socket| live_session(socket, s, device))
 }
 
@@ -309,17 +328,24 @@ async fn send_poke(socket: &mut WebSocket, cursor: u64) -> Result<(), axum::Erro
     socket.send(Message::Text(text.into())).await
 }
 
-/// Announces events appended by other instances sharing the database.
+/// Announces events appended by other instances sharing the database, after taking them
+/// into this instance's replica and tail.
 pub fn spawn_log_watcher(s: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut seen = 0u64;
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tick.tick().await;
-            if let Ok(last) = s.store.last_seq().await {
-                if last > seen {
-                    seen = last;
-                    let _ = s.live.send(Live::Cursor(last));
+            let Ok(last) = s.store.last_seq().await else {
+                continue;
+            };
+            if last > s.newest.load(std::sync::atomic::Ordering::Acquire) {
+                let mut auth = s.authority.lock().await;
+                if catch_up(&mut auth, &s.store, &s.tail).await.is_ok() {
+                    let cursor = auth.replica.cursor();
+                    s.newest
+                        .fetch_max(cursor, std::sync::atomic::Ordering::AcqRel);
+                    drop(auth);
+                    let _ = s.live.send(Live::Cursor(cursor));
                 }
             }
         }
