@@ -20,7 +20,6 @@ const PHONE = { width: 360, height: 640 };
 async function open(browser: Browser, path: string, viewport: { width: number; height: number }): Promise<Page> {
   const ctx = await browser.newContext({ viewport });
   const page = await ctx.newPage();
-  page.on("console", (m) => { if (m.type() === "error") console.log(`[${path}] ${m.text()}`); });
   // The print dialog cannot open headless; count the calls instead.
   await page.addInitScript(() => {
     window.print = () => {
@@ -142,7 +141,7 @@ test("the five steps: ticket, call, check and accept, pickup, hand-over, survey"
   await expect(counter.getByTestId("print-slip")).toContainText("RESI PENGAMBILAN");
   await expect(counter.getByTestId("slip-number")).toHaveText(/^\d{8}-A-001$/);
   await expect(counter.getByTestId("print-slip")).toContainText("WITA");
-  expect(await counter.evaluate(() => (window as any).__printed)).toBe(1);
+  await expect.poll(() => counter.evaluate(() => (window as any).__printed)).toBe(1);
   await counter.getByTestId("mark-ready").click();
   await counter.getByTestId("call-pickup").click();
   await expect(display.getByTestId("pickup-calls")).toContainText("A-001");

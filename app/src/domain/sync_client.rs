@@ -4,7 +4,8 @@
 //! responses, outages, conflicts) is tested here with a simulated network and clock.
 //!
 //! Visible state = the server-confirmed replica (from pulls) with the pending outbox
-//! re-applied on top (rebase). A confirmed push removes mutations from the outbox; their
+//! re-applied on top (rebase). A confirmed push removes mutations from the outbox (they stay
+//! in the view, as acknowledged, until the pull that brings their events); their
 //! effect then arrives through a pull.
 
 use std::collections::VecDeque;
@@ -75,6 +76,10 @@ pub struct SyncClient {
     meta: ClientMeta,
     confirmed: Replica,
     outbox: VecDeque<Mutation>,
+    /// Mutations the server applied whose events the confirmed replica has not pulled yet,
+    /// with the sequence number of their event. They stay visible until the pull brings
+    /// them, so an acknowledged action never seems undone for a moment.
+    acked: VecDeque<(Mutation, u64)>,
     view: Replica,
     online: bool,
     /// The last request got an answer (false after a failure, until the next answer).
@@ -112,6 +117,7 @@ impl SyncClient {
             view: confirmed.clone(),
             confirmed,
             outbox: outbox.into(),
+            acked: VecDeque::new(),
             online: true,
             reachable: true,
             in_flight: None,
@@ -249,7 +255,16 @@ impl SyncClient {
             .front()
             .is_some_and(|m| m.mutation_id.get() <= done)
         {
-            self.outbox.pop_front();
+            let Some(m) = self.outbox.pop_front() else {
+                break;
+            };
+            let applied = resp.outcomes.iter().find_map(|o| match o.outcome {
+                Outcome::Applied { seq } if o.mutation_id == m.mutation_id => Some(seq),
+                _ => None,
+            });
+            if let Some(seq) = applied.filter(|seq| *seq > self.confirmed.cursor()) {
+                self.acked.push_back((m, seq));
+            }
         }
         if resp.cursor > self.confirmed.cursor() {
             self.pull_wanted = true;
@@ -271,6 +286,8 @@ impl SyncClient {
             self.confirmed.apply(e);
         }
         self.pull_wanted = resp.more || resp.cursor > self.confirmed.cursor();
+        let cursor = self.confirmed.cursor();
+        self.acked.retain(|(_, seq)| *seq > cursor);
         self.rebase();
     }
 
@@ -325,7 +342,7 @@ impl SyncClient {
     /// the user is told then.
     fn rebase(&mut self) {
         let mut view = self.confirmed.clone();
-        for m in &self.outbox {
+        for m in self.acked.iter().map(|(m, _)| m).chain(&self.outbox) {
             if let Ok((ticket, event)) = view.decide(&m.kind, m.at, &self.rules) {
                 view.apply_local(ticket, &event, m.at);
             }
@@ -416,6 +433,29 @@ mod tests {
         c.handle_pull(p, NOW);
         assert_eq!(c.confirmed().tickets().count(), 1);
         assert_eq!(c.view(), c.confirmed());
+    }
+
+    #[test]
+    fn an_acknowledged_action_stays_visible_until_the_pull_brings_it() {
+        let mut a = server();
+        let mut kiosk = SyncClient::new(ClientId::from_random_bytes([1; 16]), rules());
+        kiosk.handle_user_action(issue(1), NOW).unwrap();
+        let req = kiosk.poll_request(NOW).unwrap();
+        let Ok(Reply::Push(r)) = serve(&mut a, DeviceRole::Kiosk, req) else {
+            panic!()
+        };
+        kiosk.handle_push_response(&r, NOW);
+        // Pushed and acknowledged, not pulled yet: still on screen, no longer pending.
+        assert_eq!(kiosk.status().pending, 0);
+        assert_eq!(kiosk.view().tickets().count(), 1);
+        assert_eq!(kiosk.confirmed().tickets().count(), 0);
+        let req = kiosk.poll_request(NOW).unwrap();
+        let Ok(Reply::Pull(p)) = serve(&mut a, DeviceRole::Kiosk, req) else {
+            panic!()
+        };
+        kiosk.handle_pull(p, NOW);
+        assert_eq!(kiosk.view(), kiosk.confirmed());
+        assert!(kiosk.acked.is_empty());
     }
 
     #[test]
