@@ -134,8 +134,8 @@ pub fn AdminPage() -> impl IntoView {
             })}
             {move || match stage.get() {
                 Stage::Loading => view! { <p class="phase" data-testid="phase-starting">{text::LOADING.get(lang.get())}</p> }.into_any(),
-                Stage::Setup => view! { <SetupForm on_done=signed_in/> }.into_any(),
-                Stage::SignIn => view! { <LoginForm on_done=signed_in/> }.into_any(),
+                Stage::Setup => view! { <AccountForm setup=true on_done=signed_in/> }.into_any(),
+                Stage::SignIn => view! { <AccountForm setup=false on_done=signed_in/> }.into_any(),
                 Stage::SignedIn(info) => view! { <Dashboard role=info.role data/> }.into_any(),
             }}
         </main>
@@ -160,8 +160,12 @@ fn Field(
     }
 }
 
+/// Sign-in, or (with `setup`) the first admin's creation with the printed setup token.
 #[component]
-fn SetupForm(on_done: impl Fn(SessionInfo) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn AccountForm(
+    setup: bool,
+    on_done: impl Fn(SessionInfo) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let lang = use_lang();
     let token = RwSignal::new(String::new());
     let username = RwSignal::new(String::new());
@@ -171,12 +175,20 @@ fn SetupForm(on_done: impl Fn(SessionInfo) + Copy + Send + Sync + 'static) -> im
         ev.prevent_default();
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let req = crate::domain::access::Setup {
-                setup_token: token.get_untracked().trim().to_owned(),
-                username: username.get_untracked().trim().to_owned(),
-                password: password.get_untracked(),
+            use crate::client::net;
+            let username = username.get_untracked().trim().to_owned();
+            let password = password.get_untracked();
+            let answer = if setup {
+                net::setup(&crate::domain::access::Setup {
+                    setup_token: token.get_untracked().trim().to_owned(),
+                    username,
+                    password,
+                })
+                .await
+            } else {
+                net::login(&crate::domain::access::Login { username, password }).await
             };
-            match crate::client::net::setup(&req).await {
+            match answer {
                 Ok(info) => on_done(info),
                 Err(e) => error.set(Some(refused(e))),
             }
@@ -184,47 +196,24 @@ fn SetupForm(on_done: impl Fn(SessionInfo) + Copy + Send + Sync + 'static) -> im
         #[cfg(not(feature = "hydrate"))]
         let _ = (on_done, token, username, password);
     };
-    view! {
-        <form class="card sign-in" on:submit=submit data-testid="setup">
-            <h2>{move || Text::new("Buat admin pertama", "Create the first admin").get(lang.get()).to_string()}</h2>
-            <p class="muted">{move || Text::new(
-                "Token pemasangan tercetak di konsol server saat pertama dijalankan.",
-                "The setup token was printed on the server's console at first start.",
-            ).get(lang.get()).to_string()}</p>
-            <Field label=Text::new("Token pemasangan", "Setup token") value=token name="setup_token"/>
-            <Field label=Text::new(text::USERNAME.0, text::USERNAME.1) value=username name="username"/>
-            <Field label=Text::new(text::PASSWORD.0, text::PASSWORD.1) value=password kind="password" name="password"/>
-            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.get(lang.get()).to_string()}</p> })}
-            <button class="btn btn-primary" type="submit">{move || text::SIGN_IN.get(lang.get())}</button>
-        </form>
-    }
-}
-
-#[component]
-fn LoginForm(on_done: impl Fn(SessionInfo) + Copy + Send + Sync + 'static) -> impl IntoView {
-    let lang = use_lang();
-    let username = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<Text>);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
-            let req = crate::domain::access::Login {
-                username: username.get_untracked().trim().to_owned(),
-                password: password.get_untracked(),
-            };
-            match crate::client::net::login(&req).await {
-                Ok(info) => on_done(info),
-                Err(e) => error.set(Some(refused(e))),
-            }
-        });
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (on_done, username, password);
+    let (title, testid) = if setup {
+        (
+            Text::new("Buat admin pertama", "Create the first admin"),
+            "setup",
+        )
+    } else {
+        (Text::new(text::SIGN_IN.0, text::SIGN_IN.1), "admin-login")
     };
     view! {
-        <form class="card sign-in" on:submit=submit data-testid="admin-login">
-            <h2>{move || text::SIGN_IN.get(lang.get())}</h2>
+        <form class="card sign-in" on:submit=submit data-testid=testid>
+            <h2>{move || title.get(lang.get()).to_string()}</h2>
+            {setup.then(|| view! {
+                <p class="muted">{move || Text::new(
+                    "Token pemasangan tercetak di konsol server saat pertama dijalankan.",
+                    "The setup token was printed on the server's console at first start.",
+                ).get(lang.get()).to_string()}</p>
+                <Field label=Text::new("Token pemasangan", "Setup token") value=token name="setup_token"/>
+            })}
             <Field label=Text::new(text::USERNAME.0, text::USERNAME.1) value=username name="username"/>
             <Field label=Text::new(text::PASSWORD.0, text::PASSWORD.1) value=password kind="password" name="password"/>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.get(lang.get()).to_string()}</p> })}

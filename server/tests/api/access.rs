@@ -229,15 +229,7 @@ async fn a_device_acts_only_as_itself_and_a_code_pairs_once() {
 #[tokio::test]
 async fn the_audit_log_says_which_officer_did_what_to_which_ticket() {
     let app = spawn_app();
-    let mut kiosk = DeviceSim::new();
-    let series = app
-        .register(kiosk.id, DeviceRole::Kiosk)
-        .await
-        .series
-        .expect("series");
-    let (issue, ticket, _) =
-        kiosk.issue(app::domain::ids::TicketNumber::new('A', Some(series), 1).unwrap());
-    app.push(kiosk.id, vec![issue]).await.expect("issue");
+    let (_, ticket, _) = app.kiosk_with_ticket().await;
     let mut counter = DeviceSim::new();
     app.register(counter.id, DeviceRole::Counter).await;
     let call = counter.command(ticket, TicketCommand::Call { loket: loket(1) });
@@ -249,7 +241,7 @@ async fn the_audit_log_says_which_officer_did_what_to_which_ticket() {
     assert!(
         rows.iter().any(|r| r["username"] == "petugas"
             && r["action"] == "called"
-            && r["subject"] == format!("A{series}-001")),
+            && r["subject"].as_str().is_some_and(|s| s.ends_with("-001"))),
         "{v}"
     );
     assert!(
@@ -358,15 +350,7 @@ async fn retention_purges_old_tickets_and_keeps_recent_ones() {
         old_kiosk.issue(app::domain::ids::TicketNumber::new('A', Some(series), 1).unwrap());
     old.at.wall_ms -= 40 * 86_400_000;
     app.push(old_kiosk.id, vec![old]).await.expect("old issue");
-    let mut kiosk = DeviceSim::new();
-    let series = app
-        .register(kiosk.id, DeviceRole::Kiosk)
-        .await
-        .series
-        .expect("series");
-    let (new, _, new_token) =
-        kiosk.issue(app::domain::ids::TicketNumber::new('A', Some(series), 1).unwrap());
-    app.push(kiosk.id, vec![new]).await.expect("new issue");
+    let (_, _, new_token) = app.kiosk_with_ticket().await;
     assert_eq!(
         app.get_json(&format!("/api/t/{}", old_token.as_str()))
             .await

@@ -82,11 +82,7 @@ fn the_matrix_covers_exactly_the_server_routes() {
 async fn every_route_allows_exactly_whom_the_matrix_says() {
     let app = spawn_app();
     // The callers: a ticket's citizen, paired devices, staff of each role, a revoked kiosk.
-    let mut kiosk_sim = DeviceSim::new();
-    let series = app.register(kiosk_sim.id, DeviceRole::Kiosk).await.series;
-    let (issue, _, token) =
-        kiosk_sim.issue(app::domain::ids::TicketNumber::new('A', series, 1).expect("number"));
-    app.push(kiosk_sim.id, vec![issue]).await.expect("issue");
+    let (kiosk_sim, _, token) = app.kiosk_with_ticket().await;
     let kiosk = app.cred(kiosk_sim.id);
     let display_id = ClientId::from_random_bytes(random_bytes());
     app.register(display_id, DeviceRole::Display).await;

@@ -8,15 +8,7 @@ use crate::helpers::*;
 #[tokio::test]
 async fn the_tracking_token_shows_the_ticket_through_its_life_and_takes_one_survey() {
     let app = spawn_app();
-    let mut kiosk = DeviceSim::new();
-    let series = app
-        .register(kiosk.id, DeviceRole::Kiosk)
-        .await
-        .series
-        .expect("series");
-    let (issue, ticket, token) =
-        kiosk.issue(app::domain::ids::TicketNumber::new('A', Some(series), 1).unwrap());
-    app.push(kiosk.id, vec![issue]).await.expect("issue");
+    let (_, ticket, token) = app.kiosk_with_ticket().await;
 
     let (status, v) = app.get_json(&format!("/api/t/{}", token.as_str())).await;
     assert_eq!(status, 200);
@@ -97,11 +89,7 @@ async fn unknown_and_malformed_tokens_get_the_same_404() {
 #[tokio::test]
 async fn survey_scores_out_of_range_are_a_400() {
     let app = spawn_app();
-    let mut kiosk = DeviceSim::new();
-    let series = app.register(kiosk.id, DeviceRole::Kiosk).await.series;
-    let (issue, _, token) =
-        kiosk.issue(app::domain::ids::TicketNumber::new('A', series, 1).expect("number"));
-    app.push(kiosk.id, vec![issue]).await.expect("issue");
+    let (_, _, token) = app.kiosk_with_ticket().await;
     let (status, body) = app
         .post(
             &format!("/api/t/{}/survey", token.as_str()),

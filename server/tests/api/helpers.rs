@@ -333,6 +333,17 @@ impl TestApp {
         )
     }
 
+    /// A paired kiosk that issued one ticket from its own series (`A{series}-001`), which
+    /// needs no lease.
+    pub async fn kiosk_with_ticket(&self) -> (DeviceSim, TicketId, TrackingToken) {
+        let mut kiosk = DeviceSim::new();
+        let series = self.register(kiosk.id, DeviceRole::Kiosk).await.series;
+        let (issue, ticket, token) =
+            kiosk.issue(TicketNumber::new('A', series, 1).expect("number"));
+        self.push(kiosk.id, vec![issue]).await.expect("issue");
+        (kiosk, ticket, token)
+    }
+
     /// Gives a device the credential it had before a restart.
     pub fn set_cred(&self, client: ClientId, cred: Cred) {
         self.creds.lock().expect("creds").insert(client, cred);
