@@ -5,7 +5,10 @@ use app::domain::ids::{TicketId, TrackingToken};
 use app::domain::ikm::{self, IkmReport, SurveyAnswer};
 use app::domain::tracking::{citizen_view, CitizenView};
 use axum::extract::rejection::JsonRejection;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Path, State};
+use axum::response::Response;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -62,6 +65,19 @@ pub async fn citizen(
     Path(token): Path<String>,
 ) -> Result<Json<CitizenView>, ApiError> {
     Ok(Json(lookup_citizen(&s, &token).await?))
+}
+
+/// `GET /api/t/{token}/live`: a WebSocket that pokes the citizen's page whenever the log
+/// grows (the page then fetches its view again). An unknown token gets the same 404.
+pub async fn citizen_live(
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    lookup_ticket(&s, &token).await?;
+    let ws = ws.map_err(|e| ApiError::Invalid(e.body_text()))?;
+    Ok(crate::sync::small_buffers(ws)
+        .on_upgrade(move |socket| crate::sync::live_session(socket, s, None)))
 }
 
 #[derive(Debug, Deserialize, Serialize)]

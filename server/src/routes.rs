@@ -70,6 +70,12 @@ pub fn table() -> Vec<Entry> {
         // The citizen's ticket: the token in the path is the credential.
         r(M::GET, "/t/{token}", Limited(Bucket::Citizen), api::citizen),
         r(
+            M::GET,
+            "/t/{token}/live",
+            Limited(Bucket::Citizen),
+            api::citizen_live,
+        ),
+        r(
             M::POST,
             "/t/{token}/survey",
             Limited(Bucket::Citizen),

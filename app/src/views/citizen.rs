@@ -51,6 +51,38 @@ fn fetch_view(
     }
 }
 
+/// Counts the server's pokes on `/api/t/{token}/live` into `tick`; reconnects, waiting
+/// longer after each attempt that brought nothing (an unknown token, no network).
+#[cfg(feature = "hydrate")]
+async fn live_pokes(token: String, tick: RwSignal<u32>) {
+    use futures::StreamExt;
+    use gloo_net::websocket::futures::WebSocket;
+    let mut wait = 2_000u32;
+    loop {
+        let url = web_sys::window().and_then(|w| {
+            let loc = w.location();
+            let scheme = if loc.protocol().ok()? == "https:" {
+                "wss"
+            } else {
+                "ws"
+            };
+            Some(format!(
+                "{scheme}://{}/api/t/{token}/live",
+                loc.host().ok()?
+            ))
+        });
+        if let Some(Ok(ws)) = url.map(|u| WebSocket::open(&u)) {
+            let (_, mut rx) = ws.split();
+            while let Some(Ok(_)) = rx.next().await {
+                wait = 2_000;
+                tick.update(|t| *t += 1);
+            }
+        }
+        gloo_timers::future::TimeoutFuture::new(wait).await;
+        wait = (wait * 2).min(60_000);
+    }
+}
+
 #[component]
 pub fn CitizenPage() -> impl IntoView {
     let lang = use_lang();
@@ -63,13 +95,16 @@ pub fn CitizenPage() -> impl IntoView {
         move |(t, _)| fetch_view(t, lookup.clone()),
     );
 
-    // Live: refresh every few seconds (cheap: one small JSON), in the browser only.
+    // Live, in the browser only: the server pokes this page whenever the log grows and the
+    // page fetches its one small JSON again; a slow timer covers a blocked WebSocket.
     #[cfg(feature = "hydrate")]
     Effect::new(move |started: Option<()>| {
         if started.is_none() {
+            let t = token();
+            leptos::task::spawn_local(live_pokes(t, tick));
             leptos::task::spawn_local(async move {
                 loop {
-                    gloo_timers::future::TimeoutFuture::new(4_000).await;
+                    gloo_timers::future::TimeoutFuture::new(15_000).await;
                     tick.update(|t| *t += 1);
                 }
             });

@@ -288,15 +288,19 @@ pub async fn live(
         Principal::Device(d) => Some(d.client),
         _ => None,
     };
-    // Pokes are a few bytes: small buffers keep 500 open streams cheap.
-    ws.protocols([WS_PROTOCOL])
-        .read_buffer_size(4 * 1024)
-        .write_buffer_size(4 * 1024)
-        .max_message_size(64 * 1024)
+    small_buffers(ws.protocols([WS_PROTOCOL]))
         .on_upgrade(move |socket| live_session(socket, s, device))
 }
 
-async fn live_session(mut socket: WebSocket, s: AppState, device: Option<ClientId>) {
+/// Pokes are a few bytes: small buffers keep hundreds of open streams cheap.
+pub fn small_buffers(ws: WebSocketUpgrade) -> WebSocketUpgrade {
+    ws.read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
+        .max_message_size(64 * 1024)
+}
+
+/// Forwards pokes to one subscriber until it leaves (or, for a device, is revoked).
+pub async fn live_session(mut socket: WebSocket, s: AppState, device: Option<ClientId>) {
     let mut rx = s.live.subscribe();
     let cursor = s.authority.lock().await.replica.cursor();
     if send_poke(&mut socket, cursor).await.is_err() {

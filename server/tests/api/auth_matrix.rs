@@ -32,6 +32,7 @@ const MATRIX: &[(&str, &str, [bool; 8])] = &[
     ("GET",  "/catalogue",                     [Y, Y, Y, Y, Y, Y, Y, N]),
     ("GET",  "/t/{token}",                     [N, Y, N, N, N, N, N, N]),
     ("POST", "/t/{token}/survey",              [N, Y, N, N, N, N, N, N]),
+    ("GET",  "/t/{token}/live",                [N, Y, N, N, N, N, N, N]),
     ("GET",  "/auth/setup",                    [Y, Y, Y, Y, Y, Y, Y, N]),
     ("POST", "/auth/setup",                    [Y, Y, Y, Y, Y, Y, Y, N]),
     ("POST", "/auth/login",                    [Y, Y, Y, Y, Y, Y, Y, N]),

@@ -104,3 +104,35 @@ async fn survey_scores_out_of_range_are_a_400() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn the_citizen_page_is_poked_live_and_an_unknown_token_is_not() {
+    use futures::StreamExt;
+    let app = spawn_app();
+    let (_, ticket, token) = app.kiosk_with_ticket().await;
+    let url = format!(
+        "{}/api/t/{}/live",
+        app.base.replace("http", "ws"),
+        token.as_str()
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.expect("live");
+    let first = ws.next().await.expect("first poke").expect("message");
+    assert!(first.to_text().unwrap().contains("cursor"));
+    let mut counter = DeviceSim::new();
+    app.register(counter.id, DeviceRole::Counter).await;
+    let call = counter.command(ticket, TicketCommand::Call { loket: loket(1) });
+    app.push(counter.id, vec![call]).await.expect("call");
+    let next = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+        .await
+        .expect("poked within 5 s")
+        .expect("poke")
+        .expect("message");
+    assert!(next.to_text().unwrap().contains("cursor"));
+    let unknown = format!(
+        "{}/api/t/AAAAAAAAAAAAAAAAAAAAAA/live",
+        app.base.replace("http", "ws")
+    );
+    assert!(tokio_tungstenite::connect_async(unknown).await.is_err());
+    let (s, _) = app.get_json("/api/t/AAAAAAAAAAAAAAAAAAAAAA/live").await;
+    assert_eq!(s, 404);
+}
