@@ -235,6 +235,14 @@ impl TrackingToken {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The token in a tracking link as a scanner types it from the ticket's QR code
+    /// (`http://host/t/TOKEN`, with or without scheme, query or fragment).
+    pub fn from_link(link: &str) -> Option<Self> {
+        let (_, rest) = link.trim().split_once("/t/")?;
+        let token = rest.split(['?', '#', '/']).next()?;
+        Self::parse(token).ok()
+    }
 }
 impl TryFrom<String> for TrackingToken {
     type Error = IdError;
@@ -365,6 +373,20 @@ impl From<TicketNumber> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scanned_tracking_link_gives_its_token() {
+        let t = TrackingToken::from_random_bytes([7; 16]);
+        for link in [
+            format!("http://10.0.0.2:3000/t/{}", t.as_str()),
+            format!("antrean.local/t/{}?utm=x", t.as_str()),
+            format!(" https://x/t/{}#top\n", t.as_str()),
+        ] {
+            assert_eq!(TrackingToken::from_link(&link), Some(t.clone()), "{link}");
+        }
+        assert_eq!(TrackingToken::from_link("A-007"), None);
+        assert_eq!(TrackingToken::from_link("http://x/t/short"), None);
+    }
 
     #[test]
     fn ticket_numbers_print_with_three_digits() {

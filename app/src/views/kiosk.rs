@@ -8,7 +8,7 @@ use crate::client::{Device, IssuedTicket};
 use crate::components::{Clock, LangToggle, PhaseGate, QrCode, SyncChip};
 use crate::domain::catalogue::Service;
 use crate::domain::i18n::{Lang, Text};
-use crate::domain::ids::{ServiceCode, TicketNumber};
+use crate::domain::ids::{ServiceCode, TicketNumber, TrackingToken};
 use crate::domain::mutation::{DeviceRole, MutationKind};
 use crate::domain::ticket::{Priority, TicketCommand, TicketStatus};
 use crate::text;
@@ -360,6 +360,25 @@ fn TicketScreen(
     }
 }
 
+/// The ticket number behind a tracking token, asked of the server (the kiosk does not
+/// keep citizens' tokens). `None` offline: the citizen then types the number.
+async fn number_for(token: TrackingToken) -> Option<TicketNumber> {
+    #[cfg(feature = "hydrate")]
+    {
+        let r = gloo_net::http::Request::get(&format!("/api/t/{}", token.as_str()))
+            .send()
+            .await
+            .ok()?;
+        let v: crate::domain::tracking::CitizenView = r.json().await.ok()?;
+        Some(v.number)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = token;
+        None
+    }
+}
+
 #[component]
 fn RejoinScreen(
     device: Device,
@@ -371,21 +390,26 @@ fn RejoinScreen(
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = input.get_untracked();
-        let found = TicketNumber::parse(&typed).ok().and_then(|n| {
-            device.replica.with_untracked(|r| {
-                r.tickets()
-                    .find(|t| t.number == n && t.status == TicketStatus::ReturnedIncomplete)
-                    .map(|t| t.id)
-            })
-        });
-        let Some(id) = found else {
-            result.set(Some(Err(Text::new(
-                text::REJOIN_NOT_FOUND.0,
-                text::REJOIN_NOT_FOUND.1,
-            ))));
-            return;
-        };
         leptos::task::spawn_local(async move {
+            // A scanned QR code types the tracking link; its number comes from the server.
+            let number = match TrackingToken::from_link(&typed) {
+                Some(token) => number_for(token).await,
+                None => TicketNumber::parse(typed.trim().to_ascii_uppercase().as_str()).ok(),
+            };
+            let found = number.and_then(|n| {
+                device.replica.with_untracked(|r| {
+                    r.tickets()
+                        .find(|t| t.number == n && t.status == TicketStatus::ReturnedIncomplete)
+                        .map(|t| t.id)
+                })
+            });
+            let Some(id) = found else {
+                result.set(Some(Err(Text::new(
+                    text::REJOIN_NOT_FOUND.0,
+                    text::REJOIN_NOT_FOUND.1,
+                ))));
+                return;
+            };
             let r = device
                 .act(MutationKind::Ticket {
                     ticket: id,
@@ -400,7 +424,7 @@ fn RejoinScreen(
             <h2>{move || text::REJOIN.get(lang.get())}</h2>
             <form on:submit=submit>
                 <label for="rejoin-number">{move || text::REJOIN_HELP.get(lang.get())}</label>
-                <input id="rejoin-number" class="input-xl" autocomplete="off" inputmode="text"
+                <input id="rejoin-number" class="input-xl" autocomplete="off" inputmode="text" autofocus
                     data-testid="rejoin-number"
                     prop:value=move || input.get() on:input=move |ev| input.set(event_target_value(&ev))/>
                 <button class="btn btn-primary btn-xl" type="submit" data-testid="rejoin-submit">{move || text::CONFIRM.get(lang.get())}</button>
