@@ -206,7 +206,10 @@ pub const QUOTA_FULL: T = T(
     "Kuota hari ini sudah habis. Silakan datang lagi pada hari kerja berikutnya.",
     "Today's quota is used up. Please come back on the next working day.",
 );
-pub const TRANSFER_TO: T = T("Pindahkan ke layanan", "Transfer to service");
+pub const TRANSFER_TO: T = T(
+    "Pindahkan ke layanan atau loket",
+    "Transfer to a service or loket",
+);
 pub const TRANSFER: T = T("Pindahkan", "Transfer");
 pub const PRINT_RECEIPT: T = T("Cetak resi", "Print receipt");
 pub const PRINT_RETURN: T = T("Cetak slip", "Print slip");

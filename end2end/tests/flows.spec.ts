@@ -241,7 +241,7 @@ test("an officer transfers a ticket to another service's queue", async ({ browse
   await counter.getByTestId("loket-2").click();
   await counter.getByTestId("call-next").click();
   await expect(counter.getByTestId("current-number")).toHaveText(t.number);
-  await counter.getByTestId("transfer-service").selectOption("legalisir-kk");
+  await counter.getByTestId("transfer-service").selectOption("legalisir-kk|");
   await counter.getByTestId("transfer-go").click();
   await expect(counter.getByTestId("call-next")).toBeVisible();
   const citizen = await open(browser, new URL(t.track).pathname, PHONE);

@@ -90,6 +90,7 @@ pub fn CitizenPage() -> impl IntoView {
     let token = move || params.with(|p| p.get("token").unwrap_or_default());
     let lookup = crate::ssr_lookup::current();
     let tick = RwSignal::new(0u32);
+    let alerted = RwSignal::new(String::new());
     let data = Resource::new(
         move || (token(), tick.get()),
         move |(t, _)| fetch_view(t, lookup.clone()),
@@ -120,7 +121,7 @@ pub fn CitizenPage() -> impl IntoView {
             <Transition fallback=move || view! { <p class="phase">{text::LOADING.get(lang.get())}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(v) => view! { <TicketCard view=v tick/> }.into_any(),
+                        Ok(v) => view! { <TicketCard view=v tick alerted/> }.into_any(),
                         Err(_) => view! { <p class="phase phase-warn" data-testid="not-found">{move || text::NOT_FOUND.get(lang.get())}</p> }.into_any(),
                     }
                 })}
@@ -130,7 +131,13 @@ pub fn CitizenPage() -> impl IntoView {
 }
 
 #[component]
-fn TicketCard(view: CitizenView, tick: RwSignal<u32>) -> impl IntoView {
+fn TicketCard(
+    view: CitizenView,
+    tick: RwSignal<u32>,
+    /// The status last alerted, so a call rings once.
+    #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+    alerted: RwSignal<String>,
+) -> impl IntoView {
     let lang = use_lang();
     let v = view;
     let step = v.step;
@@ -141,11 +148,20 @@ fn TicketCard(view: CitizenView, tick: RwSignal<u32>) -> impl IntoView {
         }
         _ => None,
     };
+    // Vibrate and ring once per call (each poke refetches the view; a repeated view of
+    // the same call stays quiet). Browsers may refuse either until the page was touched.
     #[cfg(feature = "hydrate")]
-    if called_loket.is_some() {
-        if let Some(w) = web_sys::window() {
-            let _ = w.navigator().vibrate_with_duration(400);
+    {
+        let key = format!("{:?}", v.status);
+        if called_loket.is_some() && alerted.get_untracked() != key {
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().vibrate_with_duration(400);
+            }
+            if let Ok(a) = web_sys::AudioContext::new() {
+                crate::components::chime(&a);
+            }
         }
+        alerted.set(key);
     }
     let service = v.service.clone();
     let name = service.name.clone();

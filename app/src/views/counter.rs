@@ -404,35 +404,64 @@ fn Transfer(
     error: RwSignal<Option<Text>>,
 ) -> impl IntoView {
     let lang = use_lang();
-    let others: Vec<(ServiceCode, Text)> = device
+    // Targets: another service (any of its lokets), or a particular loket of any service.
+    let targets: Vec<(ServiceCode, Option<LoketId>, Text)> = device
         .rules
         .get_untracked()
         .map(|r| {
             r.catalogue
                 .services
                 .iter()
-                .filter(|s| s.code != current)
-                .map(|s| (s.code.clone(), s.name.clone()))
+                .flat_map(|s| {
+                    let any = (s.code != current).then(|| {
+                        (
+                            s.code.clone(),
+                            None,
+                            Text::new(
+                                format!("{} — loket mana pun", s.name.id),
+                                format!("{} — any loket", s.name.en),
+                            ),
+                        )
+                    });
+                    let lokets = s.lokets.iter().map(|l| {
+                        (
+                            s.code.clone(),
+                            Some(*l),
+                            Text::new(
+                                format!("{} — Loket {l}", s.name.id),
+                                format!("{} — Loket {l}", s.name.en),
+                            ),
+                        )
+                    });
+                    any.into_iter().chain(lokets).collect::<Vec<_>>()
+                })
                 .collect()
         })
         .unwrap_or_default();
-    let target = RwSignal::new(others.first().map(|(c, _)| c.clone()));
-    (!others.is_empty()).then(|| view! {
+    let encode = |code: &ServiceCode, loket: Option<LoketId>| {
+        format!(
+            "{code}|{}",
+            loket.map(|l| l.to_string()).unwrap_or_default()
+        )
+    };
+    let first = targets.first().map(|(c, l, _)| encode(c, *l));
+    let target = RwSignal::new(first);
+    (!targets.is_empty()).then(|| view! {
         <div class="transfer" data-testid="transfer">
             <label>
                 <span>{move || text::TRANSFER_TO.get(lang.get())}</span>
-                <select data-testid="transfer-service" on:change=move |e| {
-                    target.set(ServiceCode::parse(&event_target_value(&e)).ok());
-                }>
-                    {others.into_iter().map(|(code, name)| view! {
-                        <option value=code.to_string()>{move || name.get(lang.get()).to_string()}</option>
+                <select data-testid="transfer-service" on:change=move |e| target.set(Some(event_target_value(&e)))>
+                    {targets.into_iter().map(|(code, loket, label)| view! {
+                        <option value=encode(&code, loket)>{move || label.get(lang.get()).to_string()}</option>
                     }).collect_view()}
                 </select>
             </label>
             <button class="btn btn-secondary" data-testid="transfer-go" on:click=move |_| {
-                if let Some(service) = target.get_untracked() {
-                    run(device, ticket, TicketCommand::Transfer { service, loket: None }, error);
-                }
+                let Some(choice) = target.get_untracked() else { return };
+                let Some((code, loket)) = choice.split_once('|') else { return };
+                let Ok(service) = ServiceCode::parse(code) else { return };
+                let loket = loket.parse::<u8>().ok().and_then(|l| LoketId::new(l).ok());
+                run(device, ticket, TicketCommand::Transfer { service, loket }, error);
             }>{move || text::TRANSFER.get(lang.get())}</button>
         </div>
     })
