@@ -185,9 +185,14 @@ pub async fn authorize(
                 .into_response();
         }
     }
-    // Cookies ride along on cross-site requests in old browsers; a state change by
-    // cookie must also carry the session's CSRF token, which another site cannot read.
-    if let Principal::Staff { session, .. } = &who {
+    // Cookies ride along on cross-site requests in old browsers; a state change that the
+    // cookie authorises must also carry the session's CSRF token, which another site
+    // cannot read. (Sign-in and other public routes gain nothing from the cookie.)
+    let by_cookie = matches!(
+        access,
+        Access::Staff(_) | Access::Devices { staff: true, .. }
+    );
+    if let (true, Principal::Staff { session, .. }) = (by_cookie, &who) {
         let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
         let sent = req
             .headers()

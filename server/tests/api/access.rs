@@ -113,6 +113,16 @@ async fn a_cookie_without_its_csrf_token_cannot_change_anything() {
     assert_eq!(s, 200, "reading needs no CSRF token");
     let (s, _) = app.post_as(&admin, "/api/admin/staff", &body).await;
     assert_eq!(s, 201);
+    // Signing in again from a browser that still holds a session needs no CSRF token:
+    // the cookie grants nothing there.
+    let (s, v) = app
+        .post_as(
+            &no_csrf,
+            "/api/auth/login",
+            &serde_json::json!({ "username": "baru", "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
     let (s, _) = app.post_as(&admin, "/api/admin/staff", &body).await;
     assert_eq!(s, 409, "user names are unique");
     // Logging out ends the session on the server, not only in the browser.
