@@ -56,20 +56,13 @@ pub async fn claim(
     }
 }
 
-fn admin_id(who: &Principal) -> Result<String, ApiError> {
-    match who {
-        Principal::Staff { session, .. } => Ok(session.staff_id.clone()),
-        _ => Err(ApiError::Unauthenticated("sign in first".into())),
-    }
-}
-
 /// `POST /api/admin/pairing/confirm`: the admin typed the code a device shows.
 pub async fn confirm(
     State(s): State<AppState>,
     Extension(who): Extension<Principal>,
     body: Result<Json<ConfirmPairing>, JsonRejection>,
 ) -> Result<Json<DeviceSummary>, ApiError> {
-    let admin = admin_id(&who)?;
+    let admin = who.staff()?.0.staff_id.clone();
     let req = json_body(body)?;
     let label = req.label.trim().to_owned();
     if label.chars().count() > MAX_LABEL {
@@ -141,7 +134,7 @@ pub async fn revoke(
     Extension(who): Extension<Principal>,
     Path(client): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let admin = admin_id(&who)?;
+    let admin = who.staff()?.0.staff_id.clone();
     let client =
         ClientId::parse(&client).map_err(|_| ApiError::NotFound("no such device".into()))?;
     if !s.store.revoke_device(client).await? {

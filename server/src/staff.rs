@@ -31,13 +31,6 @@ pub async fn prepare_setup(s: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn staff_of(who: &Principal) -> Result<(&crate::store::SessionRecord, &str), ApiError> {
-    match who {
-        Principal::Staff { session, digest } => Ok((session, digest)),
-        _ => Err(ApiError::Unauthenticated("sign in first".into())),
-    }
-}
-
 fn validate(username: &str, password: &str) -> Result<(), ApiError> {
     check_username(username).map_err(|e| ApiError::Invalid(e.to_string()))?;
     check_password(password).map_err(|e| ApiError::Invalid(e.to_string()))
@@ -148,7 +141,7 @@ pub async fn logout(
     State(s): State<AppState>,
     Extension(who): Extension<Principal>,
 ) -> Result<Response, ApiError> {
-    let (session, digest) = staff_of(&who)?;
+    let (session, digest) = who.staff()?;
     s.store.delete_session(digest).await?;
     tracing::info!(staff = %session.staff_id, "signed out");
     Ok((
@@ -160,7 +153,7 @@ pub async fn logout(
 
 /// `GET /api/auth/me`.
 pub async fn me(Extension(who): Extension<Principal>) -> Result<Json<SessionInfo>, ApiError> {
-    let (session, _) = staff_of(&who)?;
+    let (session, _) = who.staff()?;
     Ok(Json(SessionInfo {
         username: session.username.clone(),
         role: session.role,
@@ -179,7 +172,7 @@ pub async fn create(
     Extension(who): Extension<Principal>,
     body: Result<Json<NewStaff>, JsonRejection>,
 ) -> Result<(StatusCode, Json<StaffSummary>), ApiError> {
-    let (admin, _) = staff_of(&who)?;
+    let (admin, _) = who.staff()?;
     let req = json_body(body)?;
     validate(&req.username, &req.password)?;
     let now = now_ms();

@@ -194,6 +194,14 @@ impl Device {
         }
     }
 
+    /// Every loket of the office, from the catalogue (empty until it is loaded); reactive.
+    pub fn lokets(&self) -> Vec<crate::domain::ids::LoketId> {
+        self.rules
+            .get()
+            .map(|r| r.catalogue.lokets())
+            .unwrap_or_default()
+    }
+
     pub fn dismiss_notices(&self) {
         self.notices.set(Vec::new());
     }

@@ -198,13 +198,18 @@ pub async fn ikm() -> Result<IkmReport, NetError> {
 
 /// The live stream's address on the page's own host.
 pub fn live_url() -> Option<String> {
+    ws_url("/api/sync/live")
+}
+
+/// A WebSocket address on the page's own host (`wss` when the page came over HTTPS).
+pub fn ws_url(path: &str) -> Option<String> {
     let loc = web_sys::window()?.location();
     let scheme = if loc.protocol().ok()? == "https:" {
         "wss"
     } else {
         "ws"
     };
-    Some(format!("{scheme}://{}/api/sync/live", loc.host().ok()?))
+    Some(format!("{scheme}://{}{path}", loc.host().ok()?))
 }
 
 /// The WebSocket subprotocols that carry a device's token (browsers cannot set headers

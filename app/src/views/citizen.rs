@@ -59,18 +59,7 @@ async fn live_pokes(token: String, tick: RwSignal<u32>) {
     use gloo_net::websocket::futures::WebSocket;
     let mut wait = 2_000u32;
     loop {
-        let url = web_sys::window().and_then(|w| {
-            let loc = w.location();
-            let scheme = if loc.protocol().ok()? == "https:" {
-                "wss"
-            } else {
-                "ws"
-            };
-            Some(format!(
-                "{scheme}://{}/api/t/{token}/live",
-                loc.host().ok()?
-            ))
-        });
+        let url = crate::client::net::ws_url(&format!("/api/t/{token}/live"));
         if let Some(Ok(ws)) = url.map(|u| WebSocket::open(&u)) {
             let (_, mut rx) = ws.split();
             while let Some(Ok(_)) = rx.next().await {

@@ -88,13 +88,7 @@ pub fn CounterPage() -> impl IntoView {
 #[component]
 fn LoketPicker(device: Device, loket: RwSignal<Option<LoketId>>) -> impl IntoView {
     let lang = use_lang();
-    let lokets = move || {
-        device
-            .rules
-            .get()
-            .map(|r| r.catalogue.lokets())
-            .unwrap_or_default()
-    };
+    let lokets = move || device.lokets();
     view! {
         <section class="picker">
             <h2>{move || text::CHOOSE_LOKET.get(lang.get())}</h2>

@@ -61,13 +61,7 @@ pub fn DisplayPage() -> impl IntoView {
             .with(|r| r.recent_calls().cloned().collect::<Vec<_>>())
     };
     let latest = move || calls().into_iter().next();
-    let lokets = move || {
-        device
-            .rules
-            .get()
-            .map(|r| r.catalogue.lokets())
-            .unwrap_or_default()
-    };
+    let lokets = move || device.lokets();
     let notice = move || {
         device
             .rules

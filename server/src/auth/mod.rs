@@ -45,6 +45,16 @@ pub enum Principal {
     },
 }
 
+impl Principal {
+    /// The signed-in staff member's session and its digest; 401 for anyone else.
+    pub fn staff(&self) -> Result<(&SessionRecord, &str), ApiError> {
+        match self {
+            Principal::Staff { session, digest } => Ok((session, digest)),
+            _ => Err(ApiError::Unauthenticated("sign in first".into())),
+        }
+    }
+}
+
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -140,11 +150,11 @@ pub async fn principal(s: &AppState, headers: &HeaderMap) -> Result<Principal, A
             return Ok(Principal::Device(d));
         }
         return match s.store.device_by_token(&digest).await? {
-            Some(d) if !d.revoked => {
-                s.device_tokens.put(digest, d.record.clone(), now);
-                Ok(Principal::Device(d.record))
+            Some(d) => {
+                s.device_tokens.put(digest, d.clone(), now);
+                Ok(Principal::Device(d))
             }
-            _ => Err(ApiError::Unauthenticated(
+            None => Err(ApiError::Unauthenticated(
                 "this device is not paired or was revoked; pair it again in the admin page".into(),
             )),
         };

@@ -28,13 +28,6 @@ pub struct SessionRecord {
     pub csrf: String,
 }
 
-/// A device found by its token.
-#[derive(Debug, Clone)]
-pub struct TokenDevice {
-    pub record: DeviceRecord,
-    pub revoked: bool,
-}
-
 /// One audit row to write.
 #[derive(Debug, Clone)]
 pub struct AuditRow {
@@ -244,22 +237,16 @@ impl Store {
         Ok(())
     }
 
-    pub async fn device_by_token(&self, digest: &str) -> Result<Option<TokenDevice>> {
+    /// The paired device holding this token (revoking a device clears its digest).
+    pub async fn device_by_token(&self, digest: &str) -> Result<Option<DeviceRecord>> {
         let mut r = self
             .db
-            .query("SELECT client, role, last_mutation, series, revoked FROM device WHERE token_hash = $h LIMIT 1")
+            .query("SELECT client, role, last_mutation, series FROM device WHERE token_hash = $h AND revoked = false LIMIT 1")
             .bind(("h", digest.to_owned()))
             .await?
             .check()?;
         let rows: Vec<Value> = r.take(0)?;
-        rows.first()
-            .map(|v| {
-                Ok(TokenDevice {
-                    record: device_from(v)?,
-                    revoked: v.get("revoked").and_then(Value::as_bool).unwrap_or(false),
-                })
-            })
-            .transpose()
+        rows.first().map(device_from).transpose()
     }
 
     /// Paired kiosks and displays, and the counters officers registered.

@@ -8,7 +8,7 @@
 mod access;
 mod schema;
 
-pub use access::{AuditRow, Purged, SessionRecord, StaffRecord, TokenDevice};
+pub use access::{AuditRow, Purged, SessionRecord, StaffRecord};
 pub use schema::SCHEMA_VERSION;
 
 use std::collections::BTreeMap;
