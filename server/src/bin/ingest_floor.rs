@@ -1,14 +1,18 @@
-//! The floor for the push-ingest benchmark (BENCHMARKS.md, #4): the same event records the
-//! server writes for a push, inserted straight into embedded SurrealDB on disk (surrealkv,
-//! the server's schema) in batches, with nothing else around them: no HTTP, no JSON
-//! decoding of requests, no domain checks, no tokens or device counters.
+//! The floor for the push-ingest benchmark (BENCHMARKS.md, #4): the same records the
+//! server writes for the benchmark's pushes — an event per mutation, a tracking token per
+//! issued ticket, an audit row per officer action — inserted straight into embedded
+//! SurrealDB on disk (surrealkv, the server's schema) with one bulk `INSERT` per table and
+//! batch, and nothing around them: no HTTP, no JSON requests, no domain decisions, no
+//! device records, no catch-up with other instances.
 //!
-//! Usage: `ingest_floor [records] [batch]`; prints one JSON line `{"records":N,"seconds":S}`.
+//! Usage: `ingest_floor <issues> <actions> <batch>`: `issues` issued tickets first, then
+//! `actions` officer actions, in batches like the benchmark's pushes. Prints one JSON line
+//! `{"records":N,"seconds":S}` where N counts mutations (issues + actions).
 
 use std::time::Instant;
 
 use app::domain::hlc::Hlc;
-use app::domain::ids::{ClientId, ServiceCode, TicketId, TicketNumber};
+use app::domain::ids::{ClientId, LoketId, ServiceCode, TicketId, TicketNumber, TrackingToken};
 use app::domain::mutation::Event;
 use app::domain::ticket::{EventKind, NewTicket, Priority};
 use rand::RngCore;
@@ -22,25 +26,76 @@ fn random16() -> [u8; 16] {
     b
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let records: u64 = args
+fn arg(args: &mut impl Iterator<Item = String>, default: u64) -> anyhow::Result<u64> {
+    Ok(args
         .next()
         .map(|a| a.parse())
         .transpose()?
-        .unwrap_or(10_000);
-    let batch: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(500);
+        .unwrap_or(default))
+}
+
+/// One batch: its event rows, token rows and audit rows.
+#[derive(Default)]
+struct Batch {
+    events: Vec<Value>,
+    tokens: Vec<Value>,
+    audit: Vec<Value>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let issues = arg(&mut args, 4_000)?;
+    let actions = arg(&mut args, 6_000)?;
+    let batch = arg(&mut args, 500)?.max(1);
     let dir = std::env::temp_dir().join(format!("antrean-floor-{}", rand::rng().next_u64()));
     let mut cfg = Config::for_tests();
     cfg.storage = Storage::Disk(dir.clone());
     let store = Store::open(&cfg).await?;
     let client = ClientId::from_random_bytes(random16());
     let service = ServiceCode::parse("legalisir-ktp-el")?;
+    let loket = LoketId::new(1)?;
     let now = jiff::Timestamp::now().as_millisecond();
-    let events: Vec<Value> = (1..=records)
-        .map(|seq| {
-            let ticket = TicketId::from_random_bytes(random16());
+    let tickets: Vec<TicketId> = (0..issues.clamp(1, 200))
+        .map(|_| TicketId::from_random_bytes(random16()))
+        .collect();
+
+    // Issues and actions never share a batch, as in the benchmark (kiosks, then a counter).
+    let mut batches: Vec<Batch> = Vec::new();
+    let mut seq = 0u64;
+    for (count, issuing) in [(issues, true), (actions, false)] {
+        for i in 0..count {
+            if i % batch == 0 {
+                batches.push(Batch::default());
+            }
+            let b = batches.last_mut().expect("pushed above");
+            seq += 1;
+            let (ticket, kind) = if issuing {
+                let ticket = TicketId::from_random_bytes(random16());
+                let kind = EventKind::Issued {
+                    ticket: NewTicket {
+                        id: ticket,
+                        number: TicketNumber::new('A', Some(1), (i % 999 + 1) as u16)?,
+                        service: service.clone(),
+                        priority: Priority::Regular,
+                    },
+                    service_day: jiff::civil::date(2026, 12, 1),
+                };
+                let token = TrackingToken::from_random_bytes(random16());
+                b.tokens
+                    .push(json!({ "id": token.as_str(), "ticket": ticket.simple() }));
+                (ticket, kind)
+            } else {
+                let ticket = tickets[i as usize % tickets.len()];
+                b.audit.push(json!({
+                    "id": [now, format!("{seq:016x}")],
+                    "at_ms": now,
+                    "staff": "bench",
+                    "action": "called",
+                    "subject": "A1-001",
+                }));
+                (ticket, EventKind::Called { loket })
+            };
             let e = Event {
                 seq,
                 at: Hlc {
@@ -49,41 +104,41 @@ async fn main() -> anyhow::Result<()> {
                     client,
                 },
                 ticket,
-                kind: EventKind::Issued {
-                    ticket: NewTicket {
-                        id: ticket,
-                        number: TicketNumber::new('A', Some(1), (seq % 999 + 1) as u16)
-                            .expect("number"),
-                        service: service.clone(),
-                        priority: Priority::Regular,
-                    },
-                    service_day: jiff::civil::date(2026, 12, 1),
-                },
+                kind,
             };
-            json!({
+            b.events.push(json!({
+                "id": seq,
                 "seq": seq,
                 "ticket": ticket.simple(),
                 "at_ms": now,
-                "body": serde_json::to_string(&e).expect("json"),
-            })
-        })
-        .collect();
+                "body": serde_json::to_string(&e)?,
+            }));
+        }
+    }
+
     let t0 = Instant::now();
-    for chunk in events.chunks(batch) {
+    for b in batches {
         store
             .db()
             .query(
                 "BEGIN TRANSACTION;
-                 FOR $e IN $events { CREATE type::record('event', $e.seq) CONTENT $e; };
+                 INSERT INTO event $events;
+                 INSERT INTO token $tokens;
+                 INSERT INTO audit $audit;
                  COMMIT TRANSACTION;",
             )
-            .bind(("events", Value::Array(chunk.to_vec())))
+            .bind(("events", Value::Array(b.events)))
+            .bind(("tokens", Value::Array(b.tokens)))
+            .bind(("audit", Value::Array(b.audit)))
             .await?
             .check()?;
     }
     let seconds = t0.elapsed().as_secs_f64();
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
-    println!("{}", json!({ "records": records, "seconds": seconds }));
+    println!(
+        "{}",
+        json!({ "records": issues + actions, "seconds": seconds })
+    );
     Ok(())
 }

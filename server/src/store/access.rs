@@ -55,11 +55,14 @@ fn role_of(v: &Value) -> Result<StaffRole> {
     StaffRole::parse(str_of(v, "role")?).ok_or_else(|| StoreError::Corrupt("staff role".into()))
 }
 
+/// Audit rows with ids `[at_ms, random]`: the table's key order is time order, so the
+/// newest-first listing is a backward key scan and no index is written per action.
 pub(super) fn audit_json(rows: &[AuditRow]) -> Value {
     Value::Array(
         rows.iter()
             .map(|r| {
-                json!({ "at_ms": r.at_ms, "staff": r.staff_id, "action": r.action, "subject": r.subject })
+                let tie = format!("{:016x}", rand::random::<u64>());
+                json!({ "id": [r.at_ms, tie], "at_ms": r.at_ms, "staff": r.staff_id, "action": r.action, "subject": r.subject })
             })
             .collect(),
     )
@@ -290,7 +293,7 @@ impl Store {
 
     pub async fn add_audit(&self, rows: &[AuditRow]) -> Result<()> {
         self.db
-            .query("FOR $a IN $rows { CREATE audit CONTENT $a; }")
+            .query("INSERT INTO audit $rows")
             .bind(("rows", audit_json(rows)))
             .await?
             .check()?;
@@ -301,12 +304,12 @@ impl Store {
     pub async fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>> {
         let mut r = self
             .db
-            .query(
+            // A literal LIMIT lets SurrealDB stop the backward scan early.
+            .query(format!(
                 "SELECT at_ms, action, subject,
                         (SELECT VALUE username FROM type::record('staff', $parent.staff))[0] AS username
-                 FROM audit ORDER BY at_ms DESC LIMIT $limit",
-            )
-            .bind(("limit", limit as i64))
+                 FROM audit ORDER BY id DESC LIMIT {limit}"
+            ))
             .await?
             .check()?;
         let rows: Vec<Value> = r.take(0)?;

@@ -82,6 +82,22 @@ const MIGRATIONS: &[&str] = &[
     DEFINE INDEX IF NOT EXISTS survey_at ON survey FIELDS at_ms;
     DEFINE INDEX IF NOT EXISTS event_at ON event FIELDS at_ms;
     ",
+    // 3: no secondary indexes on the tables every push writes. An event's record id is
+    // its sequence number, so reads by cursor are key-range scans; an audit row's id is
+    // `[at_ms, random]`, so the newest-first listing is a backward key scan. The ticket and
+    // time indexes served only the six-hourly retention purge, which scans instead; they
+    // cost more than half of every push's write time (BENCHMARKS.md, #4).
+    "
+    REMOVE INDEX IF EXISTS event_seq ON event;
+    REMOVE INDEX IF EXISTS event_ticket ON event;
+    REMOVE INDEX IF EXISTS event_at ON event;
+    REMOVE INDEX IF EXISTS audit_at ON audit;
+    LET $old = SELECT at_ms, staff, action, subject FROM audit;
+    DELETE audit;
+    FOR $a IN $old {
+        CREATE type::record('audit', [$a.at_ms, rand::string(16)]) CONTENT $a;
+    };
+    ",
 ];
 
 /// The version a database has after start-up.
@@ -97,8 +113,18 @@ pub async fn version(db: &Surreal<Any>) -> Result<i64, StoreError> {
 
 /// Applies every migration above the stored version.
 pub async fn migrate(db: &Surreal<Any>) -> Result<(), StoreError> {
+    migrate_to(db, MIGRATIONS.len()).await
+}
+
+/// Applies the migrations above the stored version up to version `to`.
+async fn migrate_to(db: &Surreal<Any>, to: usize) -> Result<(), StoreError> {
     let from = version(db).await?;
-    for (i, m) in MIGRATIONS.iter().enumerate().skip(from.max(0) as usize) {
+    for (i, m) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(to)
+        .skip(from.max(0) as usize)
+    {
         let to = i as i64 + 1;
         db.query(format!(
             "BEGIN TRANSACTION;\n{}\nUPSERT meta:schema SET version = {to};\nCOMMIT TRANSACTION;",
@@ -109,4 +135,48 @@ pub async fn migrate(db: &Surreal<Any>) -> Result<(), StoreError> {
         tracing::info!(version = to, "schema migrated");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{AuditRow, Store};
+
+    #[tokio::test]
+    async fn migration_3_rekeys_existing_audit_rows_into_time_order() {
+        let db = surrealdb::engine::any::connect("mem://").await.unwrap();
+        db.use_ns("antrean").use_db("test").await.unwrap();
+        migrate_to(&db, 2).await.unwrap();
+        // Version 2 rows had random ids, so key order said nothing about time.
+        for (at, subject) in [(100, "A1-003"), (9, "A1-001"), (10, "A1-002")] {
+            db.query("CREATE audit CONTENT { at_ms: $at, staff: 's', action: 'called', subject: $subject }")
+                .bind(("at", at))
+                .bind(("subject", subject))
+                .await
+                .unwrap()
+                .check()
+                .unwrap();
+        }
+        migrate(&db).await.unwrap();
+        assert_eq!(version(&db).await.unwrap(), SCHEMA_VERSION);
+        let store = Store { db };
+        store
+            .add_audit(&[AuditRow {
+                at_ms: 50,
+                staff_id: "s".into(),
+                action: "recalled".into(),
+                subject: "A1-004".into(),
+            }])
+            .await
+            .unwrap();
+        let subjects: Vec<String> = store
+            .audit(10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.subject)
+            .collect();
+        assert_eq!(subjects, ["A1-003", "A1-004", "A1-002", "A1-001"]);
+        assert_eq!(store.audit(2).await.unwrap().len(), 2);
+    }
 }
