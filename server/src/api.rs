@@ -76,8 +76,9 @@ pub async fn citizen_live(
 ) -> Result<Response, ApiError> {
     lookup_ticket(&s, &token).await?;
     let ws = ws.map_err(|e| ApiError::Invalid(e.body_text()))?;
-    Ok(crate::sync::small_buffers(ws)
-        .on_upgrade(move |socket| crate::sync::live_session(socket, s, None)))
+    Ok(crate::sync::small_buffers(ws).on_upgrade(move |socket| {
+        crate::sync::live_session(socket, s, crate::sync::Subscriber::Citizen)
+    }))
 }
 
 #[derive(Debug, Deserialize, Serialize)]

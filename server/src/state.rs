@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use app::domain::authority::Authority;
 use app::domain::ids::ClientId;
+use axum::extract::ws::Utf8Bytes;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use tokio::sync::{broadcast, Mutex};
@@ -18,10 +19,11 @@ use crate::store::Store;
 use crate::sync::Tail;
 
 /// What the live stream tells its subscribers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Live {
-    /// The log grew to this sequence number.
-    Cursor(u64),
+    /// The log grew to `cursor`; `poke` is the devices' message, serialised once for all
+    /// subscribers (with the new events when there are few).
+    Grew { cursor: u64, poke: Utf8Bytes },
     /// This device was revoked: its open streams close at once.
     Revoked(ClientId),
 }

@@ -518,11 +518,11 @@ async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver
     }
 }
 
-/// The live stream: each poke says the log grew; reconnects by itself.
+/// The live stream: each poke says the log grew, and usually carries the new events;
+/// reconnects by itself.
 async fn live_loop(dev: Device, rt: Handle) {
     use gloo_net::websocket::futures::WebSocket;
     use gloo_net::websocket::Message;
-    let _ = dev;
     loop {
         if !rt.authed.get() {
             TimeoutFuture::new(1_000).await;
@@ -534,9 +534,17 @@ async fn live_loop(dev: Device, rt: Handle) {
                 while let Some(Ok(msg)) = rx.next().await {
                     if let Message::Text(t) = msg {
                         if let Ok(p) = serde_json::from_str::<crate::domain::mutation::Poke>(&t) {
-                            if let Some(s) = rt.inner.borrow_mut().sync.as_mut() {
+                            let saved = rt.inner.borrow_mut().sync.as_mut().and_then(|s| {
                                 s.handle_online(true);
-                                s.handle_poke(p.cursor);
+                                s.handle_poke(p, now_ms())
+                                    .then(|| (s.confirmed().snapshot(), store::value(s.meta())))
+                            });
+                            if let Some((snapshot, meta)) = saved {
+                                // Shown first: the display announces without waiting for
+                                // the write.
+                                publish(&dev, &rt);
+                                let _ = store::save_confirmed(&rt.db, &snapshot, &[("meta", meta)])
+                                    .await;
                             }
                             let _ = rt.wake.unbounded_send(());
                         }

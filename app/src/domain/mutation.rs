@@ -153,10 +153,48 @@ pub struct PullResponse {
     pub more: bool,
 }
 
-/// What the live stream sends: the newest sequence number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What the live stream sends: the newest sequence number, and for devices the events
+/// that took the log from `after` to `cursor` when there are few of them (a call is one
+/// event), so a display shows a call without a pull's round trip. A device whose replica
+/// is not at `after` pulls instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Poke {
     pub cursor: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub after: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl Poke {
+    /// Most events a poke carries; a larger batch (a kiosk's reconnect) is pulled.
+    pub const MAX_EVENTS: usize = 32;
+
+    /// A poke without events: "pull up to `cursor`".
+    pub fn bare(cursor: u64) -> Self {
+        Self {
+            cursor,
+            after: 0,
+            events: Vec::new(),
+        }
+    }
+
+    /// The poke announcing `events` (in sequence order, contiguous) appended after `after`.
+    pub fn with_events(after: u64, events: &[Event]) -> Self {
+        let cursor = events.last().map_or(after, |e| e.seq);
+        if events.len() > Self::MAX_EVENTS {
+            return Self::bare(cursor);
+        }
+        Self {
+            cursor,
+            after,
+            events: events.to_vec(),
+        }
+    }
 }
 
 /// `POST /api/devices`: a device announces itself with its role.

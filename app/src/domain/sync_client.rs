@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 use super::hlc::HlcClock;
 use super::i18n::Text;
 use super::ids::{ClientId, MutationId, TicketNumber};
-use super::mutation::{Mutation, MutationKind, Outcome, PullResponse, PushRequest, PushResponse};
+use super::mutation::{
+    Event, Mutation, MutationKind, Outcome, Poke, PullResponse, PushRequest, PushResponse,
+};
 use super::replica::{Replica, Rules};
 use super::ticket::TicketError;
 
@@ -281,11 +283,16 @@ impl SyncClient {
         if let Some(s) = resp.snapshot {
             self.confirmed = Replica::from_snapshot(s);
         }
-        for e in &resp.events {
+        self.take_events(&resp.events, now_ms);
+        self.pull_wanted = resp.more || resp.cursor > self.confirmed.cursor();
+    }
+
+    /// Applies confirmed events (from a pull or a poke) and recomputes the view.
+    fn take_events(&mut self, events: &[Event], now_ms: i64) {
+        for e in events {
             self.meta.clock.observe(&e.at, now_ms);
             self.confirmed.apply(e);
         }
-        self.pull_wanted = resp.more || resp.cursor > self.confirmed.cursor();
         let cursor = self.confirmed.cursor();
         self.acked.retain(|(_, seq)| *seq > cursor);
         self.rebase();
@@ -302,11 +309,28 @@ impl SyncClient {
         self.retry_at = Some(now_ms + self.backoff_ms);
     }
 
-    /// The live stream says the log reached `cursor`.
-    pub fn handle_poke(&mut self, cursor: u64) {
-        if cursor > self.confirmed.cursor() {
+    /// The live stream says the log reached `poke.cursor`. When the poke carries the events
+    /// that follow this replica's cursor exactly, they are applied here and no pull is
+    /// needed; otherwise (a gap, a skipped poke, a large batch) the device pulls. Returns
+    /// whether the confirmed replica changed.
+    pub fn handle_poke(&mut self, poke: Poke, now_ms: i64) -> bool {
+        let contiguous = !poke.events.is_empty()
+            && poke.after == self.confirmed.cursor()
+            && poke
+                .events
+                .iter()
+                .zip(poke.after + 1..)
+                .all(|(e, seq)| e.seq == seq);
+        if contiguous {
+            // A pull already under way still answers; its events are then no-ops.
+            self.last_synced_ms = Some(now_ms);
+            self.take_events(&poke.events, now_ms);
+            return true;
+        }
+        if poke.cursor > self.confirmed.cursor() {
             self.pull_wanted = true;
         }
+        false
     }
 
     /// The browser went online or offline.
@@ -456,6 +480,83 @@ mod tests {
         kiosk.handle_pull(p, NOW);
         assert_eq!(kiosk.view(), kiosk.confirmed());
         assert!(kiosk.acked.is_empty());
+    }
+
+    /// Ticket `n` issued on `kiosk` and served; the events the server appended for it.
+    fn appended(a: &mut Authority, kiosk: &mut SyncClient, n: u16) -> Vec<Event> {
+        kiosk.handle_user_action(issue(n), NOW).unwrap();
+        let Some(Request::Push(p)) = kiosk.poll_request(NOW) else {
+            panic!("a push")
+        };
+        let plan = a.plan_push(DeviceRole::Kiosk, &p, NOW).unwrap();
+        let events = plan.events.clone();
+        kiosk.handle_push_response(&plan.response, NOW);
+        a.commit(plan);
+        events
+    }
+
+    fn kiosk() -> SyncClient {
+        SyncClient::new(ClientId::from_random_bytes([1; 16]), rules())
+    }
+
+    fn synced_display(a: &mut Authority) -> SyncClient {
+        let mut d = SyncClient::new(ClientId::from_random_bytes([9; 16]), rules());
+        let req = d.poll_request(NOW).unwrap();
+        let Ok(Reply::Pull(p)) = serve(a, DeviceRole::Display, req) else {
+            panic!()
+        };
+        d.handle_pull(p, NOW);
+        assert!(d.poll_request(NOW).is_none());
+        d
+    }
+
+    #[test]
+    fn a_poke_with_the_next_events_is_applied_without_a_pull() {
+        let (mut a, mut k) = (server(), kiosk());
+        appended(&mut a, &mut k, 1);
+        let mut d = synced_display(&mut a);
+        let after = d.confirmed().cursor();
+        let events = appended(&mut a, &mut k, 2);
+        assert!(d.handle_poke(Poke::with_events(after, &events), NOW));
+        assert_eq!(d.confirmed(), &a.replica);
+        assert_eq!(d.view().tickets().count(), 2);
+        assert!(
+            d.poll_request(NOW).is_none(),
+            "no pull after a complete poke"
+        );
+        // The same poke again (or a late pull answer with those events) changes nothing.
+        assert!(!d.handle_poke(Poke::with_events(after, &events), NOW));
+        assert_eq!(d.confirmed(), &a.replica);
+    }
+
+    #[test]
+    fn a_poke_after_a_gap_or_without_events_asks_for_a_pull_and_applies_nothing() {
+        let (mut a, mut k) = (server(), kiosk());
+        let mut d = synced_display(&mut a);
+        let before = d.confirmed().clone();
+        let missed = appended(&mut a, &mut k, 1);
+        let next = appended(&mut a, &mut k, 2);
+        // The poke for `missed` never arrived: `next` does not follow this replica.
+        assert!(!d.handle_poke(Poke::with_events(missed[0].seq, &next), NOW));
+        assert_eq!(d.confirmed(), &before);
+        assert!(matches!(d.poll_request(NOW), Some(Request::Pull { .. })));
+
+        let mut d = synced_display(&mut server());
+        assert!(!d.handle_poke(Poke::bare(5), NOW));
+        assert!(matches!(d.poll_request(NOW), Some(Request::Pull { .. })));
+    }
+
+    #[test]
+    fn a_large_batch_is_announced_without_its_events() {
+        let (mut a, mut k) = (server(), kiosk());
+        let events: Vec<Event> = (1..=Poke::MAX_EVENTS as u16 + 1)
+            .flat_map(|n| appended(&mut a, &mut k, n))
+            .collect();
+        let p = Poke::with_events(0, &events);
+        assert!(p.events.is_empty());
+        assert_eq!(p.cursor, events.last().unwrap().seq);
+        let small = Poke::with_events(0, &events[..3]);
+        assert_eq!((small.after, small.cursor, small.events.len()), (0, 3, 3));
     }
 
     #[test]

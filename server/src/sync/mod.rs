@@ -22,7 +22,7 @@ use app::domain::mutation::{
 };
 use app::domain::numbering::Lease;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::{Extension, Json};
@@ -182,14 +182,18 @@ pub async fn push(
     }
     let resp = plan.response.clone();
     let applied = plan.events.len();
+    let poke = plan
+        .events
+        .first()
+        .map(|e| Live::grew(Poke::with_events(e.seq - 1, &plan.events)));
     s.tail.extend(&plan.events);
     auth.commit(plan);
     s.newest
         .fetch_max(auth.replica.cursor(), std::sync::atomic::Ordering::AcqRel);
     drop(auth);
-    if applied > 0 {
+    if let Some(poke) = poke {
         // Nobody listening is fine.
-        let _ = s.live.send(Live::Cursor(resp.cursor));
+        let _ = s.live.send(poke);
     }
     tracing::debug!(
         mutations = req.mutations.len(),
@@ -289,10 +293,19 @@ pub async fn live(
         _ => None,
     };
     small_buffers(ws.protocols([WS_PROTOCOL]))
-        .on_upgrade(move |socket| live_session(socket, s, device))
+        .on_upgrade(move |socket| live_session(socket, s, Subscriber::Device(device)))
 }
 
-/// Pokes are a few bytes: small buffers keep hundreds of open streams cheap.
+/// Who holds a live stream: a device (revocable when paired by token) gets the events
+/// inside its pokes; a citizen's page only learns that something changed.
+#[derive(Debug, Clone, Copy)]
+pub enum Subscriber {
+    Device(Option<ClientId>),
+    Citizen,
+}
+
+/// Pokes are small (a few events at most): small buffers keep hundreds of open streams
+/// cheap.
 pub fn small_buffers(ws: WebSocketUpgrade) -> WebSocketUpgrade {
     ws.read_buffer_size(4 * 1024)
         .write_buffer_size(4 * 1024)
@@ -300,16 +313,28 @@ pub fn small_buffers(ws: WebSocketUpgrade) -> WebSocketUpgrade {
 }
 
 /// Forwards pokes to one subscriber until it leaves (or, for a device, is revoked).
-pub async fn live_session(mut socket: WebSocket, s: AppState, device: Option<ClientId>) {
+pub async fn live_session(mut socket: WebSocket, s: AppState, who: Subscriber) {
     let mut rx = s.live.subscribe();
     let cursor = s.authority.lock().await.replica.cursor();
-    if send_poke(&mut socket, cursor).await.is_err() {
+    if send_text(&mut socket, bare_poke(cursor)).await.is_err() {
         return;
     }
+    let device = match who {
+        Subscriber::Device(d) => d,
+        Subscriber::Citizen => None,
+    };
     loop {
         tokio::select! {
             msg = rx.recv() => match msg {
-                Ok(Live::Cursor(c)) => if send_poke(&mut socket, c).await.is_err() { return },
+                Ok(Live::Grew { cursor, poke }) => {
+                    let text = match who {
+                        Subscriber::Device(_) => poke,
+                        Subscriber::Citizen => bare_poke(cursor),
+                    };
+                    if send_text(&mut socket, text).await.is_err() {
+                        return;
+                    }
+                }
                 Ok(Live::Revoked(c)) if Some(c) == device => {
                     let _ = socket.send(Message::Close(None)).await;
                     return;
@@ -327,9 +352,24 @@ pub async fn live_session(mut socket: WebSocket, s: AppState, device: Option<Cli
     }
 }
 
-async fn send_poke(socket: &mut WebSocket, cursor: u64) -> Result<(), axum::Error> {
-    let text = serde_json::to_string(&Poke { cursor }).unwrap_or_default();
-    socket.send(Message::Text(text.into())).await
+fn bare_poke(cursor: u64) -> Utf8Bytes {
+    serde_json::to_string(&Poke::bare(cursor))
+        .unwrap_or_default()
+        .into()
+}
+
+async fn send_text(socket: &mut WebSocket, text: Utf8Bytes) -> Result<(), axum::Error> {
+    socket.send(Message::Text(text)).await
+}
+
+impl Live {
+    /// The announcement of `poke`, serialised once.
+    pub fn grew(poke: Poke) -> Self {
+        Self::Grew {
+            cursor: poke.cursor,
+            poke: serde_json::to_string(&poke).unwrap_or_default().into(),
+        }
+    }
 }
 
 /// Announces events appended by other instances sharing the database, after taking them
@@ -349,7 +389,7 @@ pub fn spawn_log_watcher(s: AppState) -> tokio::task::JoinHandle<()> {
                     s.newest
                         .fetch_max(cursor, std::sync::atomic::Ordering::AcqRel);
                     drop(auth);
-                    let _ = s.live.send(Live::Cursor(cursor));
+                    let _ = s.live.send(Live::grew(Poke::bare(cursor)));
                 }
             }
         }

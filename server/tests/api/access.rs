@@ -5,7 +5,6 @@ use app::domain::ids::ClientId;
 use app::domain::mutation::DeviceRole;
 use app::domain::ticket::TicketCommand;
 use futures::StreamExt;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::helpers::*;
 
@@ -139,20 +138,7 @@ async fn revoking_a_device_stops_its_sync_and_closes_its_live_stream_at_once() {
     let app = spawn_app();
     let mut kiosk = DeviceSim::new();
     app.register(kiosk.id, DeviceRole::Kiosk).await;
-    let Cred::Bearer(token) = app.cred(kiosk.id) else {
-        unreachable!()
-    };
-    let mut req = format!("{}/api/sync/live", app.base.replace("http", "ws"))
-        .into_client_request()
-        .expect("ws request");
-    req.headers_mut().insert(
-        "sec-websocket-protocol",
-        format!("antrean, bearer.{token}").parse().unwrap(),
-    );
-    let (mut ws, resp) = tokio_tungstenite::connect_async(req)
-        .await
-        .expect("live stream");
-    assert_eq!(resp.headers()["sec-websocket-protocol"], "antrean");
+    let mut ws = app.live(kiosk.id).await;
     let first = ws.next().await.expect("poke").expect("message");
     assert!(first.to_text().unwrap().contains("cursor"));
 

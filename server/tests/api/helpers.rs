@@ -381,6 +381,30 @@ impl TestApp {
         serde_json::from_value(v).expect("registration answer")
     }
 
+    /// Opens a paired device's live stream, as the app does (token in the subprotocol).
+    pub async fn live(
+        &self,
+        client: ClientId,
+    ) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>
+    {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let Cred::Bearer(token) = self.cred(client) else {
+            panic!("live streams here are for paired devices")
+        };
+        let mut req = format!("{}/api/sync/live", self.base.replace("http", "ws"))
+            .into_client_request()
+            .expect("ws request");
+        req.headers_mut().insert(
+            "sec-websocket-protocol",
+            format!("antrean, bearer.{token}").parse().expect("header"),
+        );
+        let (ws, resp) = tokio_tungstenite::connect_async(req)
+            .await
+            .expect("live stream");
+        assert_eq!(resp.headers()["sec-websocket-protocol"], "antrean");
+        ws
+    }
+
     pub async fn lease(&self, client: ClientId, service: &ServiceCode) -> Lease {
         let (s, v) = self
             .post_as(

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use app::domain::ids::{TicketId, TicketNumber};
-use app::domain::mutation::{DeviceRole, Mutation, Outcome};
+use app::domain::mutation::{DeviceRole, Mutation, Outcome, Poke};
 use app::domain::numbering::NumberPool;
 use app::domain::ticket::{TicketCommand, TicketStatus};
 use rand::seq::SliceRandom;
@@ -313,4 +313,50 @@ async fn pull_returns_the_events_after_a_cursor() {
     let empty = app.pull(30).await;
     assert!(empty.events.is_empty());
     assert_eq!(empty.cursor, 30);
+}
+
+/// The next poke on a live stream, within 5 s.
+async fn next_poke<S>(ws: &mut S) -> Poke
+where
+    S: futures::Stream<
+            Item = Result<
+                tokio_tungstenite::tungstenite::Message,
+                tokio_tungstenite::tungstenite::Error,
+            >,
+        > + Unpin,
+{
+    use futures::StreamExt;
+    let msg = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+        .await
+        .expect("a poke within 5 s")
+        .expect("stream open")
+        .expect("message");
+    serde_json::from_str(msg.to_text().expect("text")).expect("a poke")
+}
+
+#[tokio::test]
+async fn a_device_poke_carries_a_small_batch_and_a_large_one_is_pulled() {
+    let app = spawn_app();
+    let display = DeviceSim::new();
+    app.register(display.id, DeviceRole::Display).await;
+    let (kiosk, muts) = offline_kiosk(&app, Poke::MAX_EVENTS + 3).await;
+    app.push(kiosk.id, muts[..1].to_vec()).await.expect("push");
+    let mut ws = app.live(display.id).await;
+    let first = next_poke(&mut ws).await;
+    assert_eq!((first.cursor, first.events.len()), (1, 0));
+
+    app.push(kiosk.id, muts[1..2].to_vec()).await.expect("push");
+    let small = next_poke(&mut ws).await;
+    assert_eq!(small.after, first.cursor);
+    assert_eq!(small.cursor, first.cursor + 1);
+    let pulled = app.pull(first.cursor).await;
+    assert_eq!(
+        small.events, pulled.events,
+        "the poke holds what a pull returns"
+    );
+
+    app.push(kiosk.id, muts[2..].to_vec()).await.expect("push");
+    let large = next_poke(&mut ws).await;
+    assert!(large.events.is_empty(), "{} events", large.events.len());
+    assert_eq!(large.cursor, small.cursor + Poke::MAX_EVENTS as u64 + 1);
 }
