@@ -308,11 +308,13 @@ pub async fn issue_ticket(
         let sync = inner.sync.as_mut().ok_or_else(super::not_ready)?;
         sync.handle_user_action(kind, now).map_err(|e| e.text())?
     };
+    mark("antrean:decided");
     let mut settings = meta_settings(&rt);
     settings.push(("last_issued", store::value(&number.to_string())));
     store::save_action(&rt.db, &m, &settings)
         .await
         .map_err(failed)?;
+    mark("antrean:stored");
     dev.last_issued.set(Some(number.to_string()));
     publish(&dev, &rt);
     let _ = rt.wake.unbounded_send(());
@@ -335,6 +337,15 @@ pub async fn issue_ticket(
         ahead,
         wait_minutes,
     })
+}
+
+/// A User Timing mark, replacing the previous one of the same name (so they never pile
+/// up): the benchmarks split a kiosk tap into decision, storage and rendering with them.
+fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        p.clear_marks_with_mark_name(name);
+        let _ = p.mark(name);
+    }
 }
 
 pub async fn setting(rt: Handle, key: &str) -> Option<String> {

@@ -65,11 +65,22 @@ pub async fn put_settings(db: &Rexie, entries: &[(&str, JsValue)]) -> StoreResul
         .transaction(&[SETTINGS], TransactionMode::ReadWrite)
         .map_err(err)?;
     let s = tx.store(SETTINGS).map_err(err)?;
-    for (k, v) in entries {
-        s.put(v, Some(&JsValue::from_str(k))).await.map_err(err)?;
-    }
+    put_all(&s, entries).await?;
     tx.done().await.map_err(err)?;
     Ok(())
+}
+
+/// Puts settings as one wave of requests: each put waited for in turn costs an event-loop
+/// round trip (a kiosk tap spent 5 ms here, BENCHMARKS.md 1); the transaction's completion
+/// is what makes them durable, and a failed put aborts it.
+async fn put_all(s: &rexie::Store, entries: &[(&str, JsValue)]) -> StoreResult<()> {
+    s.put_all(
+        entries
+            .iter()
+            .map(|(k, v)| (v.clone(), Some(JsValue::from_str(k)))),
+    )
+    .await
+    .map_err(err)
 }
 
 pub fn value<T: Serialize>(v: &T) -> JsValue {
@@ -86,18 +97,12 @@ pub async fn save_action(
     let tx = db
         .transaction(&[OUTBOX, SETTINGS], TransactionMode::ReadWrite)
         .map_err(err)?;
-    tx.store(OUTBOX)
-        .map_err(err)?
-        .put(
-            &json(m),
-            Some(&JsValue::from_f64(m.mutation_id.get() as f64)),
-        )
-        .await
-        .map_err(err)?;
+    let outbox = tx.store(OUTBOX).map_err(err)?;
     let s = tx.store(SETTINGS).map_err(err)?;
-    for (k, v) in settings {
-        s.put(v, Some(&JsValue::from_str(k))).await.map_err(err)?;
-    }
+    let (value, key) = (json(m), JsValue::from_f64(m.mutation_id.get() as f64));
+    let (put, rest) = futures::join!(outbox.put(&value, Some(&key)), put_all(&s, settings));
+    put.map_err(err)?;
+    rest?;
     tx.done().await.map_err(err)?;
     Ok(())
 }
@@ -158,15 +163,12 @@ pub async fn save_confirmed(
     let tx = db
         .transaction(&[REPLICA, SETTINGS], TransactionMode::ReadWrite)
         .map_err(err)?;
-    tx.store(REPLICA)
-        .map_err(err)?
-        .put(&json(s), Some(&JsValue::from_str("confirmed")))
-        .await
-        .map_err(err)?;
+    let replica = tx.store(REPLICA).map_err(err)?;
     let st = tx.store(SETTINGS).map_err(err)?;
-    for (k, v) in settings {
-        st.put(v, Some(&JsValue::from_str(k))).await.map_err(err)?;
-    }
+    let (value, key) = (json(s), JsValue::from_str("confirmed"));
+    let (put, rest) = futures::join!(replica.put(&value, Some(&key)), put_all(&st, settings));
+    put.map_err(err)?;
+    rest?;
     tx.done().await.map_err(err)?;
     Ok(())
 }
