@@ -173,7 +173,8 @@ impl Store {
             .db
             .query(format!(
                 "SELECT seq, body FROM event:{}.. LIMIT {}",
-                cursor.saturating_add(1),
+                // SurrealDB's integers are i64: a cursor beyond that has nothing after it.
+                cursor.saturating_add(1).min(i64::MAX as u64),
                 limit
             ))
             .await?
@@ -479,6 +480,7 @@ mod tests {
             vec![99, 100, 101, 102]
         );
         assert!(store.events_after(120, 10).await.unwrap().is_empty());
+        assert!(store.events_after(u64::MAX, 10).await.unwrap().is_empty());
         assert_eq!(
             seqs(&store.load().await.unwrap().events),
             (1..=120).collect::<Vec<_>>()

@@ -38,7 +38,7 @@ impl Tail {
         let t = self.events.read().unwrap_or_else(|p| p.into_inner());
         let first = t.front()?.seq;
         let last = t.back()?.seq;
-        if cursor + 1 < first || last < newest {
+        if cursor.saturating_add(1) < first || last < newest {
             return None;
         }
         Some(
@@ -83,6 +83,7 @@ mod tests {
         assert_eq!(seqs(t.after(4, 7, 10)), Some(vec![5, 6, 7]));
         assert_eq!(seqs(t.after(6, 7, 10)), Some(vec![7]));
         assert_eq!(seqs(t.after(7, 7, 10)), Some(vec![]));
+        assert_eq!(seqs(t.after(u64::MAX, 7, 10)), Some(vec![]), "no overflow");
         assert_eq!(seqs(t.after(5, 7, 1)), Some(vec![6]));
         assert_eq!(seqs(t.after(3, 7, 10)), None, "event 4 is not held");
         assert_eq!(seqs(t.after(6, 8, 10)), None, "event 8 is not held yet");

@@ -313,6 +313,9 @@ async fn pull_returns_the_events_after_a_cursor() {
     let empty = app.pull(30).await;
     assert!(empty.events.is_empty());
     assert_eq!(empty.cursor, 30);
+    // The largest cursor a client can send has nothing after it (and breaks nothing).
+    let beyond = app.pull(u64::MAX).await;
+    assert!(beyond.events.is_empty());
 }
 
 /// The next poke on a live stream, within 5 s.
