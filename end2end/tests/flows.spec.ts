@@ -248,3 +248,22 @@ test("an officer transfers a ticket to another service's queue", async ({ browse
   await expect(citizen.getByTestId("citizen-card")).toContainText("Kartu Keluarga");
   await expect(citizen.getByTestId("headline")).toContainText("Menunggu dipanggil");
 });
+
+test("the counter's waiting times move on with the clock, a minute at a time", async ({ browser }) => {
+  const kiosk = await open(browser, "/kiosk", TABLET);
+  await kioskLeased(kiosk);
+  const t = await issue(kiosk);
+  await kiosk.getByTestId("done").click();
+  const ctx = await browser.newContext({ viewport: TABLET });
+  const counter = await ctx.newPage();
+  // A fake clock that flows like the real one until fast-forwarded.
+  await counter.clock.install();
+  await openDevice(server, counter, "/counter");
+  await counter.getByTestId("loket-1").click();
+  const row = counter.getByTestId("queue-row").filter({ hasText: t.number });
+  await expect(row).toContainText("0 menit", { timeout: 20_000 });
+  await counter.clock.fastForward("03:00");
+  await expect(row).toContainText("3 menit");
+  await counter.clock.fastForward("10:00");
+  await expect(row).toContainText("13 menit");
+});

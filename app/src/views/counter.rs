@@ -267,22 +267,30 @@ fn Workbench(device: Device, loket: LoketId) -> impl IntoView {
 #[component]
 fn QueueList(device: Device, line: Signal<Vec<Ticket>>) -> impl IntoView {
     let lang = use_lang();
+    // The clock ticks every second; waiting times are shown in minutes, so rows follow a
+    // once-a-minute signal, and a row is rebuilt only when its own ticket changes (a long
+    // queue re-rendered whole every second before).
+    let minute = Memo::new(move |_| device.now.get() / 60_000);
     view! {
         <ol class="queue-list" data-testid="queue-list">
-            {move || {
-                let now = device.now.get();
-                line.get().into_iter().map(|t| {
-                    let mins = if now > 0 { ((now - t.queued_at.wall_ms) / 60_000).max(0) } else { 0 };
-                    view! {
-                        <li class="queue-row" data-testid="queue-row">
-                            <span class="num">{t.number.to_string()}</span>
-                            <span class="wait">{move || format!("{mins} {}", text::WAITING_SINCE.get(lang.get()))}</span>
-                            {t.priority.is_priority().then(|| view! { <span class="badge badge-prio">{move || text::PRIORITY_MARK.get(lang.get())}</span> })}
-                            {t.rejoined.then(|| view! { <span class="badge badge-back">{move || text::REJOINED_MARK.get(lang.get())}</span> })}
-                        </li>
-                    }
-                }).collect_view()
-            }}
+            <For
+                each=move || line.get()
+                key=|t| (t.id, t.queued_at.wall_ms, t.priority, t.rejoined)
+                let:t
+            >
+                <li class="queue-row" data-testid="queue-row">
+                    <span class="num">{t.number.to_string()}</span>
+                    <span class="wait">{move || {
+                        // Re-run once a minute; the exact time is read without tracking.
+                        let _ = minute.get();
+                        let now = device.now.get_untracked();
+                        let mins = if now > 0 { ((now - t.queued_at.wall_ms) / 60_000).max(0) } else { 0 };
+                        format!("{mins} {}", text::WAITING_SINCE.get(lang.get()))
+                    }}</span>
+                    {t.priority.is_priority().then(|| view! { <span class="badge badge-prio">{move || text::PRIORITY_MARK.get(lang.get())}</span> })}
+                    {t.rejoined.then(|| view! { <span class="badge badge-back">{move || text::REJOINED_MARK.get(lang.get())}</span> })}
+                </li>
+            </For>
         </ol>
     }
 }
