@@ -6,7 +6,7 @@
 //! device's record fresh. New events are announced to live subscribers directly, and a
 //! background task polls the log's newest sequence number once a second to announce events
 //! written by other instances. Polling was chosen over `LIVE SELECT` because it behaves the
-//! same on the embedded and the remote engines and costs one indexed query a second.
+//! same on the embedded and the remote engines and costs one key read a second.
 
 pub mod tail;
 
@@ -281,8 +281,8 @@ pub async fn lease(
     Ok(Json(lease))
 }
 
-/// `GET /api/sync/live`: a WebSocket that sends `{"cursor": N}` whenever the log grows,
-/// and closes when the device is revoked.
+/// `GET /api/sync/live`: a WebSocket that sends a [`Poke`] whenever the log grows (with
+/// the new events when they are few), and closes when the device is revoked.
 pub async fn live(
     State(s): State<AppState>,
     Extension(who): Extension<Principal>,
