@@ -15,7 +15,7 @@ pub fn number_words(n: u8) -> String {
         12..=19 => format!("{} belas", ONES[(n - 10) as usize]),
         _ => {
             let tens = format!("{} puluh", ONES[(n / 10) as usize]);
-            if n % 10 == 0 {
+            if n.is_multiple_of(10) {
                 tens
             } else {
                 format!("{tens} {}", ONES[(n % 10) as usize])

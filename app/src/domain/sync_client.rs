@@ -195,7 +195,7 @@ impl SyncClient {
             .outbox
             .iter()
             .take(PUSH_BATCH)
-            .last()
+            .next_back()
             .map(|m| m.mutation_id)
         {
             self.in_flight = Some(InFlight::Push { last });

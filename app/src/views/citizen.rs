@@ -259,7 +259,7 @@ fn Survey(tick: RwSignal<u32>) -> impl IntoView {
     let state = RwSignal::new(None::<Result<(), String>>);
     let send = move |_| {
         let s = scores.get_untracked();
-        if s.iter().any(|x| *x == 0) {
+        if s.contains(&0) {
             state.set(Some(Err(text::SURVEY_INCOMPLETE
                 .get(lang.get_untracked())
                 .into())));
