@@ -77,6 +77,15 @@ async function kioskLeased(page: Page) {
   }, null, { timeout: 20_000 });
 }
 
+/** A fresh kiosk tablet issues one ticket and goes back to its start screen. */
+async function ticketFromNewKiosk(browser: Browser): Promise<{ number: string; track: string }> {
+  const kiosk = await open(browser, "/kiosk", TABLET);
+  await kioskLeased(kiosk);
+  const t = await issue(kiosk);
+  await kiosk.getByTestId("done").click();
+  return t;
+}
+
 async function issue(kiosk: Page): Promise<{ number: string; track: string }> {
   await kiosk.getByTestId("service-legalisir-ktp-el").click();
   await kiosk.getByTestId("take-number").click();
@@ -210,10 +219,7 @@ test("an incomplete berkas is returned, the citizen sees what to bring, rejoins 
 });
 
 test("an offline counter keeps working and converges after reconnect", async ({ browser }) => {
-  const kiosk = await open(browser, "/kiosk", TABLET);
-  await kioskLeased(kiosk);
-  const a = await issue(kiosk);
-  await kiosk.getByTestId("done").click();
+  const a = await ticketFromNewKiosk(browser);
 
   const ctx = await browser.newContext({ viewport: TABLET });
   const counter = await ctx.newPage();
@@ -232,10 +238,7 @@ test("an offline counter keeps working and converges after reconnect", async ({ 
 });
 
 test("an officer transfers a ticket to another service's queue", async ({ browser }) => {
-  const kiosk = await open(browser, "/kiosk", TABLET);
-  await kioskLeased(kiosk);
-  const t = await issue(kiosk);
-  await kiosk.getByTestId("done").click();
+  const t = await ticketFromNewKiosk(browser);
   const counter = await open(browser, "/counter", TABLET);
   // Loket 1 still has the offline test's ticket called; loket 2 is free.
   await counter.getByTestId("loket-2").click();
@@ -250,10 +253,7 @@ test("an officer transfers a ticket to another service's queue", async ({ browse
 });
 
 test("the counter's waiting times move on with the clock, a minute at a time", async ({ browser }) => {
-  const kiosk = await open(browser, "/kiosk", TABLET);
-  await kioskLeased(kiosk);
-  const t = await issue(kiosk);
-  await kiosk.getByTestId("done").click();
+  const t = await ticketFromNewKiosk(browser);
   const ctx = await browser.newContext({ viewport: TABLET });
   const counter = await ctx.newPage();
   // A fake clock that flows like the real one until fast-forwarded.

@@ -22,7 +22,7 @@ use crate::domain::ids::{ClientId, ServiceCode, TicketId, TrackingToken};
 use crate::domain::mutation::{DeviceRole, LeaseRequest, MutationKind, RegisterDevice};
 use crate::domain::numbering::NumberPool;
 use crate::domain::queue;
-use crate::domain::replica::{Replica, Rules};
+use crate::domain::replica::{Replica, Rules, Snapshot};
 use crate::domain::sync_client::{ClientMeta, Request, SyncClient, UiEvent};
 use crate::domain::ticket::{NewTicket, Priority};
 
@@ -479,7 +479,7 @@ async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver
                     match (res, inner.sync.as_mut()) {
                         (Ok(resp), Some(s)) => {
                             s.handle_pull(resp, now_ms());
-                            Some((s.confirmed().snapshot(), store::value(s.meta())))
+                            Some(confirmed_state(s))
                         }
                         (Err(e), Some(s)) => {
                             s.handle_request_failed(now_ms());
@@ -497,8 +497,8 @@ async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver
                         _ => None,
                     }
                 };
-                if let Some((snapshot, meta)) = saved {
-                    let _ = store::save_confirmed(&rt.db, &snapshot, &[("meta", meta)]).await;
+                if let Some(state) = saved {
+                    keep_confirmed(&rt, state).await;
                 }
                 if was_authed && !rt.authed.get() {
                     auth::recover(&dev, &rt).await;
@@ -529,6 +529,16 @@ async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver
     }
 }
 
+/// What a device keeps of its confirmed state: the replica's snapshot and the sync meta.
+fn confirmed_state(s: &SyncClient) -> (Snapshot, wasm_bindgen::JsValue) {
+    (s.confirmed().snapshot(), store::value(s.meta()))
+}
+
+async fn keep_confirmed(rt: &Handle, (snapshot, meta): (Snapshot, wasm_bindgen::JsValue)) {
+    // A failed write is retried by the next pull or poke, which saves the whole state.
+    let _ = store::save_confirmed(&rt.db, &snapshot, &[("meta", meta)]).await;
+}
+
 /// The live stream: each poke says the log grew, and usually carries the new events;
 /// reconnects by itself.
 async fn live_loop(dev: Device, rt: Handle) {
@@ -547,15 +557,13 @@ async fn live_loop(dev: Device, rt: Handle) {
                         if let Ok(p) = serde_json::from_str::<crate::domain::mutation::Poke>(&t) {
                             let saved = rt.inner.borrow_mut().sync.as_mut().and_then(|s| {
                                 s.handle_online(true);
-                                s.handle_poke(p, now_ms())
-                                    .then(|| (s.confirmed().snapshot(), store::value(s.meta())))
+                                s.handle_poke(p, now_ms()).then(|| confirmed_state(s))
                             });
-                            if let Some((snapshot, meta)) = saved {
+                            if let Some(state) = saved {
                                 // Shown first: the display announces without waiting for
                                 // the write.
                                 publish(&dev, &rt);
-                                let _ = store::save_confirmed(&rt.db, &snapshot, &[("meta", meta)])
-                                    .await;
+                                keep_confirmed(&rt, state).await;
                             }
                             let _ = rt.wake.unbounded_send(());
                         }

@@ -18,7 +18,7 @@ use app::domain::ticket::{EventKind, NewTicket, Priority};
 use rand::RngCore;
 use serde_json::{json, Value};
 use server::config::{Config, Storage};
-use server::store::Store;
+use server::store::{audit_json, event_row, token_row, AuditRow, Store};
 
 fn random16() -> [u8; 16] {
     let mut b = [0u8; 16];
@@ -39,7 +39,7 @@ fn arg(args: &mut impl Iterator<Item = String>, default: u64) -> anyhow::Result<
 struct Batch {
     events: Vec<Value>,
     tokens: Vec<Value>,
-    audit: Vec<Value>,
+    audit: Vec<AuditRow>,
 }
 
 #[tokio::main]
@@ -82,18 +82,16 @@ async fn main() -> anyhow::Result<()> {
                     service_day: jiff::civil::date(2026, 12, 1),
                 };
                 let token = TrackingToken::from_random_bytes(random16());
-                b.tokens
-                    .push(json!({ "id": token.as_str(), "ticket": ticket.simple() }));
+                b.tokens.push(token_row(&token, ticket));
                 (ticket, kind)
             } else {
                 let ticket = tickets[i as usize % tickets.len()];
-                b.audit.push(json!({
-                    "id": [now, format!("{seq:016x}")],
-                    "at_ms": now,
-                    "staff": "bench",
-                    "action": "called",
-                    "subject": "A1-001",
-                }));
+                b.audit.push(AuditRow {
+                    at_ms: now,
+                    staff_id: "bench".into(),
+                    action: "called".into(),
+                    subject: "A1-001".into(),
+                });
                 (ticket, EventKind::Called { loket })
             };
             let e = Event {
@@ -106,18 +104,21 @@ async fn main() -> anyhow::Result<()> {
                 ticket,
                 kind,
             };
-            b.events.push(json!({
-                "id": seq,
-                "seq": seq,
-                "ticket": ticket.simple(),
-                "at_ms": now,
-                "body": serde_json::to_string(&e)?,
-            }));
+            b.events.push(event_row(&e));
         }
     }
 
+    // The audit rows' ids are drawn here, outside the timed part, as the server draws them
+    // before its transaction.
+    let batches: Vec<(Batch, Value)> = batches
+        .into_iter()
+        .map(|b| {
+            let audit = audit_json(&b.audit);
+            (b, audit)
+        })
+        .collect();
     let t0 = Instant::now();
-    for b in batches {
+    for (b, audit) in batches {
         store
             .db()
             .query(
@@ -129,7 +130,7 @@ async fn main() -> anyhow::Result<()> {
             )
             .bind(("events", Value::Array(b.events)))
             .bind(("tokens", Value::Array(b.tokens)))
-            .bind(("audit", Value::Array(b.audit)))
+            .bind(("audit", audit))
             .await?
             .check()?;
     }

@@ -57,7 +57,7 @@ fn role_of(v: &Value) -> Result<StaffRole> {
 
 /// Audit rows with ids `[at_ms, random]`: the table's key order is time order, so the
 /// newest-first listing is a backward key scan and no index is written per action.
-pub(super) fn audit_json(rows: &[AuditRow]) -> Value {
+pub fn audit_json(rows: &[AuditRow]) -> Value {
     Value::Array(
         rows.iter()
             .map(|r| {

@@ -8,7 +8,7 @@
 mod access;
 mod schema;
 
-pub use access::{AuditRow, Purged, SessionRecord, StaffRecord};
+pub use access::{audit_json, AuditRow, Purged, SessionRecord, StaffRecord};
 pub use schema::SCHEMA_VERSION;
 
 use std::collections::BTreeMap;
@@ -71,6 +71,22 @@ fn parse<T: DeserializeOwned>(v: &Value) -> Result<T> {
 fn to_body<T: serde::Serialize>(v: &T) -> String {
     // Serialising our own plain data types cannot fail.
     serde_json::to_string(v).unwrap_or_default()
+}
+
+/// An event as stored: its record id is its sequence number.
+pub fn event_row(e: &Event) -> Value {
+    json!({
+        "id": e.seq,
+        "seq": e.seq,
+        "ticket": e.ticket.simple(),
+        "at_ms": e.at.wall_ms,
+        "body": to_body(e),
+    })
+}
+
+/// A tracking token as stored: its record id is the token.
+pub fn token_row(token: &TrackingToken, ticket: TicketId) -> Value {
+    json!({ "id": token.as_str(), "ticket": ticket.simple() })
 }
 
 impl Store {
@@ -198,23 +214,11 @@ impl Store {
     /// device's last processed mutation id and the staff actions for the audit log. Either
     /// all of it is stored or none.
     pub async fn persist_push(&self, plan: &PushPlan, audit: &[AuditRow]) -> Result<()> {
-        let events: Vec<Value> = plan
-            .events
-            .iter()
-            .map(|e| {
-                json!({
-                    "id": e.seq,
-                    "seq": e.seq,
-                    "ticket": e.ticket.simple(),
-                    "at_ms": e.at.wall_ms,
-                    "body": to_body(e),
-                })
-            })
-            .collect();
+        let events: Vec<Value> = plan.events.iter().map(event_row).collect();
         let tokens: Vec<Value> = plan
             .tokens
             .iter()
-            .map(|(t, id)| json!({ "id": t.as_str(), "ticket": id.simple() }))
+            .map(|(t, id)| token_row(t, *id))
             .collect();
         self.db
             .query(
