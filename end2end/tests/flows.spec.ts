@@ -4,6 +4,8 @@
 import { test, expect, Page, Browser } from "@playwright/test";
 import { Server, openDevice, shotsDir } from "./harness";
 import { join } from "node:path";
+import jsQR from "jsqr";
+import { PNG } from "pngjs";
 
 let server: Server;
 test.beforeAll(async () => {
@@ -89,6 +91,8 @@ async function ticketFromNewKiosk(browser: Browser): Promise<{ number: string; t
 async function issue(kiosk: Page): Promise<{ number: string; track: string }> {
   await kiosk.getByTestId("service-legalisir-ktp-el").click();
   await kiosk.getByTestId("take-number").click();
+  // The ticket screen is in the page all along, hidden and empty until a ticket is stored.
+  await expect(kiosk.getByTestId("ticket-number")).toBeVisible();
   const number = (await kiosk.getByTestId("ticket-number").textContent())!.trim();
   const track = (await kiosk.getByTestId("track-url").textContent())!.trim();
   return { number, track: `http://${track}` };
@@ -266,4 +270,33 @@ test("the counter's waiting times move on with the clock, a minute at a time", a
   await expect(row).toContainText("3 menit");
   await counter.clock.fastForward("10:00");
   await expect(row).toContainText("13 menit");
+});
+
+/** What the ticket screen's QR code says, read from a screenshot as a phone camera would. */
+async function scanTicketQr(kiosk: Page): Promise<string | undefined> {
+  const png = PNG.sync.read(await kiosk.getByTestId("ticket").locator("svg.qr").screenshot());
+  return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
+}
+
+// Last in this file: the tests above expect the first numbers of the day.
+test("each ticket's QR code carries that ticket's own tracking link", async ({ browser }) => {
+  // The kiosk draws the next ticket's QR code before the tap; the code shown must still be
+  // the issued ticket's, and the next ticket must get a new one.
+  const kiosk = await open(browser, "/kiosk", TABLET);
+  await kioskLeased(kiosk);
+  const links: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t = await issue(kiosk);
+    expect(await scanTicketQr(kiosk)).toBe(t.track);
+    links.push(t.track);
+    await kiosk.getByTestId("done").click();
+    // Nothing of the citizen's ticket stays behind in the hidden screen.
+    await expect(kiosk.getByTestId("ticket")).toBeHidden();
+    await expect(kiosk.getByTestId("ticket-number")).toBeEmpty();
+    await expect(kiosk.getByTestId("track-url")).toBeEmpty();
+  }
+  expect(new Set(links).size).toBe(3);
+  // The link is the citizen's page for that ticket.
+  const phone = await open(browser, new URL(links[2]).pathname, PHONE);
+  await expect(phone.getByTestId("citizen-number")).toHaveText(/^A-\d{3}$/);
 });

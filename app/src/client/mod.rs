@@ -112,22 +112,38 @@ impl Device {
 
     /// Issues a ticket on this kiosk: numbered from the kiosk's leases (or its own series),
     /// applied locally and stored in IndexedDB before this returns.
+    /// `token` is the ticket's tracking token, made beforehand with [`Device::fresh_token`]
+    /// so that the ticket screen's QR code is drawn before the tap.
     pub async fn issue_ticket(
         &self,
         service: ServiceCode,
         priority: Priority,
+        token: TrackingToken,
     ) -> Result<IssuedTicket, Text> {
         #[cfg(feature = "hydrate")]
         {
             let Some(h) = self.rt.get_value() else {
                 return Err(not_ready());
             };
-            runtime::issue_ticket(*self, h, service, priority).await
+            runtime::issue_ticket(*self, h, service, priority, token).await
         }
         #[cfg(not(feature = "hydrate"))]
         {
-            let _ = (service, priority);
+            let _ = (service, priority, token);
             Err(not_ready())
+        }
+    }
+
+    /// A new random tracking token for the next ticket; `None` during the server render
+    /// (the first render must not differ between server and browser).
+    pub fn fresh_token() -> Option<TrackingToken> {
+        #[cfg(feature = "hydrate")]
+        {
+            Some(runtime::fresh_token())
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            None
         }
     }
 

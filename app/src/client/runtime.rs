@@ -259,21 +259,19 @@ pub async fn issue_ticket(
     rt: Handle,
     service: ServiceCode,
     priority: Priority,
+    token: TrackingToken,
 ) -> Result<IssuedTicket, Text> {
     let now = now_ms();
-    let (kind, token, number) = {
-        let mut inner = rt.inner.borrow_mut();
-        let rules = inner
-            .sync
-            .as_ref()
-            .ok_or_else(super::not_ready)?
-            .rules()
-            .clone();
+    let (m, ticket_id, number) = {
+        let mut guard = rt.inner.borrow_mut();
+        // Split the borrow: the rules are read while the pool and the state machine change.
+        let inner = &mut *guard;
+        let sync = inner.sync.as_mut().ok_or_else(super::not_ready)?;
+        let rules = sync.rules();
         let svc = rules
             .catalogue
             .service(&service)
-            .ok_or_else(super::not_ready)?
-            .clone();
+            .ok_or_else(super::not_ready)?;
         let day = rules
             .calendar
             .service_day(jiff::Timestamp::from_millisecond(now).unwrap_or_default());
@@ -283,30 +281,23 @@ pub async fn issue_ticket(
                 format!("No ticket number available: {e}"),
             )
         })?;
-        let token = TrackingToken::from_random_bytes(random_bytes());
         let ticket = NewTicket {
             id: TicketId::from_random_bytes(random_bytes()),
             number,
             service: svc.code.clone(),
             priority,
         };
-        (
-            MutationKind::IssueTicket {
-                ticket,
-                token: token.clone(),
-            },
-            token,
-            number,
-        )
-    };
-    let ticket_id = match &kind {
-        MutationKind::IssueTicket { ticket, .. } => ticket.id,
-        MutationKind::Ticket { ticket, .. } => *ticket,
-    };
-    let m = {
-        let mut inner = rt.inner.borrow_mut();
-        let sync = inner.sync.as_mut().ok_or_else(super::not_ready)?;
-        sync.handle_user_action(kind, now).map_err(|e| e.text())?
+        let ticket_id = ticket.id;
+        let m = sync
+            .handle_user_action(
+                MutationKind::IssueTicket {
+                    ticket,
+                    token: token.clone(),
+                },
+                now,
+            )
+            .map_err(|e| e.text())?;
+        (m, ticket_id, number)
     };
     mark("antrean:decided");
     let mut settings = meta_settings(&rt);
@@ -316,8 +307,6 @@ pub async fn issue_ticket(
         .map_err(failed)?;
     mark("antrean:stored");
     dev.last_issued.set(Some(number.to_string()));
-    publish(&dev, &rt);
-    let _ = rt.wake.unbounded_send(());
     let (ahead, wait_minutes) = {
         let inner = rt.inner.borrow();
         let sync = inner.sync.as_ref().ok_or_else(super::not_ready)?;
@@ -329,6 +318,14 @@ pub async fn issue_ticket(
             queue::expected_wait_minutes(ahead, &sync.view().durations(&service), lokets, policy),
         )
     };
+    // The citizen waits for the ticket screen, not for the rest of the kiosk (the copy of
+    // the replica for the other views grows with the day's tickets): publish in the next
+    // task, after the ticket is on screen.
+    leptos::task::spawn_local(async move {
+        TimeoutFuture::new(0).await;
+        publish(&dev, &rt);
+        let _ = rt.wake.unbounded_send(());
+    });
     Ok(IssuedTicket {
         number,
         service,
@@ -337,6 +334,11 @@ pub async fn issue_ticket(
         ahead,
         wait_minutes,
     })
+}
+
+/// A fresh tracking token from the browser's cryptographic generator.
+pub fn fresh_token() -> TrackingToken {
+    TrackingToken::from_random_bytes(random_bytes())
 }
 
 /// A User Timing mark, replacing the previous one of the same name (so they never pile

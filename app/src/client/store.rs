@@ -65,14 +65,18 @@ pub async fn put_settings(db: &Rexie, entries: &[(&str, JsValue)]) -> StoreResul
         .transaction(&[SETTINGS], TransactionMode::ReadWrite)
         .map_err(err)?;
     let s = tx.store(SETTINGS).map_err(err)?;
-    put_all(&s, entries).await?;
-    tx.done().await.map_err(err)?;
-    Ok(())
+    let (put, done) = futures::join!(put_all(&s, entries), tx.commit());
+    put?;
+    done.map_err(err)
 }
 
-/// Puts settings as one wave of requests: each put waited for in turn costs an event-loop
-/// round trip (a kiosk tap spent 5 ms here, BENCHMARKS.md 1); the transaction's completion
-/// is what makes them durable, and a failed put aborts it.
+// Writes are issued as one wave of requests followed at once by an explicit commit, all
+// polled together: each request waited for in turn costs an event-loop round trip, and so
+// does letting the transaction commit itself after the last success event (a kiosk tap
+// spent 5 ms here, BENCHMARKS.md 1). `commit` resolves only once the transaction is
+// durable and fails if it aborted (a failed put aborts it).
+
+/// Puts entries as one wave of requests.
 async fn put_all(s: &rexie::Store, entries: &[(&str, JsValue)]) -> StoreResult<()> {
     s.put_all(
         entries
@@ -100,11 +104,14 @@ pub async fn save_action(
     let outbox = tx.store(OUTBOX).map_err(err)?;
     let s = tx.store(SETTINGS).map_err(err)?;
     let (value, key) = (json(m), JsValue::from_f64(m.mutation_id.get() as f64));
-    let (put, rest) = futures::join!(outbox.put(&value, Some(&key)), put_all(&s, settings));
+    let (put, rest, done) = futures::join!(
+        outbox.put(&value, Some(&key)),
+        put_all(&s, settings),
+        tx.commit()
+    );
     put.map_err(err)?;
     rest?;
-    tx.done().await.map_err(err)?;
-    Ok(())
+    done.map_err(err)
 }
 
 /// The outbox in mutation order.
@@ -133,11 +140,11 @@ pub async fn drop_outbox(db: &Rexie, ids: &[u64]) -> StoreResult<()> {
         .transaction(&[OUTBOX], TransactionMode::ReadWrite)
         .map_err(err)?;
     let s = tx.store(OUTBOX).map_err(err)?;
-    for id in ids {
-        s.delete(JsValue::from_f64(*id as f64)).await.map_err(err)?;
-    }
-    tx.done().await.map_err(err)?;
-    Ok(())
+    let deletes =
+        futures::future::try_join_all(ids.iter().map(|id| s.delete(JsValue::from_f64(*id as f64))));
+    let (deleted, done) = futures::join!(deletes, tx.commit());
+    deleted.map_err(err)?;
+    done.map_err(err)
 }
 
 /// The server-confirmed replica.
@@ -166,9 +173,12 @@ pub async fn save_confirmed(
     let replica = tx.store(REPLICA).map_err(err)?;
     let st = tx.store(SETTINGS).map_err(err)?;
     let (value, key) = (json(s), JsValue::from_str("confirmed"));
-    let (put, rest) = futures::join!(replica.put(&value, Some(&key)), put_all(&st, settings));
+    let (put, rest, done) = futures::join!(
+        replica.put(&value, Some(&key)),
+        put_all(&st, settings),
+        tx.commit()
+    );
     put.map_err(err)?;
     rest?;
-    tx.done().await.map_err(err)?;
-    Ok(())
+    done.map_err(err)
 }

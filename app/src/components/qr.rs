@@ -5,6 +5,9 @@ use qrcodegen::{QrCode as Qr, QrCodeEcc};
 
 /// The SVG path of a QR code's dark modules, and its size with a 2-module quiet zone.
 fn svg_path(text: &str) -> Option<(String, i32)> {
+    if text.is_empty() {
+        return None;
+    }
     let qr = Qr::encode_text(text, QrCodeEcc::Medium).ok()?;
     let n = qr.size();
     let mut d = String::new();

@@ -22,8 +22,21 @@ const IDLE_SECS: i64 = 60;
 enum Screen {
     Start,
     Detail(ServiceCode),
-    Ticket(IssuedTicket),
+    /// The ticket just issued, in [`Ticket::shown`].
+    Ticket,
     Rejoin,
+}
+
+/// The ticket screen's state. The screen stays mounted (hidden) and its QR code is drawn
+/// for the next ticket's token before the tap, so a tap only stores the ticket and fills in
+/// its number (BENCHMARKS.md, item 1).
+#[derive(Clone, Copy)]
+struct Ticket {
+    /// The tracking token the next ticket will carry; made after hydration and after each
+    /// ticket, never during the server render.
+    next_token: RwSignal<Option<TrackingToken>>,
+    /// The ticket on screen, once stored.
+    shown: RwSignal<Option<IssuedTicket>>,
 }
 
 fn priority_label(p: Priority) -> text::T {
@@ -79,6 +92,18 @@ pub fn KioskPage() -> impl IntoView {
     let screen = RwSignal::new(Screen::Start);
     let last_tap = RwSignal::new(0i64);
     let cooldown_until = RwSignal::new(0i64);
+    let ticket = Ticket {
+        next_token: RwSignal::new(None),
+        shown: RwSignal::new(None),
+    };
+    // A token for the next ticket whenever none is waiting (effects run only in the browser).
+    Effect::new(move |_| {
+        if ticket.next_token.with(Option::is_none) {
+            if let Some(token) = Device::fresh_token() {
+                ticket.next_token.set(Some(token));
+            }
+        }
+    });
 
     // Idle return: the ticket screen after a few seconds, other screens after a minute.
     Effect::new(move |_| {
@@ -86,7 +111,7 @@ pub fn KioskPage() -> impl IntoView {
         let since = now - last_tap.get_untracked();
         let reset = match screen.get_untracked() {
             Screen::Start => false,
-            Screen::Ticket(_) => since > TICKET_SECS * 1000,
+            Screen::Ticket => since > TICKET_SECS * 1000,
             _ => since > IDLE_SECS * 1000,
         };
         if reset && now > 0 {
@@ -97,6 +122,12 @@ pub fn KioskPage() -> impl IntoView {
         last_tap.set(device.now.get_untracked());
         screen.set(s);
     };
+    // Leaving the ticket screen clears it, so nothing of one citizen's ticket stays behind.
+    Effect::new(move |_| {
+        if screen.with(|s| *s != Screen::Ticket) && ticket.shown.with_untracked(Option::is_some) {
+            ticket.shown.set(None);
+        }
+    });
 
     let office = move || {
         device
@@ -122,10 +153,11 @@ pub fn KioskPage() -> impl IntoView {
             <PhaseGate device>
                 {move || match screen.get() {
                     Screen::Start => view! { <StartScreen device go/> }.into_any(),
-                    Screen::Detail(code) => view! { <DetailScreen device code go cooldown_until/> }.into_any(),
-                    Screen::Ticket(t) => view! { <TicketScreen device ticket=t go/> }.into_any(),
+                    Screen::Detail(code) => view! { <DetailScreen device code go cooldown_until ticket/> }.into_any(),
+                    Screen::Ticket => ().into_any(),
                     Screen::Rejoin => view! { <RejoinScreen device go/> }.into_any(),
                 }}
+                <TicketScreen device ticket go/>
             </PhaseGate>
             <footer class="kiosk-foot">
                 <span data-testid="last-issued">
@@ -211,10 +243,16 @@ fn DetailScreen(
     code: ServiceCode,
     go: impl Fn(Screen) + Copy + Send + Sync + 'static,
     cooldown_until: RwSignal<i64>,
+    ticket: Ticket,
 ) -> impl IntoView {
     let lang = use_lang();
     let priority = RwSignal::new(Priority::Regular);
-    let busy = RwSignal::new(false);
+    // A tap in progress. Not a signal: a tap must not change the page before the ticket is
+    // stored, or the browser repaints the detail screen while the transaction waits for
+    // the page's thread (BENCHMARKS.md, item 1). The button shows it only when storage is
+    // slow.
+    let busy = StoredValue::new(false);
+    let slow = RwSignal::new(false);
     let error = RwSignal::new(None::<Text>);
     let service = device
         .rules
@@ -227,25 +265,54 @@ fn DetailScreen(
     let take = {
         let code = code.clone();
         move |_| {
-            if busy.get_untracked() || cooldown() {
+            if busy.get_value() || cooldown() {
                 return;
             }
-            busy.set(true);
+            let Some(token) = ticket.next_token.get_untracked() else {
+                return;
+            };
+            busy.set_value(true);
             let code = code.clone();
+            #[cfg(feature = "hydrate")]
             leptos::task::spawn_local(async move {
-                match device.issue_ticket(code, priority.get_untracked()).await {
+                gloo_timers::future::TimeoutFuture::new(150).await;
+                if busy.get_value() {
+                    slow.set(true);
+                }
+            });
+            leptos::task::spawn_local(async move {
+                match device
+                    .issue_ticket(code, priority.get_untracked(), token)
+                    .await
+                {
                     Ok(t) => {
-                        let secs = device
-                            .rules
-                            .get_untracked()
-                            .map(|r| r.catalogue.policy.kiosk_cooldown_secs)
-                            .unwrap_or(5);
-                        cooldown_until.set(t.issued_ms + i64::from(secs) * 1000);
-                        go(Screen::Ticket(t));
+                        let secs = device.rules.with_untracked(|r| {
+                            r.as_ref()
+                                .map_or(5, |r| r.catalogue.policy.kiosk_cooldown_secs)
+                        });
+                        // No cooldown configured: none at all (not "until the next
+                        // clock tick", which `issued_ms + 0` would mean).
+                        if secs > 0 {
+                            cooldown_until.set(t.issued_ms + i64::from(secs) * 1000);
+                        }
+                        // The ticket first: the stylesheet hides this screen while a
+                        // ticket is shown, and the screen is swapped in the next task.
+                        ticket.shown.set(Some(t));
+                        #[cfg(feature = "hydrate")]
+                        gloo_timers::future::TimeoutFuture::new(0).await;
+                        // Unless the citizen already left the ticket.
+                        if ticket.shown.with_untracked(Option::is_some) {
+                            go(Screen::Ticket);
+                        }
+                        // The token is spent; the effect above makes the next one.
+                        ticket.next_token.set(None);
                     }
                     Err(e) => error.set(Some(e)),
                 }
-                busy.set(false);
+                busy.set_value(false);
+                if slow.get_untracked() {
+                    slow.set(false);
+                }
             });
         }
     };
@@ -290,7 +357,7 @@ fn DetailScreen(
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e.get(lang.get()).to_string()}</p> })}
             <div class="actions">
                 <button class="btn btn-secondary btn-xl" on:click=move |_| go(Screen::Start)>{move || text::BACK.get(lang.get())}</button>
-                <button class="btn btn-primary btn-xl" data-testid="take-number" disabled=move || busy.get() || cooldown() on:click=take>
+                <button class="btn btn-primary btn-xl" data-testid="take-number" disabled=move || slow.get() || cooldown() aria-busy=move || slow.get().to_string() on:click=take>
                     {move || if cooldown() { text::COOLDOWN.get(lang.get()) } else { text::TAKE_NUMBER.get(lang.get()) }}
                 </button>
             </div>
@@ -302,61 +369,103 @@ fn DetailScreen(
 #[component]
 fn TicketScreen(
     device: Device,
-    ticket: IssuedTicket,
+    ticket: Ticket,
     go: impl Fn(Screen) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let lang = use_lang();
-    let rules = device.rules.get_untracked();
-    let service = rules
-        .as_ref()
-        .and_then(|r| r.catalogue.service(&ticket.service).cloned());
-    let office = rules
-        .as_ref()
-        .map(|r| r.catalogue.office.name.clone())
-        .unwrap_or_default();
-    let when = rules
-        .as_ref()
-        .map(|r| {
-            let ts = jiff::Timestamp::from_millisecond(ticket.issued_ms).unwrap_or_default();
-            Text::new(
-                format!(
-                    "{} {}",
-                    r.calendar
-                        .date_in_words(r.calendar.service_day(ts), Lang::Id),
-                    r.calendar.clock(ts)
-                ),
-                format!(
-                    "{} {}",
-                    r.calendar
-                        .date_in_words(r.calendar.service_day(ts), Lang::En),
-                    r.calendar.clock(ts)
-                ),
-            )
+    // The shown ticket's link, else the next one's: the same token, so the QR code drawn
+    // while the screen was hidden is the one the citizen scans.
+    let url = Memo::new(move |_| {
+        let token = ticket
+            .shown
+            .with(|t| t.as_ref().map(|t| t.token.clone()))
+            .or_else(|| ticket.next_token.get());
+        token
+            .map(|t| format!("{}/t/{}", origin(), t.as_str()))
+            .unwrap_or_default()
+    });
+    // What the screen says, worked out once per ticket. The screen's elements exist before
+    // the tap and only their text changes, so the ticket appears without building views.
+    let texts = Memo::new(move |_| {
+        ticket.shown.with(|t| {
+            t.as_ref().map(|t| {
+                device.rules.with_untracked(|rules| {
+                    TicketTexts::new(t, rules.as_ref(), &url.get_untracked())
+                })
+            })
         })
-        .unwrap_or_default();
-    let url = format!("{}/t/{}", origin(), ticket.token.as_str());
-    let short = url.replace("http://", "").replace("https://", "");
-    let name = service.map(|s| s.name).unwrap_or_default();
+    });
+    let say = move |f: fn(&TicketTexts, Lang) -> String| {
+        move || texts.with(|t| t.as_ref().map(|t| f(t, lang.get())).unwrap_or_default())
+    };
     view! {
-        <section class="ticket" data-testid="ticket">
-            <p class="ticket-office print-only">{office}</p>
+        <section class="ticket" data-testid="ticket" hidden=move || texts.with(Option::is_none)>
+            <p class="ticket-office print-only">{say(|t, _| t.office.clone())}</p>
             <p class="ticket-label">{move || text::YOUR_NUMBER.get(lang.get())}</p>
-            <p class="ticket-number" data-testid="ticket-number">{ticket.number.to_string()}</p>
-            <p class="ticket-service">{move || name.get(lang.get()).to_string()}</p>
-            <p class="ticket-time">{move || when.get(lang.get()).to_string()}</p>
+            <p class="ticket-number" data-testid="ticket-number">{say(|t, _| t.number.clone())}</p>
+            <p class="ticket-service">{say(|t, l| t.service.get(l).to_string())}</p>
+            <p class="ticket-time">{say(|t, l| t.when.get(l).to_string())}</p>
             <div class="ticket-stats screen-only">
-                <div><strong data-testid="ahead">{ticket.ahead}</strong><span>{move || text::AHEAD.get(lang.get())}</span></div>
-                <div><strong>{ticket.wait_minutes}</strong><span>{move || text::ABOUT_MIN.get(lang.get())}</span></div>
+                <div><strong data-testid="ahead">{say(|t, _| t.ahead.to_string())}</strong><span>{move || text::AHEAD.get(lang.get())}</span></div>
+                <div><strong>{say(|t, _| t.wait_minutes.to_string())}</strong><span>{move || text::ABOUT_MIN.get(lang.get())}</span></div>
             </div>
-            <QrCode text=Signal::derive(move || url.clone()) label="QR"/>
+            <QrCode text=url label="QR"/>
             <p class="ticket-scan">{move || text::SCAN.get(lang.get())}</p>
-            <p class="ticket-url" data-testid="track-url">{short}</p>
+            <p class="ticket-url" data-testid="track-url">{say(|t, _| t.short_url.clone())}</p>
             <p class="ticket-keep print-only">{move || text::KEEP_TICKET.get(lang.get())}</p>
             <div class="actions screen-only">
                 <button class="btn btn-secondary btn-xl" on:click=move |_| print_page()>{move || text::PRINT.get(lang.get())}</button>
-                <button class="btn btn-primary btn-xl" data-testid="done" on:click=move |_| go(Screen::Start)>{move || text::DONE.get(lang.get())}</button>
+                <button class="btn btn-primary btn-xl" data-testid="done" on:click=move |_| {
+                    ticket.shown.set(None);
+                    go(Screen::Start);
+                }>
+                    {move || text::DONE.get(lang.get())}
+                </button>
             </div>
         </section>
+    }
+}
+
+/// The ticket screen's texts for one ticket.
+#[derive(Clone, PartialEq)]
+struct TicketTexts {
+    office: String,
+    number: String,
+    service: Text,
+    when: Text,
+    ahead: usize,
+    wait_minutes: u32,
+    short_url: String,
+}
+
+impl TicketTexts {
+    fn new(t: &IssuedTicket, rules: Option<&crate::domain::replica::Rules>, url: &str) -> Self {
+        let (office, service, when) = rules
+            .map(|r| {
+                let ts = jiff::Timestamp::from_millisecond(t.issued_ms).unwrap_or_default();
+                let day = r.calendar.service_day(ts);
+                let clock = r.calendar.clock(ts);
+                let when = Text::new(
+                    format!("{} {clock}", r.calendar.date_in_words(day, Lang::Id)),
+                    format!("{} {clock}", r.calendar.date_in_words(day, Lang::En)),
+                );
+                let service = r
+                    .catalogue
+                    .service(&t.service)
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default();
+                (r.catalogue.office.name.clone(), service, when)
+            })
+            .unwrap_or_default();
+        TicketTexts {
+            office,
+            number: t.number.to_string(),
+            service,
+            when,
+            ahead: t.ahead,
+            wait_minutes: t.wait_minutes,
+            short_url: url.replace("http://", "").replace("https://", ""),
+        }
     }
 }
 
