@@ -105,6 +105,14 @@ pub fn KioskPage() -> impl IntoView {
         }
     });
 
+    let go = move |s: Screen| {
+        // Leaving the ticket clears it, so nothing of one citizen's ticket stays behind.
+        if s != Screen::Ticket && ticket.shown.with_untracked(Option::is_some) {
+            ticket.shown.set(None);
+        }
+        last_tap.set(device.now.get_untracked());
+        screen.set(s);
+    };
     // Idle return: the ticket screen after a few seconds, other screens after a minute.
     Effect::new(move |_| {
         let now = device.now.get();
@@ -115,17 +123,7 @@ pub fn KioskPage() -> impl IntoView {
             _ => since > IDLE_SECS * 1000,
         };
         if reset && now > 0 {
-            screen.set(Screen::Start);
-        }
-    });
-    let go = move |s: Screen| {
-        last_tap.set(device.now.get_untracked());
-        screen.set(s);
-    };
-    // Leaving the ticket screen clears it, so nothing of one citizen's ticket stays behind.
-    Effect::new(move |_| {
-        if screen.with(|s| *s != Screen::Ticket) && ticket.shown.with_untracked(Option::is_some) {
-            ticket.shown.set(None);
+            go(Screen::Start);
         }
     });
 
@@ -415,10 +413,7 @@ fn TicketScreen(
             <p class="ticket-keep print-only">{move || text::KEEP_TICKET.get(lang.get())}</p>
             <div class="actions screen-only">
                 <button class="btn btn-secondary btn-xl" on:click=move |_| print_page()>{move || text::PRINT.get(lang.get())}</button>
-                <button class="btn btn-primary btn-xl" data-testid="done" on:click=move |_| {
-                    ticket.shown.set(None);
-                    go(Screen::Start);
-                }>
+                <button class="btn btn-primary btn-xl" data-testid="done" on:click=move |_| go(Screen::Start)>
                     {move || text::DONE.get(lang.get())}
                 </button>
             </div>
