@@ -17,9 +17,9 @@
 
 use std::collections::BTreeMap;
 
-use jiff::civil::{Date, Time};
-use jiff::tz::{self, TimeZone};
-use jiff::{Timestamp, Zoned};
+use jiff::civil::{Date, DateTime, Time};
+use jiff::tz::{self, Offset};
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::i18n::Lang;
@@ -38,7 +38,9 @@ pub enum CalendarError {
 /// Opening and closing time of one weekday.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hours {
+    #[serde(with = "super::time_format::time")]
     pub open: Time,
+    #[serde(with = "super::time_format::time")]
     pub close: Time,
 }
 
@@ -66,6 +68,7 @@ pub struct OfficeCalendarSpec {
 /// A day off, by date, with its name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Holiday {
+    #[serde(with = "super::time_format::date")]
     pub date: Date,
     pub name: String,
 }
@@ -96,7 +99,7 @@ impl OfficeCalendarSpec {
             }
         }
         Ok(OfficeCalendar {
-            tz: TimeZone::fixed(tz::offset(self.utc_offset_hours)),
+            offset: tz::offset(self.utc_offset_hours),
             zone_name: self.zone_name.clone(),
             week,
             holidays: self
@@ -111,7 +114,9 @@ impl OfficeCalendarSpec {
 /// The office's time zone, hours and holidays.
 #[derive(Debug, Clone)]
 pub struct OfficeCalendar {
-    tz: TimeZone,
+    /// A fixed offset, not a `TimeZone`: a zone value would bring jiff's time-zone rule
+    /// machinery into the browser bundle for an offset that never changes.
+    offset: Offset,
     zone_name: String,
     week: [Option<Hours>; 7],
     holidays: BTreeMap<Date, String>,
@@ -128,7 +133,7 @@ impl Default for OfficeCalendar {
         };
         let long = h((7, 30), (15, 30));
         Self {
-            tz: TimeZone::fixed(tz::offset(8)),
+            offset: tz::offset(8),
             zone_name: "WITA".into(),
             week: [long, long, long, long, h((7, 30), (13, 0)), None, None],
             holidays: BTreeMap::new(),
@@ -182,17 +187,13 @@ fn weekday_index(d: Date) -> usize {
 }
 
 impl OfficeCalendar {
-    pub fn zone(&self) -> &TimeZone {
-        &self.tz
-    }
-
     pub fn zone_name(&self) -> &str {
         &self.zone_name
     }
 
     /// The wall-clock time at the office.
-    pub fn local(&self, at: Timestamp) -> Zoned {
-        at.to_zoned(self.tz.clone())
+    pub fn local(&self, at: Timestamp) -> DateTime {
+        self.offset.to_datetime(at)
     }
 
     /// The service day a moment belongs to: its date in the office's zone. Ticket numbers
@@ -253,9 +254,8 @@ impl OfficeCalendar {
             day = self.next_working_day(day);
         }
         let close = self.hours(day).map(|h| h.close).unwrap_or(Time::MIN);
-        day.to_datetime(close)
-            .to_zoned(self.tz.clone())
-            .map(|z| z.timestamp())
+        self.offset
+            .to_timestamp(day.to_datetime(close))
             .unwrap_or(accepted_at)
     }
 
@@ -307,7 +307,7 @@ pub fn format_wita_time(ms: i64) -> String {
     let Ok(t) = Timestamp::from_millisecond(ms) else {
         return String::new();
     };
-    let z = t.to_zoned(TimeZone::fixed(jiff::tz::offset(8)));
+    let z = tz::offset(8).to_datetime(t);
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02}",
         z.year(),
@@ -343,11 +343,9 @@ mod tests {
 
     /// A moment in WITA.
     fn wita(y: i16, m: i8, d: i8, h: i8, min: i8) -> Timestamp {
-        date(y, m, d)
-            .at(h, min, 0, 0)
-            .to_zoned(TimeZone::fixed(tz::offset(8)))
+        tz::offset(8)
+            .to_timestamp(date(y, m, d).at(h, min, 0, 0))
             .unwrap()
-            .timestamp()
     }
 
     fn due(at: Timestamp) -> String {

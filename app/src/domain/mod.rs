@@ -30,6 +30,7 @@ pub mod queue;
 pub mod replica;
 pub mod sync_client;
 pub mod ticket;
+pub mod time_format;
 pub mod tracking;
 
 #[cfg(test)]

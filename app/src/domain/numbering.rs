@@ -30,6 +30,7 @@ pub enum NumberingError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lease {
     pub service: ServiceCode,
+    #[serde(with = "super::time_format::date")]
     pub day: Date,
     pub kiosk: ClientId,
     pub start: u16,
@@ -146,6 +147,7 @@ impl LeaseBook {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct PoolEntry {
     service: ServiceCode,
+    #[serde(with = "super::time_format::date")]
     day: Date,
     /// Remaining leased numbers, as inclusive ranges in order.
     free: Vec<(u16, u16)>,

@@ -59,7 +59,9 @@ impl Priority {
 pub struct Receipt {
     /// `20261130-A-007`: unique because ticket numbers are unique per service day.
     pub number: String,
+    #[serde(with = "super::time_format::timestamp")]
     pub accepted_at: Timestamp,
+    #[serde(with = "super::time_format::timestamp")]
     pub due: Timestamp,
 }
 
@@ -189,6 +191,7 @@ pub struct NewTicket {
 pub enum EventKind {
     Issued {
         ticket: NewTicket,
+        #[serde(with = "super::time_format::date")]
         service_day: Date,
     },
     Called {
@@ -385,6 +388,7 @@ pub struct Ticket {
     pub number: TicketNumber,
     pub service: ServiceCode,
     pub priority: Priority,
+    #[serde(with = "super::time_format::date")]
     pub service_day: Date,
     pub issued_at: Hlc,
     /// Position key in the waiting line: the issue time, or the time of reinstatement.
