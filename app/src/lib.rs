@@ -12,6 +12,7 @@
 pub mod client;
 pub mod components;
 pub mod domain;
+pub mod page;
 pub mod text;
 pub mod views;
 
@@ -41,10 +42,9 @@ pub mod ssr_lookup {
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, StaticSegment};
 
 use crate::domain::i18n::Lang;
+use crate::page::Page;
 
 /// The HTML document around the app. Its `<meta>` policy admits only the inline scripts
 /// that carry this response's nonce; the server adds the rest of the policy as a header.
@@ -92,16 +92,15 @@ pub fn App() -> impl IntoView {
         <Title text="Antrean — Dukcapil Badung"/>
         <Meta name="description" content="Antrean layanan Dinas Kependudukan dan Pencatatan Sipil"/>
         <Link rel="apple-touch-icon" href="/icons/icon-192.png"/>
-        <Router>
-            <Routes fallback=|| view! { <views::NotFound/> }>
-                <Route path=StaticSegment("") view=views::home::HomePage/>
-                <Route path=StaticSegment("kiosk") view=views::kiosk::KioskPage/>
-                <Route path=StaticSegment("counter") view=views::counter::CounterPage/>
-                <Route path=StaticSegment("display") view=views::display::DisplayPage/>
-                <Route path=StaticSegment("admin") view=views::admin::AdminPage/>
-                <Route path=path!("/t/:token") view=views::citizen::CitizenPage/>
-            </Routes>
-        </Router>
+        {match Page::current() {
+            Page::Home => view! { <views::home::HomePage/> }.into_any(),
+            Page::Kiosk => view! { <views::kiosk::KioskPage/> }.into_any(),
+            Page::Counter => view! { <views::counter::CounterPage/> }.into_any(),
+            Page::Display => view! { <views::display::DisplayPage/> }.into_any(),
+            Page::Admin => view! { <views::admin::AdminPage/> }.into_any(),
+            Page::Citizen(token) => view! { <views::citizen::CitizenPage token/> }.into_any(),
+            Page::NotFound => view! { <views::NotFound/> }.into_any(),
+        }}
     }
 }
 

@@ -9,15 +9,14 @@ use std::time::Instant;
 use app::domain::authority::Authority;
 use app::domain::catalogue::{Catalogue, SEED_TOML};
 use app::domain::replica::Rules;
+use app::shell;
 use app::ssr_context::CitizenLookup;
-use app::{shell, App};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tokio::sync::{broadcast, Mutex};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -172,7 +171,6 @@ fn router(state: AppState, site_root: &Path) -> Router {
         ));
 
     let sw = Arc::new(service_worker(site_root));
-    let routes = generate_route_list(App);
     let ctx_state = state.clone();
     let context = move || {
         let s = ctx_state.clone();
@@ -194,10 +192,7 @@ fn router(state: AppState, site_root: &Path) -> Router {
                 async move { serve_sw(&sw) }
             }),
         )
-        .leptos_routes_with_context(&state, routes, context, {
-            let options = state.leptos_options.clone();
-            move || shell(options.clone())
-        })
+        .merge(pages(&state, context))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -216,6 +211,28 @@ fn router(state: AppState, site_root: &Path) -> Router {
             HeaderValue::from_static("DENY"),
         ))
         .with_state(state)
+}
+
+/// The app's pages, rendered by path (`app::page::Page`). Any other path goes to the
+/// fallback: a static file, or the app's not-found page with status 404.
+fn pages(state: &AppState, context: impl Fn() + Clone + Send + Sync + 'static) -> Router<AppState> {
+    // Rendering spawns tasks on Leptos's executor; the route-list helpers this replaced set
+    // it up as a side effect. An error only means an earlier server in this process did.
+    let _ = any_spawner::Executor::init_tokio();
+    let render = leptos_axum::render_app_to_stream_with_context(context, {
+        let options = state.leptos_options.clone();
+        move || shell(options.clone())
+    });
+    [
+        "/",
+        "/kiosk",
+        "/counter",
+        "/display",
+        "/admin",
+        "/t/{token}",
+    ]
+    .into_iter()
+    .fold(Router::new(), |r, path| r.route(path, get(render.clone())))
 }
 
 /// The page-independent part of the content security policy. Inline scripts are further

@@ -222,10 +222,24 @@ mod tests {
     fn times_read_with_or_without_seconds() {
         assert_eq!(parse_time("07:30"), Ok(Time::constant(7, 30, 0, 0)));
         assert_eq!(parse_time("15:30:00"), Ok(Time::constant(15, 30, 0, 0)));
-        assert_eq!(parse_time("15:30:05.25"), Ok(Time::constant(15, 30, 5, 250_000_000)));
+        assert_eq!(
+            parse_time("15:30:05.25"),
+            Ok(Time::constant(15, 30, 5, 250_000_000))
+        );
         assert_eq!(print_time(Time::constant(7, 30, 0, 0)), "07:30:00");
-        assert_eq!(print_time(Time::constant(7, 30, 1, 5_000_000)), "07:30:01.005");
-        for bad in ["24:00", "7:30", "07:60", "07:30:00:00", "07:30.5", "07:30:00.", "0730"] {
+        assert_eq!(
+            print_time(Time::constant(7, 30, 1, 5_000_000)),
+            "07:30:01.005"
+        );
+        for bad in [
+            "24:00",
+            "7:30",
+            "07:60",
+            "07:30:00:00",
+            "07:30.5",
+            "07:30:00.",
+            "0730",
+        ] {
             assert!(parse_time(bad).is_err(), "{bad}");
         }
     }

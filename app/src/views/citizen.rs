@@ -3,7 +3,6 @@
 //! personal data: there is none.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use crate::components::LangToggle;
 use crate::domain::catalogue::ChannelKind;
@@ -73,10 +72,10 @@ async fn live_pokes(token: String, tick: RwSignal<u32>) {
 }
 
 #[component]
-pub fn CitizenPage() -> impl IntoView {
+pub fn CitizenPage(token: String) -> impl IntoView {
     let lang = use_lang();
-    let params = use_params_map();
-    let token = move || params.with(|p| p.get("token").unwrap_or_default());
+    let token = StoredValue::new(token);
+    let token = move || token.get_value();
     let lookup = crate::ssr_lookup::current();
     let tick = RwSignal::new(0u32);
     let alerted = RwSignal::new(String::new());
@@ -110,7 +109,7 @@ pub fn CitizenPage() -> impl IntoView {
             <Transition fallback=move || view! { <p class="phase">{text::LOADING.get(lang.get())}</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(v) => view! { <TicketCard view=v tick alerted/> }.into_any(),
+                        Ok(v) => view! { <TicketCard view=v token=token() tick alerted/> }.into_any(),
                         Err(_) => view! { <p class="phase phase-warn" data-testid="not-found">{move || text::NOT_FOUND.get(lang.get())}</p> }.into_any(),
                     }
                 })}
@@ -122,6 +121,7 @@ pub fn CitizenPage() -> impl IntoView {
 #[component]
 fn TicketCard(
     view: CitizenView,
+    token: String,
     tick: RwSignal<u32>,
     /// The status last alerted, so a call rings once.
     #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
@@ -198,7 +198,7 @@ fn TicketCard(
             {ready.then(|| view! { <p class="ready" data-testid="ready">{move || text::MARK_READY.get(lang.get())}</p> })}
             {rated.then(|| view! { <p class="ok" data-testid="survey-thanks">{move || text::SURVEY_THANKS.get(lang.get())}</p> })}
         </article>
-        {v.survey_open.then(|| view! { <Survey tick/> })}
+        {v.survey_open.then(|| view! { <Survey token tick/> })}
         <Standard service=service/>
     }
 }
@@ -252,9 +252,9 @@ fn Standard(service: crate::domain::catalogue::Service) -> impl IntoView {
 }
 
 #[component]
-fn Survey(tick: RwSignal<u32>) -> impl IntoView {
+fn Survey(token: String, tick: RwSignal<u32>) -> impl IntoView {
     let lang = use_lang();
-    let params = use_params_map();
+    let token = StoredValue::new(token);
     let scores = RwSignal::new([0u8; 9]);
     let state = RwSignal::new(None::<Result<(), String>>);
     let send = move |_| {
@@ -265,7 +265,7 @@ fn Survey(tick: RwSignal<u32>) -> impl IntoView {
                 .into())));
             return;
         }
-        let token = params.with_untracked(|p| p.get("token").unwrap_or_default());
+        let token = token.get_value();
         leptos::task::spawn_local(async move {
             let r = post_survey(token, s).await;
             let ok = r.is_ok();

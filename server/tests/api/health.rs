@@ -57,6 +57,40 @@ async fn device_pages_render_on_the_server_without_live_data() {
 }
 
 #[tokio::test]
+async fn each_path_renders_its_own_page_and_others_get_the_not_found_page() {
+    let app = spawn_app();
+    let page = |path: &'static str| {
+        let req = app.client.get(app.url(path));
+        async move {
+            let r = req.send().await.expect("page");
+            (r.status().as_u16(), r.text().await.expect("html"))
+        }
+    };
+    let (s, html) = page("/kiosk").await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("class=\"page kiosk"),
+        "the kiosk page: {html}"
+    );
+    let (s, html) = page("/t/no-such-ticket").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("class=\"page citizen"), "the citizen page");
+    assert!(
+        html.contains("data-testid=\"not-found\""),
+        "an unknown ticket is said so"
+    );
+    for path in ["/nope", "/kiosk/", "/t/a/b", "/t/"] {
+        let (s, html) = page(path).await;
+        assert_eq!(s, 404, "{path}");
+        assert!(
+            html.contains("/pkg/antrean"),
+            "{path} is still the app's page"
+        );
+        assert!(!html.contains("class=\"page kiosk"), "{path}");
+    }
+}
+
+#[tokio::test]
 async fn unknown_api_routes_get_a_json_404() {
     let app = spawn_app();
     let (status, body) = app.get_json("/api/nope").await;

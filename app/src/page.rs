@@ -1,0 +1,78 @@
+//! Which page a path shows. Six fixed paths and one token path do not need a client-side
+//! router: each device opens one page and stays on it, and links between pages are
+//! ordinary page loads. The server renders by the request's path and the browser hydrates
+//! by its location, the same string, so both choose the same page.
+
+/// A page of the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Page {
+    Home,
+    Kiosk,
+    Counter,
+    Display,
+    Admin,
+    /// `/t/{token}`: the citizen's tracking page.
+    Citizen(String),
+    NotFound,
+}
+
+impl Page {
+    pub fn from_path(path: &str) -> Page {
+        match path {
+            "/" | "" => Page::Home,
+            "/kiosk" => Page::Kiosk,
+            "/counter" => Page::Counter,
+            "/display" => Page::Display,
+            "/admin" => Page::Admin,
+            _ => match path.strip_prefix("/t/") {
+                Some(token) if !token.is_empty() && !token.contains('/') => {
+                    Page::Citizen(token.to_owned())
+                }
+                _ => Page::NotFound,
+            },
+        }
+    }
+
+    /// The path being rendered: the request's on the server, the location's in the browser.
+    pub fn current() -> Page {
+        #[cfg(feature = "ssr")]
+        let path =
+            leptos::prelude::use_context::<http::request::Parts>().map(|p| p.uri.path().to_owned());
+        #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+        let path = web_sys::window().and_then(|w| w.location().pathname().ok());
+        #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+        let path: Option<String> = None;
+        Page::from_path(path.as_deref().unwrap_or("/"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_device_path_has_its_page() {
+        assert_eq!(Page::from_path("/"), Page::Home);
+        assert_eq!(Page::from_path("/kiosk"), Page::Kiosk);
+        assert_eq!(Page::from_path("/counter"), Page::Counter);
+        assert_eq!(Page::from_path("/display"), Page::Display);
+        assert_eq!(Page::from_path("/admin"), Page::Admin);
+    }
+
+    #[test]
+    fn a_tracking_path_carries_its_token() {
+        assert_eq!(
+            Page::from_path("/t/Zq3x9Kd2"),
+            Page::Citizen("Zq3x9Kd2".into())
+        );
+    }
+
+    #[test]
+    fn anything_else_is_not_found() {
+        for p in [
+            "/t/", "/t", "/t/a/b", "/kiosk/", "/kiosks", "/Kiosk", "/api", "/x",
+        ] {
+            assert_eq!(Page::from_path(p), Page::NotFound, "{p}");
+        }
+    }
+}
