@@ -18,8 +18,8 @@ const SETTINGS: &str = "settings";
 
 pub type StoreResult<T> = Result<T, String>;
 
-fn err(e: impl std::fmt::Debug) -> String {
-    format!("{e:?}")
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
 }
 
 /// One database per device role, so a test browser that opens several device pages keeps
@@ -127,7 +127,7 @@ pub async fn outbox(db: &Rexie) -> StoreResult<Vec<Mutation>> {
         .map_err(err)?;
     tx.done().await.map_err(err)?;
     let mut out: Vec<Mutation> = all.into_iter().filter_map(|v| from_json(Some(v))).collect();
-    out.sort_by_key(|m| m.mutation_id);
+    out.sort_unstable_by_key(|m| m.mutation_id);
     Ok(out)
 }
 

@@ -180,7 +180,11 @@ pub struct PairingClaim {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
+#[serde(
+    tag = "status",
+    rename_all = "snake_case",
+    try_from = "super::wire::ClaimRecord"
+)]
 pub enum ClaimAnswer {
     /// The admin has not confirmed the code yet.
     Pending,

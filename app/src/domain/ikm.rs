@@ -75,7 +75,25 @@ pub enum Grade {
     D,
 }
 
+/// An index value as the regulation prints it, with two decimals ("88.31"). Written with
+/// integers: Rust's float formatting with a precision is a large piece of the browser bundle.
+pub fn two_decimals(x: f64) -> String {
+    let h = (x * 100.0).round() as i64;
+    let sign = if h < 0 { "-" } else { "" };
+    let h = h.unsigned_abs();
+    format!("{sign}{}.{:02}", h / 100, h % 100)
+}
+
 impl Grade {
+    pub fn letter(self) -> &'static str {
+        match self {
+            Grade::A => "A",
+            Grade::B => "B",
+            Grade::C => "C",
+            Grade::D => "D",
+        }
+    }
+
     /// The regulation's label (kinerja unit pelayanan).
     pub fn label(self) -> Text {
         match self {
@@ -141,6 +159,21 @@ pub fn compute(answers: &[SurveyAnswer]) -> Option<IkmResult> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn index_values_print_with_two_decimals_like_format_does() {
+        for x in [
+            0.0, 88.305, 88.3, 76.61, 100.0, 65.0, 0.005, 99.999, -1.25, 7.5,
+        ] {
+            assert_eq!(
+                two_decimals(x),
+                format!("{:.2}", (x * 100.0f64).round() / 100.0),
+                "{x}"
+            );
+        }
+        assert_eq!(two_decimals(88.305), "88.31");
+        assert_eq!(two_decimals(7.0), "7.00");
+    }
 
     fn a(s: [u8; 9]) -> SurveyAnswer {
         SurveyAnswer::new(s).unwrap()

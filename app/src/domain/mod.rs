@@ -32,6 +32,7 @@ pub mod sync_client;
 pub mod ticket;
 pub mod time_format;
 pub mod tracking;
+pub mod wire;
 
 #[cfg(test)]
 mod fixtures;

@@ -80,6 +80,7 @@ impl MutationKind {
 
 /// One mutation: `{client_id, mutation_id, at, kind}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "super::wire::MutationRecord")]
 pub struct Mutation {
     pub client_id: ClientId,
     pub mutation_id: MutationId,
@@ -124,6 +125,7 @@ pub enum Outcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "super::wire::OutcomeRecord")]
 pub struct MutationOutcome {
     pub mutation_id: MutationId,
     #[serde(flatten)]

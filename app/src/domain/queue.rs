@@ -40,7 +40,7 @@ pub fn waiting_line<'a>(
             _ => true,
         })
         .collect();
-    line.sort_by_key(|t| order_key(t, policy));
+    line.sort_unstable_by_key(|t| order_key(t, policy));
     line
 }
 
@@ -80,7 +80,7 @@ pub fn open_lokets(replica: &Replica, service: &ServiceCode, now_ms: i64) -> usi
         })
         .map(|c| c.loket)
         .collect();
-    lokets.sort();
+    lokets.sort_unstable();
     lokets.dedup();
     lokets.len().max(1)
 }

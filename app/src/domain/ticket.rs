@@ -46,6 +46,15 @@ impl Priority {
     pub fn is_priority(self) -> bool {
         self.class() == 0
     }
+    /// The name on the wire (`regular`, `elderly`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Priority::Regular => "regular",
+            Priority::Elderly => "elderly",
+            Priority::Disabled => "disabled",
+            Priority::Pregnant => "pregnant",
+        }
+    }
     pub const ALL: [Priority; 4] = [
         Priority::Regular,
         Priority::Elderly,
@@ -79,7 +88,11 @@ impl Receipt {
 
 /// Where a ticket is in its lifecycle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(
+    tag = "state",
+    rename_all = "snake_case",
+    try_from = "super::wire::StatusRecord"
+)]
 pub enum TicketStatus {
     Waiting,
     Called { loket: LoketId, calls: u8 },
@@ -108,6 +121,16 @@ impl TicketStatus {
             TicketStatus::Cancelled => 1,
         }
     }
+    /// Which call this is, when the ticket is being called: the loket and the number of
+    /// calls, so a recall differs from the call before it.
+    pub fn call(&self) -> Option<(LoketId, u8)> {
+        match *self {
+            TicketStatus::Called { loket, calls } | TicketStatus::PickupCalled { loket, calls } => {
+                Some((loket, calls))
+            }
+            _ => None,
+        }
+    }
     /// A short machine name, used in logs and CSS classes.
     pub fn name(&self) -> &'static str {
         match self {
@@ -127,7 +150,11 @@ impl TicketStatus {
 
 /// What an officer (or the citizen through the officer) does to an existing ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "cmd", rename_all = "snake_case")]
+#[serde(
+    tag = "cmd",
+    rename_all = "snake_case",
+    try_from = "super::wire::CommandRecord"
+)]
 pub enum TicketCommand {
     Call {
         loket: LoketId,
@@ -187,7 +214,11 @@ pub struct NewTicket {
 
 /// What happened to a ticket; the event log is a sequence of these.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
+#[serde(
+    tag = "event",
+    rename_all = "snake_case",
+    try_from = "super::wire::EventRecord"
+)]
 pub enum EventKind {
     Issued {
         ticket: NewTicket,
@@ -505,7 +536,7 @@ impl Ticket {
                     }
                 }
                 let mut missing = missing.clone();
-                missing.sort();
+                missing.sort_unstable();
                 missing.dedup();
                 Ok(EventKind::Returned { missing })
             }

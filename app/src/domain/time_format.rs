@@ -156,6 +156,11 @@ pub mod date {
         let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
         super::parse_date(&text).map_err(D::Error::custom)
     }
+
+    /// For an optional field (with `#[serde(default)]`): a present date.
+    pub fn deserialize_some<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+        deserialize(d).map(Some)
+    }
 }
 
 /// `#[serde(with = "time_format::time")]`

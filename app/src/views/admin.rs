@@ -11,7 +11,7 @@ use crate::components::LangToggle;
 use crate::domain::access::{AuditEntry, DeviceSummary, SessionInfo, StaffRole, StaffSummary};
 use crate::domain::catalogue::Catalogue;
 use crate::domain::i18n::Text;
-use crate::domain::ikm::IkmReport;
+use crate::domain::ikm::{two_decimals, IkmReport};
 use crate::text;
 use crate::use_lang;
 
@@ -237,7 +237,7 @@ fn Dashboard(role: StaffRole, data: Data) -> impl IntoView {
                 <div data-testid="ikm">
                 {move || match data.report.get().and_then(|r| r.overall) {
                     Some(r) => view! {
-                        <p class="ikm-value">{format!("{:.2}", r.ikm)}<span class="badge">{format!("{:?}", r.grade)}</span></p>
+                        <p class="ikm-value">{two_decimals(r.ikm)}<span class="badge">{r.grade.letter()}</span></p>
                         <p>{move || format!("{} · {} {}", r.grade.label().get(lang.get()), r.respondents, text::RESPONDENTS.get(lang.get()))}</p>
                     }.into_any(),
                     None => view! { <p class="muted">{move || text::NOTHING_HERE.get(lang.get())}</p> }.into_any(),

@@ -131,17 +131,15 @@ fn TicketCard(
     let v = view;
     let step = v.step;
     let headline = v.headline.clone();
-    let called_loket = match v.status {
-        TicketStatus::Called { loket, .. } | TicketStatus::PickupCalled { loket, .. } => {
-            Some(loket)
-        }
-        _ => None,
-    };
+    let called_loket = v.status.call().map(|(loket, _)| loket);
     // Vibrate and ring once per call (each poke refetches the view; a repeated view of
     // the same call stays quiet). Browsers may refuse either until the page was touched.
     #[cfg(feature = "hydrate")]
     {
-        let key = format!("{:?}", v.status);
+        let key = match v.status.call() {
+            Some((loket, calls)) => format!("{}:{loket}:{calls}", v.status.name()),
+            None => v.status.name().to_owned(),
+        };
         if called_loket.is_some() && alerted.get_untracked() != key {
             if let Some(w) = web_sys::window() {
                 let _ = w.navigator().vibrate_with_duration(400);

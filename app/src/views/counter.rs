@@ -494,7 +494,7 @@ fn AcceptedFiles(device: Device, loket: LoketId, error: RwSignal<Option<Text>>) 
                 })
                 .cloned()
                 .collect();
-            v.sort_by_key(|t| t.receipt.as_ref().map(|x| x.due));
+            v.sort_unstable_by_key(|t| (t.receipt.as_ref().map(|x| x.due), t.number));
             v
         })
     };

@@ -44,7 +44,7 @@ pub fn DisplayPage() -> impl IntoView {
                     .iter()
                     .filter(|c| c.seq > m && (now == 0 || now - c.at.wall_ms < 120_000))
                     .collect();
-                fresh.sort_by_key(|c| c.seq);
+                fresh.sort_unstable_by_key(|c| c.seq);
                 for c in fresh {
                     announcer.say(announcement(c), sound_on.get_untracked());
                 }

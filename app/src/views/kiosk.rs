@@ -345,7 +345,7 @@ fn DetailScreen(
                 <legend>{move || text::PRIORITY_Q.get(lang.get())}</legend>
                 {Priority::ALL.into_iter().map(|p| view! {
                     <button class="prio" class:prio-on=move || priority.get() == p aria-pressed=move || (priority.get() == p).to_string()
-                        data-testid=format!("priority-{p:?}").to_lowercase()
+                        data-testid=format!("priority-{}", p.name())
                         on:click=move |_| priority.set(p)>
                         <span inner_html=priority_icon(p) aria-hidden="true"></span>
                         <span>{move || priority_label(p).get(lang.get())}</span>
