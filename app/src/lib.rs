@@ -4,7 +4,8 @@
 //! Layout:
 //! - [`domain`]: every rule of the service; no I/O, shared with the server;
 //! - [`client`]: the device runtime (IndexedDB, sync, live stream) behind signals;
-//! - [`views`]: one module per route; [`components`]: pieces they share;
+//! - [`page`]: which page a path shows; [`views`]: one module per page; [`components`]:
+//!   pieces they share;
 //! - [`text`]: the UI's bilingual strings.
 
 #![recursion_limit = "256"]
