@@ -483,7 +483,7 @@ test("5. footprint: WASM bundle, and the display's JS heap after 10,000 calls", 
   const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
   rows.push({
     id: "5a",
-    what: "Release WASM bundle (wasm-opt -Oz)",
+    what: "Release WASM bundle (wasm-opt -Oz --converge)",
     value: `${kb(wasm.raw)} raw · ${kb(wasm.gzip)} gzip · ${kb(wasm.br)} brotli`,
     floor: "—",
     ratio: "—",
