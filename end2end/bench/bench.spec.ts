@@ -58,7 +58,15 @@ const WAIT_FOR = `
     if (now) return res(now);
     const mo = new MutationObserver(() => { const e = hit(); if (e) { mo.disconnect(); res(e); } });
     mo.observe(document.body, { childList: true, subtree: true, attributes: true, characterData: true });
-  });`;
+  });
+  // The state a kiosk is in when a citizen taps: the last screen painted (a frame, then the
+  // task after it) and the page idle. Item 1 starts every measured write from here, the
+  // app's and the floors' alike: a write started on an idle page costs about twice one
+  // started right after the previous (IndexedDB's backend has gone quiet too).
+  window.__idle = async () => {
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    await new Promise((r) => requestIdleCallback(r, { timeout: 1000 }));
+  };`;
 
 test("1. kiosk tap → ticket shown and durable in IndexedDB, offline", async ({ browser }) => {
   test.setTimeout(600_000);
@@ -84,10 +92,8 @@ test("1. kiosk tap → ticket shown and durable in IndexedDB, offline", async ({
       (await w('[data-testid="service-legalisir-ktp-el"]')).click();
       const take = await w('[data-testid="take-number"]:not([disabled])');
       // A citizen taps a button already on screen, on a kiosk that finished with the
-      // previous citizen: let the detail screen be painted (a frame, then the task after
-      // it) and the page go idle, so neither is counted in the tap.
-      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-      await new Promise((r) => requestIdleCallback(r, { timeout: 1000 }));
+      // previous citizen: neither painting the detail screen nor other work is counted.
+      await (window as any).__idle();
       const t0 = performance.now();
       take.click();
       // Shown: the number is in the ticket screen and the screen is no longer hidden.
@@ -101,7 +107,9 @@ test("1. kiosk tap → ticket shown and durable in IndexedDB, offline", async ({
     return out;
   }, N);
   const ours = taps.map((t) => t.total);
-  const floor: number[] = await page.evaluate(async (n) => {
+  // The floor: one raw put in its own transaction, started from the same idle page as a
+  // tap; and, for comparison with earlier reports, back to back in a loop.
+  const rawPut = (n: number, idle: boolean) => page.evaluate(async ({ n, idle }) => {
     const db: IDBDatabase = await new Promise((res, rej) => {
       const r = indexedDB.open("bench-floor", 1);
       r.onupgradeneeded = () => r.result.createObjectStore("s");
@@ -111,6 +119,7 @@ test("1. kiosk tap → ticket shown and durable in IndexedDB, offline", async ({
     const payload = JSON.stringify({ pad: "x".repeat(600) });
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
+      if (idle) await (window as any).__idle();
       const t0 = performance.now();
       await new Promise((res, rej) => {
         const tx = db.transaction("s", "readwrite");
@@ -120,8 +129,11 @@ test("1. kiosk tap → ticket shown and durable in IndexedDB, offline", async ({
       });
       out.push(performance.now() - t0);
     }
+    db.close();
     return out;
-  }, N);
+  }, { n, idle });
+  const floor: number[] = await rawPut(N, true);
+  const hotFloor: number[] = await rawPut(N, false);
   // The kiosk's own transaction shape written from plain JavaScript: the mutation into
   // the outbox and the settings it changes (clock and next id, number pool, last number),
   // one transaction over two stores, with the kiosk's real values.
@@ -139,6 +151,7 @@ test("1. kiosk tap → ticket shown and durable in IndexedDB, offline", async ({
     const m = JSON.stringify({ pad: "x".repeat(400) });
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
+      await (window as any).__idle();
       const t0 = performance.now();
       await new Promise((res, rej) => {
         const tx = db.transaction(["outbox", "settings"], "readwrite");
@@ -156,12 +169,13 @@ test("1. kiosk tap → ticket shown and durable in IndexedDB, offline", async ({
   }, N);
   const a = stats(ours);
   const f = stats(floor);
+  const hot = stats(hotFloor);
   const same = stats(sameTx);
   rows.push({
     id: "1",
     what: `Kiosk tap → ticket shown and stored, offline (${N} issues)`,
     value: `p50 ${ms(a.p50)} · p95 ${ms(a.p95)} (max ${ms(a.max)})`,
-    floor: `raw IndexedDB put: p50 ${ms(f.p50)} · p95 ${ms(f.p95)}`,
+    floor: `raw IndexedDB put from an idle page, like a tap: p50 ${ms(f.p50)} · p95 ${ms(f.p95)} (back to back: p50 ${ms(hot.p50)} · p95 ${ms(hot.p95)}, ratio to that ${(a.p95 / hot.p95).toFixed(1)}×)`,
     ratio: `p95 ${(a.p95 / f.p95).toFixed(1)}×`,
     target: "p95 ≤ 50 ms and ≤ 3× floor",
     met: a.p95 <= 50 && a.p95 <= 3 * f.p95,
@@ -169,7 +183,7 @@ test("1. kiosk tap → ticket shown and durable in IndexedDB, offline", async ({
       const part = (k: "decide" | "store" | "render") => stats(taps.map((t) => t[k]));
       const [d, st, r] = [part("decide"), part("store"), part("render")];
       return `Where a tap's time goes (p50 · p95): click to decision ${ms(d.p50)} · ${ms(d.p95)}; ` +
-        `IndexedDB transaction ${ms(st.p50)} · ${ms(st.p95)} (the same transaction from plain JavaScript: ${ms(same.p50)} · ${ms(same.p95)}); ` +
+        `IndexedDB transaction ${ms(st.p50)} · ${ms(st.p95)} (the same transaction from plain JavaScript, also from an idle page: ${ms(same.p50)} · ${ms(same.p95)}); ` +
         `ticket screen rendered ${ms(r.p50)} · ${ms(r.p95)}. ` +
         `First 50 taps p50 ${ms(stats(ours.slice(0, 50)).p50)}, last 50 p50 ${ms(stats(ours.slice(-50)).p50)}.`;
     })(),
