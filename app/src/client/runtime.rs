@@ -31,6 +31,8 @@ pub(super) struct Inner {
     meta: Option<ClientMeta>,
     pool: NumberPool,
     lease_retry_at: f64,
+    /// The view version last copied to the screens (`publish`).
+    published: Option<u64>,
 }
 
 pub struct Runtime {
@@ -108,6 +110,7 @@ pub async fn start(dev: Device) -> Option<Handle> {
             meta: Some(meta),
             pool,
             lease_retry_at: 0.0,
+            published: None,
         }),
         wake,
         authed: std::cell::Cell::new(false),
@@ -201,7 +204,8 @@ pub(super) fn client_id(rt: &Handle) -> Option<ClientId> {
 
 /// Copies the state machine's visible state into the page's signals.
 pub(super) fn publish(dev: &Device, rt: &Handle) {
-    let mut inner = rt.inner.borrow_mut();
+    let mut guard = rt.inner.borrow_mut();
+    let inner = &mut *guard;
     let Some(sync) = inner.sync.as_mut() else {
         return;
     };
@@ -217,11 +221,19 @@ pub(super) fn publish(dev: &Device, rt: &Handle) {
             ),
         });
     }
-    let view = sync.view().clone();
+    // Copy the view (and wake every screen) only when it changed: the loop publishes on
+    // every wake, and a counter's replica holds the whole day.
+    let version = sync.view_version();
+    let view = (inner.published != Some(version)).then(|| sync.view().clone());
     let status = sync.status();
-    drop(inner);
-    dev.replica.set(view);
-    dev.status.set(status);
+    inner.published = Some(version);
+    drop(guard);
+    if let Some(view) = view {
+        dev.replica.set(view);
+    }
+    if dev.status.get_untracked() != status {
+        dev.status.set(status);
+    }
     if !notes.is_empty() {
         dev.notices.update(|n| n.extend(notes));
     }

@@ -83,6 +83,9 @@ pub struct SyncClient {
     /// them, so an acknowledged action never seems undone for a moment.
     acked: VecDeque<(Mutation, u64)>,
     view: Replica,
+    /// Changes whenever `view` does, so a device republishes (copies the view to its
+    /// screens) only then, not on every wake of its sync loop.
+    view_version: u64,
     online: bool,
     /// The last request got an answer (false after a failure, until the next answer).
     reachable: bool,
@@ -117,6 +120,7 @@ impl SyncClient {
             rules,
             meta,
             view: confirmed.clone(),
+            view_version: 0,
             confirmed,
             outbox: outbox.into(),
             acked: VecDeque::new(),
@@ -143,6 +147,10 @@ impl SyncClient {
     /// What the user sees: confirmed state plus pending actions.
     pub fn view(&self) -> &Replica {
         &self.view
+    }
+    /// A number that changes whenever [`Self::view`] does.
+    pub fn view_version(&self) -> u64 {
+        self.view_version
     }
     pub fn confirmed(&self) -> &Replica {
         &self.confirmed
@@ -174,6 +182,7 @@ impl SyncClient {
         let (ticket, event) = self.view.decide(&kind, at, &self.rules)?;
         self.meta.clock = clock;
         self.view.apply_local(ticket, &event, at);
+        self.view_version += 1;
         let m = Mutation {
             client_id: self.meta.client_id,
             mutation_id: self.meta.next_id,
@@ -371,7 +380,10 @@ impl SyncClient {
                 view.apply_local(ticket, &event, m.at);
             }
         }
-        self.view = view;
+        if view != self.view {
+            self.view = view;
+            self.view_version += 1;
+        }
     }
 }
 
@@ -434,6 +446,62 @@ mod tests {
             events: vec![],
             more: false,
         }
+    }
+
+    #[test]
+    fn the_view_version_moves_when_the_view_does_and_only_then() {
+        let mut a = server();
+        let mut c = SyncClient::new(ClientId::from_random_bytes([1; 16]), rules());
+        let v0 = c.view_version();
+        c.handle_user_action(issue(1), NOW).unwrap();
+        let v1 = c.view_version();
+        assert_ne!(v1, v0, "an action changes what the user sees");
+        let req = c.poll_request(NOW).unwrap();
+        let Ok(Reply::Push(r)) = serve(&mut a, DeviceRole::Kiosk, req) else {
+            panic!()
+        };
+        c.handle_push_response(&r, NOW);
+        assert_eq!(c.view_version(), v1, "an acknowledgement shows nothing new");
+        let req = c.poll_request(NOW).unwrap();
+        let Ok(Reply::Pull(p)) = serve(&mut a, DeviceRole::Kiosk, req) else {
+            panic!()
+        };
+        c.handle_pull(p, NOW);
+        let v2 = c.view_version();
+        let before = c.view().clone();
+        // A pull that brings nothing new leaves the version, and so the screens, alone.
+        c.handle_pull(pull(&a, c.confirmed().cursor()), NOW);
+        assert_eq!(c.view_version(), v2);
+        assert_eq!(c.view(), &before);
+        // Another kiosk's ticket arrives: the version moves.
+        let other_id = ClientId::from_random_bytes([2; 16]);
+        let day = a
+            .rules
+            .calendar
+            .service_day(jiff::Timestamp::from_millisecond(NOW).unwrap());
+        let lease = a
+            .leases
+            .grant(
+                &ServiceCode::parse("legalisir-ktp-el").unwrap(),
+                day,
+                other_id,
+                10,
+            )
+            .unwrap();
+        let mut other = SyncClient::new(other_id, rules());
+        let kind = crate::domain::fixtures::issue_kind(lease.start, 2, Priority::Regular);
+        other.handle_user_action(kind, NOW).unwrap();
+        let req = other.poll_request(NOW).unwrap();
+        let Ok(Reply::Push(r)) = serve(&mut a, DeviceRole::Kiosk, req) else {
+            panic!()
+        };
+        assert!(
+            matches!(r.outcomes[0].outcome, Outcome::Applied { .. }),
+            "{r:?}"
+        );
+        c.handle_pull(pull(&a, c.confirmed().cursor()), NOW);
+        assert_ne!(c.view_version(), v2);
+        assert_eq!(c.view().tickets().count(), 2);
     }
 
     #[test]
