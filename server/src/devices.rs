@@ -47,13 +47,12 @@ pub async fn claim(
     body: Result<Json<PairingClaim>, JsonRejection>,
 ) -> Result<Json<ClaimAnswer>, ApiError> {
     let req = json_body(body)?;
-    match s.pairings.claim(&req.pairing_id, now_ms()) {
-        Ok(None) => Ok(Json(ClaimAnswer::Pending)),
-        Ok(Some((token, series))) => Ok(Json(ClaimAnswer::Paired { token, series })),
-        Err(()) => Err(ApiError::NotFound(
-            "this pairing request expired; ask for a new code".into(),
-        )),
-    }
+    s.pairings
+        .claim(&req.pairing_id, now_ms())
+        .map(Json)
+        .ok_or_else(|| {
+            ApiError::NotFound("this pairing request expired; ask for a new code".into())
+        })
 }
 
 /// `POST /api/admin/pairing/confirm`: the admin typed the code a device shows.

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use app::domain::access::ClaimAnswer;
 use app::domain::ids::ClientId;
 use app::domain::mutation::DeviceRole;
 
@@ -81,19 +82,22 @@ impl Pairings {
         }
     }
 
-    /// The device's poll: `Ok(None)` while waiting, the grant once (then the request is
-    /// gone), `Err` for an unknown or expired pairing id.
-    pub fn claim(&self, pairing_id: &str, now_ms: i64) -> Result<Option<(String, Option<u8>)>, ()> {
+    /// The device's poll: pending while waiting, the grant once (then the request is
+    /// gone), `None` for an unknown or expired pairing id.
+    pub fn claim(&self, pairing_id: &str, now_ms: i64) -> Option<ClaimAnswer> {
         let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
         let key = secrets::digest(pairing_id);
         match p.get(&key) {
-            None => Err(()),
-            Some(v) if v.granted.is_some() => Ok(p.remove(&key).and_then(|v| v.granted)),
+            None => None,
+            Some(v) if v.granted.is_some() => p
+                .remove(&key)
+                .and_then(|v| v.granted)
+                .map(|(token, series)| ClaimAnswer::Paired { token, series }),
             Some(v) if v.expires_ms <= now_ms => {
                 p.remove(&key);
-                Err(())
+                None
             }
-            Some(_) => Ok(None),
+            Some(_) => Some(ClaimAnswer::Pending),
         }
     }
 }
@@ -110,16 +114,22 @@ mod tests {
     fn a_grant_is_collected_once() {
         let p = Pairings::default();
         let (id, pending) = p.open(client(1), DeviceRole::Kiosk, 0).unwrap();
-        assert_eq!(p.claim(&id, 1), Ok(None));
+        assert_eq!(p.claim(&id, 1), Some(ClaimAnswer::Pending));
         assert!(p.by_code(&pending.code, 1).is_some());
         p.grant(&pending.code, "tok".into(), Some(1));
         assert!(
             p.by_code(&pending.code, 1).is_none(),
             "a code is confirmed once"
         );
-        assert_eq!(p.claim(&id, 2), Ok(Some(("tok".into(), Some(1)))));
-        assert_eq!(p.claim(&id, 3), Err(()));
-        assert_eq!(p.claim("not-an-id", 3), Err(()));
+        assert_eq!(
+            p.claim(&id, 2),
+            Some(ClaimAnswer::Paired {
+                token: "tok".into(),
+                series: Some(1)
+            })
+        );
+        assert_eq!(p.claim(&id, 3), None);
+        assert_eq!(p.claim("not-an-id", 3), None);
     }
 
     #[test]
@@ -127,10 +137,10 @@ mod tests {
         let p = Pairings::default();
         let (id, pending) = p.open(client(1), DeviceRole::Display, 0).unwrap();
         assert!(p.by_code(&pending.code, PAIRING_TTL_MS).is_none());
-        assert_eq!(p.claim(&id, PAIRING_TTL_MS), Err(()));
+        assert_eq!(p.claim(&id, PAIRING_TTL_MS), None);
         let (a, _) = p.open(client(2), DeviceRole::Kiosk, 0).unwrap();
         let (b, _) = p.open(client(2), DeviceRole::Kiosk, 1).unwrap();
-        assert_eq!(p.claim(&a, 2), Err(()));
-        assert_eq!(p.claim(&b, 2), Ok(None));
+        assert_eq!(p.claim(&a, 2), None);
+        assert_eq!(p.claim(&b, 2), Some(ClaimAnswer::Pending));
     }
 }
