@@ -3,6 +3,17 @@
 //! ordinary page loads. The server renders by the request's path and the browser hydrates
 //! by its location, the same string, so both choose the same page.
 
+/// The paths that have a page, in the server's route syntax (`{token}` is one segment).
+/// The server renders these; anything else gets the not-found page with status 404.
+pub const ROUTES: [&str; 6] = [
+    "/",
+    "/kiosk",
+    "/counter",
+    "/display",
+    "/admin",
+    "/t/{token}",
+];
+
 /// A page of the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Page {
@@ -65,6 +76,14 @@ mod tests {
             Page::from_path("/t/Zq3x9Kd2"),
             Page::Citizen("Zq3x9Kd2".into())
         );
+    }
+
+    #[test]
+    fn every_route_the_server_renders_has_a_page() {
+        for route in ROUTES {
+            let path = route.replace("{token}", "Zq3x9Kd2");
+            assert_ne!(Page::from_path(&path), Page::NotFound, "{route}");
+        }
     }
 
     #[test]

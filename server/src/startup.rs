@@ -223,16 +223,9 @@ fn pages(state: &AppState, context: impl Fn() + Clone + Send + Sync + 'static) -
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     });
-    [
-        "/",
-        "/kiosk",
-        "/counter",
-        "/display",
-        "/admin",
-        "/t/{token}",
-    ]
-    .into_iter()
-    .fold(Router::new(), |r, path| r.route(path, get(render.clone())))
+    app::page::ROUTES
+        .iter()
+        .fold(Router::new(), |r, path| r.route(path, get(render.clone())))
 }
 
 /// The page-independent part of the content security policy. Inline scripts are further
