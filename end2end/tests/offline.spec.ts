@@ -37,7 +37,7 @@ async function issue(page: Page): Promise<string> {
   return number;
 }
 
-test("the kiosk issues tickets across a reload with the server stopped, and they reach the server", async ({ page, browser }) => {
+test("the kiosk issues tickets across reloads with the server stopped, and they reach the server", async ({ page, browser }) => {
   // A counter in another browser, open all along: it must show the tickets when the
   // server returns, without a reload.
   const counterCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -69,17 +69,24 @@ test("the kiosk issues tickets across a reload with the server stopped, and they
   await expect(page.getByTestId("sync-chip")).toContainText("menunggu dikirim");
   await page.screenshot({ path: join(shotsDir(), "kiosk-offline-tablet.png") });
 
-  // Another reload while still offline keeps the pending ticket.
+  // Another reload while still offline keeps the pending ticket, and the next tap goes on
+  // after it: a tap stores only its outbox entry, so the number pool and the mutation ids
+  // are recovered from the outbox (a reused id would overwrite the second ticket).
   await page.reload();
   await expect(page.getByTestId("last-issued")).toContainText(second);
+  const third = await issue(page);
+  expect([first, second]).not.toContain(third);
+  await page.reload();
+  await expect(page.getByTestId("last-issued")).toContainText(third);
 
   await server.up();
   await expect(page.getByTestId("sync-chip")).toHaveText(/Terhubung$/, { timeout: 40_000 });
   const { body } = await server.api(await server.admin(), "GET", "/api/sync/pull?cursor=0");
   const numbers = body.snapshot.tickets.map((t: { number: string }) => t.number).sort();
-  expect(numbers).toEqual([first, second].sort());
+  expect(numbers).toEqual([first, second, third].sort());
   const queue = counter.getByTestId("queue-list");
   await expect(queue).toContainText(first, { timeout: 20_000 });
   await expect(queue).toContainText(second, { timeout: 20_000 });
+  await expect(queue).toContainText(third, { timeout: 20_000 });
   await counterCtx.close();
 });

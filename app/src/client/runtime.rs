@@ -143,11 +143,23 @@ async fn install_rules(dev: &Device, rt: &Handle, c: Catalogue) {
             .flatten()
             .map(Replica::from_snapshot)
             .unwrap_or_default();
-        let mut inner = rt.inner.borrow_mut();
+        let mut guard = rt.inner.borrow_mut();
+        let inner = &mut *guard;
         let Some(meta) = inner.meta.take() else {
             return;
         };
-        inner.sync = Some(SyncClient::restore(meta, outbox, confirmed, rules.clone()));
+        let sync = SyncClient::restore(meta, outbox, confirmed, rules.clone());
+        // Taps since the stored pool are only in the outbox: take their numbers out again.
+        let mut last = None;
+        for (service, day, number) in sync.issued_in_outbox() {
+            inner.pool.mark_issued(service, day, number);
+            last = Some(number);
+        }
+        inner.sync = Some(sync);
+        drop(guard);
+        if let Some(n) = last {
+            dev.last_issued.set(Some(n.to_string()));
+        }
     }
     dev.rules.set(Some(rules));
     dev.phase.set(Phase::Ready);
@@ -239,13 +251,18 @@ pub(super) fn publish(dev: &Device, rt: &Handle) {
     }
 }
 
-fn meta_settings(rt: &Handle) -> Vec<(&'static str, wasm_bindgen::JsValue)> {
+/// The settings a user action changes, stored when the outbox entries that journal them
+/// are dropped.
+fn checkpoint(dev: &Device, rt: &Handle) -> Vec<(&'static str, wasm_bindgen::JsValue)> {
     let inner = rt.inner.borrow();
     let mut v = Vec::new();
     if let Some(s) = inner.sync.as_ref() {
         v.push(("meta", store::value(s.meta())));
     }
     v.push(("pool", store::value(&inner.pool)));
+    if let Some(n) = dev.last_issued.get_untracked() {
+        v.push(("last_issued", store::value(&n)));
+    }
     v
 }
 
@@ -257,10 +274,7 @@ pub async fn act(dev: Device, rt: Handle, kind: MutationKind) -> Result<(), Text
         sync.handle_user_action(kind, now_ms())
             .map_err(|e| e.text())?
     };
-    let settings = meta_settings(&rt);
-    store::save_action(&rt.db, &m, &settings)
-        .await
-        .map_err(failed)?;
+    store::save_action(&rt.db, &m).await.map_err(failed)?;
     publish(&dev, &rt);
     let _ = rt.wake.unbounded_send(());
     Ok(())
@@ -312,11 +326,7 @@ pub async fn issue_ticket(
         (m, ticket_id, number)
     };
     mark("antrean:decided");
-    let mut settings = meta_settings(&rt);
-    settings.push(("last_issued", store::value(&number.to_string())));
-    store::save_action(&rt.db, &m, &settings)
-        .await
-        .map_err(failed)?;
+    store::save_action(&rt.db, &m).await.map_err(failed)?;
     mark("antrean:stored");
     dev.last_issued.set(Some(number.to_string()));
     let (ahead, wait_minutes) = {
@@ -479,7 +489,7 @@ async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver
                         Vec::new()
                     }
                 };
-                if let Err(e) = store::drop_outbox(&rt.db, &done).await {
+                if let Err(e) = store::drop_outbox(&rt.db, &done, &checkpoint(&dev, &rt)).await {
                     leptos::logging::error!("outbox cleanup failed: {e}");
                 }
                 publish(&dev, &rt);

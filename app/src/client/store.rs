@@ -91,26 +91,17 @@ pub fn value<T: Serialize>(v: &T) -> JsValue {
     json(v)
 }
 
-/// Stores a user action durably: the mutation in the outbox and the settings it changed
-/// (clock, next id, number pool) in one transaction, so both are kept or neither.
-pub async fn save_action(
-    db: &Rexie,
-    m: &Mutation,
-    settings: &[(&str, JsValue)],
-) -> StoreResult<()> {
+/// Stores a user action durably: its mutation in the outbox, the only write of a tap. The
+/// clock, next id and number pool it changed are recovered from the outbox on restart
+/// (`SyncClient::restore`, `NumberPool::mark_issued`) and stored with `drop_outbox`.
+pub async fn save_action(db: &Rexie, m: &Mutation) -> StoreResult<()> {
     let tx = db
-        .transaction(&[OUTBOX, SETTINGS], TransactionMode::ReadWrite)
+        .transaction(&[OUTBOX], TransactionMode::ReadWrite)
         .map_err(err)?;
     let outbox = tx.store(OUTBOX).map_err(err)?;
-    let s = tx.store(SETTINGS).map_err(err)?;
     let (value, key) = (json(m), JsValue::from_f64(m.mutation_id.get() as f64));
-    let (put, rest, done) = futures::join!(
-        outbox.put(&value, Some(&key)),
-        put_all(&s, settings),
-        tx.commit()
-    );
+    let (put, done) = futures::join!(outbox.put(&value, Some(&key)), tx.commit());
     put.map_err(err)?;
-    rest?;
     done.map_err(err)
 }
 
@@ -131,19 +122,23 @@ pub async fn outbox(db: &Rexie) -> StoreResult<Vec<Mutation>> {
     Ok(out)
 }
 
-/// Removes confirmed mutations.
-pub async fn drop_outbox(db: &Rexie, ids: &[u64]) -> StoreResult<()> {
+/// Removes confirmed mutations and, in the same transaction, stores the settings that
+/// replaying them would have given (clock, next id, pool), so nothing the journal held is
+/// lost with it.
+pub async fn drop_outbox(db: &Rexie, ids: &[u64], settings: &[(&str, JsValue)]) -> StoreResult<()> {
     if ids.is_empty() {
         return Ok(());
     }
     let tx = db
-        .transaction(&[OUTBOX], TransactionMode::ReadWrite)
+        .transaction(&[OUTBOX, SETTINGS], TransactionMode::ReadWrite)
         .map_err(err)?;
     let s = tx.store(OUTBOX).map_err(err)?;
+    let st = tx.store(SETTINGS).map_err(err)?;
     let deletes =
         futures::future::try_join_all(ids.iter().map(|id| s.delete(JsValue::from_f64(*id as f64))));
-    let (deleted, done) = futures::join!(deletes, tx.commit());
+    let (deleted, rest, done) = futures::join!(deletes, put_all(&st, settings), tx.commit());
     deleted.map_err(err)?;
+    rest?;
     done.map_err(err)
 }
 

@@ -52,6 +52,15 @@ impl HlcClock {
         }
     }
 
+    /// Moves the clock up to a timestamp this device issued before (read back from its
+    /// journal), so the next tick orders after it. Never moves the clock back.
+    pub fn catch_up(&mut self, issued: &Hlc) {
+        if (issued.wall_ms, issued.counter) > (self.wall_ms, self.counter) {
+            self.wall_ms = issued.wall_ms;
+            self.counter = issued.counter;
+        }
+    }
+
     /// Takes in a timestamp seen from another device so local events order after it.
     pub fn observe(&mut self, seen: &Hlc, now_ms: i64) {
         let max_wall = self.wall_ms.max(seen.wall_ms).max(now_ms);
@@ -83,6 +92,24 @@ mod tests {
         let b = c.tick(900);
         let d = c.tick(1_000);
         assert!(a < b && b < d);
+    }
+
+    #[test]
+    fn a_clock_caught_up_with_its_journal_ticks_after_every_entry() {
+        let mut c = HlcClock::new(client(1));
+        let old = c.clone();
+        let issued: Vec<Hlc> = (0..3).map(|_| c.tick(1_000)).collect();
+        let mut restored = old;
+        for at in issued.iter().rev() {
+            restored.catch_up(at);
+        }
+        assert_eq!(restored, c);
+        // The wall clock went back while the device was off: still after the journal.
+        assert!(issued.iter().all(|at| restored.tick(500) > *at));
+        // An entry older than the clock leaves it alone.
+        let before = restored.clone();
+        restored.catch_up(&issued[0]);
+        assert_eq!(restored, before);
     }
 
     #[test]

@@ -248,6 +248,45 @@ impl NumberPool {
         Ok(n)
     }
 
+    /// Takes a number this kiosk printed out of the pool, when its journal (the outbox) is
+    /// replayed on the last stored pool after a restart: a leased number leaves its block,
+    /// a number of the kiosk's own series moves the series past it. Taking a number
+    /// already taken changes nothing, so the journal may overlap the stored pool.
+    pub fn mark_issued(&mut self, service: &ServiceCode, day: Date, number: TicketNumber) {
+        let seq = number.seq();
+        match number.series() {
+            None => {
+                let Some(e) = self
+                    .entries
+                    .iter_mut()
+                    .find(|e| &e.service == service && e.day == day)
+                else {
+                    return;
+                };
+                let Some(i) = e.free.iter().position(|(a, b)| (*a..=*b).contains(&seq)) else {
+                    return;
+                };
+                let (a, b) = e.free[i];
+                match (seq == a, seq == b) {
+                    (true, true) => {
+                        e.free.remove(i);
+                    }
+                    (true, false) => e.free[i].0 = seq + 1,
+                    (false, true) => e.free[i].1 = seq - 1,
+                    (false, false) => {
+                        e.free[i].1 = seq - 1;
+                        e.free.insert(i + 1, (seq + 1, b));
+                    }
+                }
+            }
+            Some(s) if Some(s) == self.series => {
+                let e = self.entry_mut(service, day);
+                e.own_next = e.own_next.max(seq + 1);
+            }
+            Some(_) => {}
+        }
+    }
+
     /// Forgets the blocks of earlier days.
     pub fn prune(&mut self, today: Date) {
         self.entries.retain(|e| e.day >= today);
@@ -345,6 +384,10 @@ mod tests {
         Lease(usize),
         Issue(usize),
         Toggle(usize),
+        /// The kiosk stores its journal and pool with the server's acknowledgement.
+        Sync(usize),
+        /// The kiosk restarts from its stored pool and journal.
+        Restart(usize),
         NextDay,
     }
 
@@ -353,6 +396,8 @@ mod tests {
             2 => (0..4usize).prop_map(Op::Lease),
             6 => (0..4usize).prop_map(Op::Issue),
             2 => (0..4usize).prop_map(Op::Toggle),
+            1 => (0..4usize).prop_map(Op::Sync),
+            1 => (0..4usize).prop_map(Op::Restart),
             1 => Just(Op::NextDay),
         ]
     }
@@ -360,8 +405,10 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(1000))]
 
-        /// Kiosks lease, go offline, issue, come back, in any interleaving: no two tickets
-        /// of one service day ever carry the same number, and the server accepts each.
+        /// Kiosks lease, go offline, issue, restart, come back, in any interleaving: no
+        /// two tickets of one service day ever carry the same number, and the server
+        /// accepts each. A kiosk stores its pool when it changes other than by a tap (a
+        /// lease, an acknowledged push) and each tap only in its journal, as the device does.
         #[test]
         fn never_two_tickets_with_one_number(ops in proptest::collection::vec(op(), 1..300), block in 1u16..30) {
             let mut book = LeaseBook::default();
@@ -371,12 +418,15 @@ mod tests {
             for (i, p) in pools.iter_mut().enumerate() {
                 p.set_series(book.series_for(kiosk(i as u8)).unwrap());
             }
+            let mut stored = pools.clone();
+            let mut journals: Vec<Vec<(Date, TicketNumber)>> = vec![Vec::new(); 4];
             let mut issued: BTreeSet<(Date, TicketNumber)> = BTreeSet::new();
             for o in ops {
                 match o {
                     Op::Lease(k) if online[k] => {
                         if let Ok(l) = book.grant(&svc(), day, kiosk(k as u8), block) {
                             pools[k].add_lease(&l);
+                            stored[k] = pools[k].clone();
                         }
                     }
                     Op::Lease(_) => {}
@@ -384,7 +434,21 @@ mod tests {
                         if let Ok(n) = pools[k].next(&svc(), 'A', day) {
                             prop_assert!(issued.insert((day, n)), "{} issued twice", n);
                             prop_assert!(book.check(kiosk(k as u8), &svc(), day, n).is_ok());
+                            journals[k].push((day, n));
                         }
+                    }
+                    Op::Sync(k) if online[k] => {
+                        stored[k] = pools[k].clone();
+                        journals[k].clear();
+                    }
+                    Op::Sync(_) => {}
+                    Op::Restart(k) => {
+                        let mut p = stored[k].clone();
+                        for (d, n) in &journals[k] {
+                            p.mark_issued(&svc(), *d, *n);
+                        }
+                        prop_assert_eq!(&p, &pools[k]);
+                        pools[k] = p;
                     }
                     Op::Toggle(k) => online[k] = !online[k],
                     Op::NextDay => day = day.tomorrow().unwrap(),

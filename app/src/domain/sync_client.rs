@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::hlc::HlcClock;
 use super::i18n::Text;
-use super::ids::{ClientId, MutationId, TicketNumber};
+use super::ids::{ClientId, MutationId, ServiceCode, TicketNumber};
 use super::mutation::{
     Event, Mutation, MutationKind, Outcome, Poke, PullResponse, PushRequest, PushResponse,
 };
@@ -58,11 +58,26 @@ pub struct SyncStatus {
 }
 
 /// What the store keeps for the client besides the outbox and the confirmed replica.
+/// A user action stores only its mutation (one write per tap); the meta is a checkpoint,
+/// stored when the outbox shrinks, and the outbox is the journal since that checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientMeta {
     pub client_id: ClientId,
     pub clock: HlcClock,
     pub next_id: MutationId,
+}
+
+impl ClientMeta {
+    /// Replays the journal on the checkpoint: the next action gets a newer id and a later
+    /// timestamp than any in the outbox. Replaying entries already counted changes nothing.
+    pub fn catch_up<'a>(&mut self, journal: impl IntoIterator<Item = &'a Mutation>) {
+        for m in journal {
+            self.clock.catch_up(&m.at);
+            if m.mutation_id >= self.next_id {
+                self.next_id = m.mutation_id.next();
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,13 +124,15 @@ impl SyncClient {
         Self::restore(meta, Vec::new(), Replica::default(), rules)
     }
 
-    /// A device restarted from what its store kept.
+    /// A device restarted from what its store kept: the meta checkpoint is caught up with
+    /// the outbox.
     pub fn restore(
-        meta: ClientMeta,
+        mut meta: ClientMeta,
         outbox: Vec<Mutation>,
         confirmed: Replica,
         rules: Rules,
     ) -> Self {
+        meta.catch_up(&outbox);
         let mut c = Self {
             rules,
             meta,
@@ -171,7 +188,8 @@ impl SyncClient {
     }
 
     /// A user action: validated on the visible state, applied to it at once, and queued.
-    /// The caller stores the returned mutation and the new meta in one transaction.
+    /// The caller stores the returned mutation in the outbox; the meta is caught up from
+    /// it on restart (see [`ClientMeta`]).
     pub fn handle_user_action(
         &mut self,
         kind: MutationKind,
@@ -363,6 +381,22 @@ impl SyncClient {
         }
     }
 
+    /// The tickets this device issued that wait in its outbox, oldest first, with their
+    /// service day (of their timestamp, as the server counts it): a restarted kiosk takes
+    /// their numbers out of its stored pool.
+    pub fn issued_in_outbox(
+        &self,
+    ) -> impl Iterator<Item = (&ServiceCode, jiff::civil::Date, TicketNumber)> {
+        self.outbox.iter().filter_map(|m| match &m.kind {
+            MutationKind::IssueTicket { ticket, .. } => Some((
+                &ticket.service,
+                self.rules.calendar.service_day(m.at.timestamp()),
+                ticket.number,
+            )),
+            MutationKind::Ticket { .. } => None,
+        })
+    }
+
     fn number_of(&self, kind: &MutationKind) -> Option<TicketNumber> {
         match kind {
             MutationKind::IssueTicket { ticket, .. } => Some(ticket.number),
@@ -502,6 +536,37 @@ mod tests {
         c.handle_pull(pull(&a, c.confirmed().cursor()), NOW);
         assert_ne!(c.view_version(), v2);
         assert_eq!(c.view().tickets().count(), 2);
+    }
+
+    #[test]
+    fn a_device_restarted_from_its_last_checkpoint_and_outbox_goes_on_after_the_outbox() {
+        let mut c = SyncClient::new(ClientId::from_random_bytes([1; 16]), rules());
+        c.handle_user_action(issue(1), NOW).unwrap();
+        let checkpoint = c.meta().clone();
+        // Two more taps in the same millisecond, stored only as outbox entries.
+        c.handle_user_action(issue(2), NOW).unwrap();
+        c.handle_user_action(issue(3), NOW).unwrap();
+        let outbox: Vec<Mutation> = c.outbox().cloned().collect();
+        let mut restarted =
+            SyncClient::restore(checkpoint, outbox.clone(), Replica::default(), rules());
+        assert_eq!(restarted.meta(), c.meta());
+        // The device's clock went back while it was off.
+        let next = restarted
+            .handle_user_action(issue(4), NOW - 60_000)
+            .unwrap();
+        for m in &outbox {
+            assert!(next.mutation_id > m.mutation_id && next.at > m.at, "{m:?}");
+        }
+        assert_eq!(restarted.status().pending, 4);
+        // The kiosk's pool is caught up from the same journal.
+        let day = rules()
+            .calendar
+            .service_day(jiff::Timestamp::from_millisecond(NOW).unwrap());
+        let issued: Vec<(jiff::civil::Date, u16)> = restarted
+            .issued_in_outbox()
+            .map(|(_, d, n)| (d, n.seq()))
+            .collect();
+        assert_eq!(issued, [(day, 1), (day, 2), (day, 3), (day, 4)]);
     }
 
     #[test]
