@@ -271,18 +271,17 @@ fn DetailScreen(
             };
             busy.set_value(true);
             let code = code.clone();
+            // Cancelled as soon as the tap ends: left pending, it fired into the next
+            // citizen's tap (BENCHMARKS.md, item 1).
             #[cfg(feature = "hydrate")]
+            let slow_after = gloo_timers::callback::Timeout::new(150, move || slow.set(true));
             leptos::task::spawn_local(async move {
-                gloo_timers::future::TimeoutFuture::new(150).await;
-                if busy.get_value() {
-                    slow.set(true);
-                }
-            });
-            leptos::task::spawn_local(async move {
-                match device
+                let issued = device
                     .issue_ticket(code, priority.get_untracked(), token)
-                    .await
-                {
+                    .await;
+                #[cfg(feature = "hydrate")]
+                drop(slow_after);
+                match issued {
                     Ok(t) => {
                         let secs = device.rules.with_untracked(|r| {
                             r.as_ref()
