@@ -298,9 +298,11 @@ pub async fn issue_ticket(
             .catalogue
             .service(&service)
             .ok_or_else(super::not_ready)?;
+        // The day of the ticket's timestamp, not of the wall clock: they differ when the
+        // clock was carried past midnight by a later device's timestamp.
         let day = rules
             .calendar
-            .service_day(jiff::Timestamp::from_millisecond(now).unwrap_or_default());
+            .service_day(sync.meta().clock.peek(now).timestamp());
         let number = inner.pool.next(&svc.code, svc.prefix, day).map_err(|e| {
             Text::new(
                 "Nomor antrean belum tersedia: sambungkan kios ke server sekali.".to_string(),

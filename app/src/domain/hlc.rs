@@ -52,6 +52,13 @@ impl HlcClock {
         }
     }
 
+    /// The timestamp the next `tick(now_ms)` will give, without moving the clock: a kiosk
+    /// draws a ticket's number for the service day of that timestamp, the day the server
+    /// and every replica count the ticket in.
+    pub fn peek(&self, now_ms: i64) -> Hlc {
+        self.clone().tick(now_ms)
+    }
+
     /// Moves the clock up to a timestamp this device issued before (read back from its
     /// journal), so the next tick orders after it. Never moves the clock back.
     pub fn catch_up(&mut self, issued: &Hlc) {
@@ -92,6 +99,20 @@ mod tests {
         let b = c.tick(900);
         let d = c.tick(1_000);
         assert!(a < b && b < d);
+    }
+
+    #[test]
+    fn peeking_gives_the_next_tick_and_leaves_the_clock_alone() {
+        let mut c = HlcClock::new(client(1));
+        c.tick(2_000);
+        let before = c.clone();
+        for now in [1_000, 2_000, 3_000] {
+            let peeked = c.peek(now);
+            assert_eq!(c, before);
+            assert_eq!(peeked, c.clone().tick(now));
+        }
+        // Ahead of the wall clock (it saw a later device): the peek stays ahead too.
+        assert_eq!(c.peek(1_000).wall_ms, 2_000);
     }
 
     #[test]
