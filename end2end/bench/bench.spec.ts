@@ -116,58 +116,41 @@ test("1. kiosk tap → ticket shown and durable in IndexedDB, offline", async ({
   }, N);
   if (trace) await browser.stopTracing();
   const ours = taps.map((t) => t.total);
+  // Timed puts from plain JavaScript, each in its own transaction, optionally each from an
+  // idle page like a tap. The store is created when the database is new.
+  const timedPuts = (o: { n: number; idle: boolean; db: string; store: string; pad: number; key0: number }) =>
+    page.evaluate(async ({ n, idle, db: name, store, pad, key0 }) => {
+      const db: IDBDatabase = await new Promise((res, rej) => {
+        const r = indexedDB.open(name);
+        r.onupgradeneeded = () => r.result.createObjectStore(store);
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      const payload = JSON.stringify({ pad: "x".repeat(pad) });
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) {
+        if (idle) await (window as any).__idle();
+        const t0 = performance.now();
+        await new Promise((res, rej) => {
+          const tx = db.transaction(store, "readwrite");
+          tx.objectStore(store).put(payload, key0 + i);
+          tx.oncomplete = res;
+          tx.onerror = () => rej(tx.error);
+        });
+        out.push(performance.now() - t0);
+      }
+      db.close();
+      return out;
+    }, o);
   // The floor: one raw put in its own transaction, started from the same idle page as a
   // tap; and, for comparison with earlier reports, back to back in a loop.
-  const rawPut = (n: number, idle: boolean) => page.evaluate(async ({ n, idle }) => {
-    const db: IDBDatabase = await new Promise((res, rej) => {
-      const r = indexedDB.open("bench-floor", 1);
-      r.onupgradeneeded = () => r.result.createObjectStore("s");
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    const payload = JSON.stringify({ pad: "x".repeat(600) });
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) {
-      if (idle) await (window as any).__idle();
-      const t0 = performance.now();
-      await new Promise((res, rej) => {
-        const tx = db.transaction("s", "readwrite");
-        tx.objectStore("s").put(payload, i);
-        tx.oncomplete = res;
-        tx.onerror = () => rej(tx.error);
-      });
-      out.push(performance.now() - t0);
-    }
-    db.close();
-    return out;
-  }, { n, idle });
-  const floor: number[] = await rawPut(N, true);
-  const hotFloor: number[] = await rawPut(N, false);
+  const rawPut = (idle: boolean) => timedPuts({ n: N, idle, db: "bench-floor", store: "s", pad: 600, key0: 0 });
+  const floor: number[] = await rawPut(true);
+  const hotFloor: number[] = await rawPut(false);
   // The kiosk's own transaction written from plain JavaScript: one mutation-sized put into
   // the outbox of the kiosk's database (a tap stores nothing else; the clock, number pool
   // and last number are recovered from the outbox on restart).
-  const sameTx: number[] = await page.evaluate(async (n) => {
-    const db: IDBDatabase = await new Promise((res, rej) => {
-      const r = indexedDB.open("antrean-kiosk");
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    const m = JSON.stringify({ pad: "x".repeat(400) });
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) {
-      await (window as any).__idle();
-      const t0 = performance.now();
-      await new Promise((res, rej) => {
-        const tx = db.transaction("outbox", "readwrite");
-        tx.objectStore("outbox").put(m, 1e9 + i);
-        tx.oncomplete = res;
-        tx.onerror = () => rej(tx.error);
-      });
-      out.push(performance.now() - t0);
-    }
-    db.close();
-    return out;
-  }, N);
+  const sameTx: number[] = await timedPuts({ n: N, idle: true, db: "antrean-kiosk", store: "outbox", pad: 400, key0: 1e9 });
   const a = stats(ours);
   const f = stats(floor);
   const hot = stats(hotFloor);
