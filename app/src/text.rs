@@ -126,6 +126,7 @@ pub const ACCEPTED_TAB: T = T("Berkas diterima", "Accepted files");
 pub const ASIDE_TAB: T = T("Tidak hadir / dikembalikan", "No-show / returned");
 pub const DUE: T = T("Jatuh tempo", "Due");
 pub const OVERDUE: T = T("Terlambat", "Overdue");
+pub const UNCOLLECTED: T = T("Lama belum diambil", "Long uncollected");
 pub const MARK_READY: T = T("Siap diambil", "Ready");
 pub const CALL_PICKUP: T = T("Panggil ambil", "Call for pickup");
 pub const HAND_OVER: T = T("Serahkan", "Hand over");

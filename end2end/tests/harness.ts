@@ -1,7 +1,7 @@
 // Starts the real server binary (built beforehand by the test command; the harness builds
 // nothing) on a free port with a temporary data directory, and stops it.
 import { spawn, ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, mkdirSync } from "node:fs";
+import { mkdtempSync, rmSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
@@ -15,6 +15,22 @@ export async function freePort(): Promise<number> {
     });
     s.on("error", reject);
   });
+}
+
+/** The seed catalogue with an office open all day, every day (00:00–23:59:59 WITA): the
+ * tests run at any hour, and a day that closed in the middle of one would end its tickets
+ * as not served. `edit` changes the seed text first (e.g. a daily quota). */
+export function alwaysOpenCatalogue(edit: (seed: string) => string = (s) => s): string {
+  const seed = readFileSync(join(__dirname, "..", "..", "server", "seed", "catalogue.toml"), "utf8");
+  const days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+  const text = edit(seed)
+    .split("\n")
+    .filter((l) => !days.some((d) => l.startsWith(`${d} = `)))
+    .flatMap((l) => (l.startsWith("zone_name = ") ? [l, ...days.map((d) => `${d} = { open = "00:00:00", close = "23:59:59" }`)] : [l]))
+    .join("\n");
+  const path = join(mkdtempSync(join(tmpdir(), "antrean-catalogue-")), "catalogue.toml");
+  writeFileSync(path, text);
+  return path;
 }
 
 export class Server {
@@ -63,6 +79,7 @@ export class Server {
         LEPTOS_SITE_ROOT: site,
         LEPTOS_OUTPUT_NAME: "antrean",
         RUST_LOG: "info",
+        ANTREAN_CATALOGUE: alwaysOpenCatalogue(),
         ...this.env,
       },
       stdio: ["ignore", "pipe", "pipe"],

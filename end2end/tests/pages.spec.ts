@@ -1,10 +1,9 @@
 // Every view renders at its device size; the home page, the admin page, an unknown
 // ticket, and the language toggle.
 import { test, expect } from "@playwright/test";
-import { Server, openDevice, shotsDir } from "./harness";
-import { join } from "node:path";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { Server, alwaysOpenCatalogue, openDevice, shotsDir } from "./harness";
+import { dirname, join } from "node:path";
+import { rmSync } from "node:fs";
 
 let server: Server;
 test.beforeAll(async () => {
@@ -49,10 +48,9 @@ test("the display shows the empty state on a TV", async ({ page }) => {
 
 test("a service whose daily quota is used up says so on the kiosk and takes no more", async ({ browser }) => {
   // An office that caps Legalisir KTP-el at one ticket a day, through ANTREAN_CATALOGUE.
-  const seed = readFileSync(join(__dirname, "..", "..", "server", "seed", "catalogue.toml"), "utf8");
-  const dir = mkdtempSync(join(tmpdir(), "antrean-cap-"));
-  const path = join(dir, "catalogue.toml");
-  writeFileSync(path, seed.replace("lokets = [1, 2]", "lokets = [1, 2]\ndaily_cap = 1").replace(/kiosk_cooldown_secs = \d+/, "kiosk_cooldown_secs = 0"));
+  const path = alwaysOpenCatalogue((seed) =>
+    seed.replace("lokets = [1, 2]", "lokets = [1, 2]\ndaily_cap = 1").replace(/kiosk_cooldown_secs = \d+/, "kiosk_cooldown_secs = 0"),
+  );
   const capped = await Server.start({ ANTREAN_CATALOGUE: path });
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
@@ -69,5 +67,5 @@ test("a service whose daily quota is used up says so on the kiosk and takes no m
   await page.screenshot({ path: join(shotsDir(), "kiosk-quota-full-tablet.png") });
   await ctx.close();
   await capped.stop();
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dirname(path), { recursive: true, force: true });
 });

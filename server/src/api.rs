@@ -1,8 +1,9 @@
 //! Plain JSON routes: health, the catalogue, the citizen's tracking data and survey, IKM.
 
 use app::domain::catalogue::Catalogue;
-use app::domain::ids::{TicketId, TrackingToken};
+use app::domain::ids::TrackingToken;
 use app::domain::ikm::{self, IkmReport, SurveyAnswer};
+use app::domain::ticket::Ticket;
 use app::domain::tracking::{citizen_view, CitizenView};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -42,8 +43,9 @@ pub async fn lookup_citizen(s: &AppState, token: &str) -> Result<CitizenView, Ap
     Ok(lookup_ticket(s, token).await?.1)
 }
 
-/// The ticket behind a tracking token, and its citizen view.
-async fn lookup_ticket(s: &AppState, token: &str) -> Result<(TicketId, CitizenView), ApiError> {
+/// The ticket behind a tracking token, and its citizen view. A ticket of the open day or
+/// an open file is in memory; one that ended on a closed day is read from the store.
+async fn lookup_ticket(s: &AppState, token: &str) -> Result<(Ticket, CitizenView), ApiError> {
     // An unknown token and a malformed one get the same answer: nothing to learn by probing.
     let not_found = || ApiError::NotFound("ticket not found".into());
     let token = TrackingToken::parse(token).map_err(|_| not_found())?;
@@ -53,10 +55,15 @@ async fn lookup_ticket(s: &AppState, token: &str) -> Result<(TicketId, CitizenVi
         .await?
         .ok_or_else(not_found)?;
     let survey_done = s.store.survey_done(ticket).await?;
+    let held = s.authority.lock().await.replica.ticket(&ticket).cloned();
+    let t = match held {
+        Some(t) => t,
+        None => s.store.closed_ticket(ticket).await?.ok_or_else(not_found)?,
+    };
     let auth = s.authority.lock().await;
-    let view = citizen_view(&auth.replica, &auth.rules, &ticket, now_ms(), survey_done)
+    let view = citizen_view(&auth.replica, &auth.rules, &t, now_ms(), survey_done)
         .ok_or_else(not_found)?;
-    Ok((ticket, view))
+    Ok((t, view))
 }
 
 /// `GET /api/t/{token}`.
@@ -100,17 +107,11 @@ pub async fn survey(
             "the survey opens after collection and can be answered once".into(),
         ));
     }
-    let day = {
-        let auth = s.authority.lock().await;
-        auth.replica
-            .ticket(&ticket)
-            .map(|t| t.service_day.to_string())
-            .unwrap_or_default()
-    };
+    let day = ticket.service_day.to_string();
     if !s
         .store
         .save_survey(
-            ticket,
+            ticket.id,
             view.service.code.as_str(),
             &day,
             body.scores,

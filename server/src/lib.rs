@@ -10,6 +10,7 @@
 //! - [`routes`]: every API route with its access rule; [`auth`]: the one authorization
 //!   layer, rate limits, secrets and pairing codes;
 //! - [`staff`]: accounts, sign-in, the audit log; [`devices`]: pairing and revocation;
+//! - [`closing`]: the service day's close at closing time;
 //! - [`retention`]: the scheduled purge of old tickets;
 //! - [`error`]: the one error type of the HTTP edge.
 
@@ -17,6 +18,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod closing;
 pub mod config;
 pub mod devices;
 pub mod error;

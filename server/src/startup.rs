@@ -24,7 +24,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::config::Config;
 use crate::state::AppState;
 use crate::store::Store;
-use crate::{api, retention, routes, staff, sync};
+use crate::{api, closing, retention, routes, staff, sync};
 
 /// A bound, ready server.
 pub struct Running {
@@ -58,6 +58,10 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
     };
     let mut authority = Authority::new(Rules::new(catalogue));
     let loaded = store.load().await?;
+    if let Some(c) = loaded.checkpoint {
+        authority.replica = app::domain::replica::Replica::from_snapshot(c.snapshot);
+        authority.last_closed = Some(c.closed_through);
+    }
     for e in &loaded.events {
         authority.replica.apply(e);
     }
@@ -115,6 +119,9 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
     let router = router(state.clone(), &cfg.site_root);
     sync::spawn_log_watcher(state.clone());
     retention::spawn(state.clone());
+    // The first check runs at once: an office whose server was down at closing time
+    // closes now.
+    closing::spawn(state.clone());
     Ok(Running {
         addr,
         state,

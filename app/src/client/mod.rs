@@ -73,6 +73,19 @@ pub struct Device {
 }
 
 impl Device {
+    /// Today's service day by the device's ticking clock (`None` before the first tick and
+    /// during the server render). Read inside a memo, it changes once a day: screens left
+    /// open overnight roll over to the new day's line by themselves.
+    pub fn today(&self) -> Option<jiff::civil::Date> {
+        let now = self.now.get();
+        if now == 0 {
+            return None;
+        }
+        let ts = jiff::Timestamp::from_millisecond(now).ok()?;
+        self.rules
+            .with(|r| r.as_ref().map(|r| r.calendar.service_day(ts)))
+    }
+
     /// Creates the device for a page and, in the browser, starts its runtime once the page
     /// has hydrated.
     pub fn start(role: DeviceRole) -> Self {

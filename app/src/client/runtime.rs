@@ -288,7 +288,7 @@ pub async fn issue_ticket(
     token: TrackingToken,
 ) -> Result<IssuedTicket, Text> {
     let now = now_ms();
-    let (m, ticket_id, number) = {
+    let (m, ticket_id, number, day) = {
         let mut guard = rt.inner.borrow_mut();
         // Split the borrow: the rules are read while the pool and the state machine change.
         let inner = &mut *guard;
@@ -303,6 +303,9 @@ pub async fn issue_ticket(
         let day = rules
             .calendar
             .service_day(sync.meta().clock.peek(now).timestamp());
+        // Earlier days' numbers are of no use any more: a kiosk left on for months keeps
+        // one day's pool.
+        inner.pool.prune(day);
         let number = inner.pool.next(&svc.code, svc.prefix, day).map_err(|e| {
             Text::new(
                 "Nomor antrean belum tersedia: sambungkan kios ke server sekali.".to_string(),
@@ -325,7 +328,7 @@ pub async fn issue_ticket(
                 now,
             )
             .map_err(|e| e.text())?;
-        (m, ticket_id, number)
+        (m, ticket_id, number, day)
     };
     mark("antrean:decided");
     store::save_action(&rt.db, &m).await.map_err(failed)?;
@@ -334,8 +337,9 @@ pub async fn issue_ticket(
     let (ahead, wait_minutes) = {
         let inner = rt.inner.borrow();
         let sync = inner.sync.as_ref().ok_or_else(super::not_ready)?;
-        let policy = &sync.rules().catalogue.policy;
-        let ahead = queue::people_ahead(sync.view(), &ticket_id, policy).unwrap_or(0);
+        let rules = sync.rules();
+        let policy = &rules.catalogue.policy;
+        let ahead = queue::people_ahead(sync.view(), rules, &ticket_id, day).unwrap_or(0);
         let lokets = queue::open_lokets(sync.view(), &service, now);
         (
             ahead,

@@ -5,7 +5,12 @@
 
 use std::collections::BTreeMap;
 
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+
+use super::hlc::Hlc;
+use super::service_day;
+use super::ticket::Ticket;
 
 use super::ids::{ClientId, MutationId, TicketId, TrackingToken};
 use super::mutation::{
@@ -13,7 +18,7 @@ use super::mutation::{
     MAX_BATCH, MAX_CLOCK_SKEW_MS,
 };
 use super::numbering::LeaseBook;
-use super::replica::{Replica, Rules};
+use super::replica::{Draft, Replica, Rules};
 
 /// Why a whole push was refused (nothing applied).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -39,18 +44,35 @@ pub struct PushPlan {
     pub events: Vec<Event>,
     /// Tracking tokens of newly issued tickets.
     pub tokens: Vec<(TrackingToken, TicketId)>,
-    /// The replica after the events.
-    pub replica: Replica,
 }
 
-/// The authoritative state: the replica, each device's last processed mutation id, and
-/// the number leases.
+/// What closing the service days up to `through` does, computed without changing anything:
+/// the events to append (authored by [`ClientId::OFFICE`]) and the tickets that then end
+/// and leave memory (the server keeps them in its store).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClosePlan {
+    pub through: Date,
+    pub events: Vec<Event>,
+    pub ended: Vec<Ticket>,
+    replica: Replica,
+}
+
+/// The authoritative state: the replica, each device's last processed mutation id, the
+/// number leases, and the last service day closed.
 #[derive(Debug, Clone)]
 pub struct Authority {
     pub rules: Rules,
     pub replica: Replica,
     pub last_processed: BTreeMap<ClientId, u64>,
     pub leases: LeaseBook,
+    pub last_closed: Option<Date>,
+}
+
+impl ClosePlan {
+    /// The replica after the close: what stays open.
+    pub fn replica(&self) -> &Replica {
+        &self.replica
+    }
 }
 
 impl Authority {
@@ -60,7 +82,60 @@ impl Authority {
             replica: Replica::default(),
             last_processed: BTreeMap::new(),
             leases: LeaseBook::default(),
+            last_closed: None,
         }
+    }
+
+    /// Whether the days up to `through` still need closing: never closed, or something in
+    /// memory belongs to them (a kiosk that was offline at closing time pushed yesterday's
+    /// tickets after the close).
+    pub fn close_due(&self, through: Date) -> bool {
+        self.last_closed.is_none_or(|d| d < through)
+            || !service_day::close_through(&self.replica, &self.rules, through).is_empty()
+    }
+
+    /// Plans the close of every service day up to `through` at the server's time `now_ms`
+    /// (module `service_day` has the rules). Running it again plans no event.
+    pub fn plan_close(&self, through: Date, now_ms: i64) -> ClosePlan {
+        let at = Hlc {
+            wall_ms: now_ms,
+            counter: 0,
+            client: ClientId::OFFICE,
+        };
+        let mut replica = self.replica.clone();
+        let mut seq = replica.cursor();
+        let mut events = Vec::new();
+        for (ticket, kind) in service_day::close_through(&replica, &self.rules, through) {
+            seq += 1;
+            events.push(Event {
+                seq,
+                at,
+                ticket,
+                kind,
+            });
+        }
+        for e in &events {
+            replica.apply(e);
+        }
+        let ended = replica.prune_closed(through, &self.rules.calendar);
+        ClosePlan {
+            through,
+            events,
+            ended,
+            replica,
+        }
+    }
+
+    /// Makes a persisted close the current state. Leases of the days before the closed
+    /// one go with it; the closed day's own stay until the next close, so numbers are
+    /// never leased twice on a day that has closed but not ended.
+    pub fn commit_close(&mut self, plan: ClosePlan) {
+        self.replica = plan.replica;
+        self.last_closed = Some(
+            self.last_closed
+                .map_or(plan.through, |d| d.max(plan.through)),
+        );
+        self.leases.prune(plan.through);
     }
 
     /// Decides the fate of every mutation of a batch, in order.
@@ -106,8 +181,10 @@ impl Authority {
             .get(&req.client_id)
             .copied()
             .unwrap_or(0);
-        let mut replica = self.replica.clone();
-        let mut seq = replica.cursor();
+        // Decided on a draft of the tickets the batch touches, not on a copy of the
+        // replica: a push costs what it changes, however much the replica holds.
+        let mut draft = Draft::new(&self.replica);
+        let mut seq = self.replica.cursor();
         let mut outcomes = Vec::with_capacity(req.mutations.len());
         let mut events = Vec::new();
         let mut tokens = Vec::new();
@@ -136,7 +213,7 @@ impl Authority {
             last = id;
             let verdict = if m.kind.allowed_for(role) {
                 self.check_number(role, m, &m.kind).and_then(|()| {
-                    replica
+                    draft
                         .decide(&m.kind, m.at, &self.rules)
                         .map_err(Rejection::from)
                 })
@@ -163,7 +240,7 @@ impl Authority {
                         ticket,
                         kind,
                     };
-                    replica.apply(&e);
+                    draft.apply(e.ticket, &e.kind, e.at);
                     events.push(e);
                     if let MutationKind::IssueTicket { token, ticket } = &m.kind {
                         tokens.push((token.clone(), ticket.id));
@@ -193,7 +270,6 @@ impl Authority {
             },
             events,
             tokens,
-            replica,
         })
     }
 
@@ -220,9 +296,11 @@ impl Authority {
             })
     }
 
-    /// Makes a persisted plan the current state.
+    /// Makes a persisted plan the current state: its events, applied to the replica.
     pub fn commit(&mut self, plan: PushPlan) {
-        self.replica = plan.replica;
+        for e in &plan.events {
+            self.replica.apply(e);
+        }
         self.last_processed
             .insert(plan.client, plan.response.last_processed);
     }

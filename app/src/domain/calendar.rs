@@ -259,6 +259,16 @@ impl OfficeCalendar {
             .unwrap_or(accepted_at)
     }
 
+    /// The moment a service day closes: its closing time on a working day, the midnight
+    /// that ends it otherwise (tickets issued on a day off still end with their day).
+    pub fn closes_at(&self, d: Date) -> Timestamp {
+        let local = match self.hours(d) {
+            Some(h) => d.to_datetime(h.close),
+            None => d.tomorrow().unwrap_or(d).to_datetime(Time::MIN),
+        };
+        self.offset.to_timestamp(local).unwrap_or(Timestamp::MAX)
+    }
+
     /// A date in words: "Senin, 30 November 2026" / "Monday, 30 November 2026".
     pub fn date_in_words(&self, d: Date, lang: Lang) -> String {
         let (days, months) = match lang {

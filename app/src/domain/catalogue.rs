@@ -63,6 +63,12 @@ pub struct Policy {
     pub kiosk_cooldown_secs: u16,
     /// Numbers leased to a kiosk at a time.
     pub lease_block: u16,
+    /// Working days after the day it was returned on that an incomplete file may still come
+    /// back with the missing documents and rejoin ahead of new tickets; then it expires.
+    pub rejoin_working_days: u8,
+    /// Working days after the copy became ready before an uncollected file is flagged for
+    /// the office.
+    pub collect_flag_working_days: u16,
 }
 
 impl Default for Policy {
@@ -73,6 +79,8 @@ impl Default for Policy {
             default_service_minutes: 5,
             kiosk_cooldown_secs: 5,
             lease_block: 20,
+            rejoin_working_days: 3,
+            collect_flag_working_days: 30,
         }
     }
 }

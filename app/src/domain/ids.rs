@@ -165,6 +165,12 @@ uuid_id!(
     TicketId
 );
 
+impl ClientId {
+    /// The office itself, as the author of the events no device sends (a day's close):
+    /// the nil UUID, which no random device id can be.
+    pub const OFFICE: ClientId = ClientId(Uuid::nil());
+}
+
 /// The n-th mutation a client made: 1, 2, 3 … never reused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "u64", into = "u64")]

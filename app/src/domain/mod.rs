@@ -28,6 +28,7 @@ pub mod mutation;
 pub mod numbering;
 pub mod queue;
 pub mod replica;
+pub mod service_day;
 pub mod sync_client;
 pub mod ticket;
 pub mod time_format;

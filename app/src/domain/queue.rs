@@ -5,11 +5,17 @@
 //! so), then priority class (elderly, disabled, pregnant before regular), then the time
 //! they joined the line (HLC), then the ticket id. Every device computes the same order
 //! from the same tickets.
+//!
+//! A line belongs to one service day: it holds the tickets that joined it that day (issued,
+//! reinstated or back with the completed berkas), so a ticket nobody called yesterday is
+//! never first in today's line, even on a device that has not heard of yesterday's close.
+
+use jiff::civil::Date;
 
 use super::catalogue::Policy;
 use super::hlc::Hlc;
 use super::ids::{LoketId, ServiceCode, TicketId};
-use super::replica::Replica;
+use super::replica::{Replica, Rules};
 use super::ticket::{Ticket, TicketStatus};
 
 type OrderKey = (u8, u8, Hlc, TicketId);
@@ -23,17 +29,21 @@ fn order_key(t: &Ticket, policy: &Policy) -> OrderKey {
     (rejoin, t.priority.class(), t.queued_at, t.id)
 }
 
-/// The waiting tickets of some services, in serving order. A ticket transferred to a
-/// specific loket appears only in that loket's line (when `loket` is given).
+/// The tickets waiting on `today` for some services, in serving order. A ticket
+/// transferred to a specific loket appears only in that loket's line (when `loket` is
+/// given).
 pub fn waiting_line<'a>(
     replica: &'a Replica,
+    rules: &Rules,
     services: &[ServiceCode],
     loket: Option<LoketId>,
-    policy: &Policy,
+    today: Date,
 ) -> Vec<&'a Ticket> {
+    let policy = &rules.catalogue.policy;
     let mut line: Vec<&Ticket> = replica
         .tickets()
         .filter(|t| t.status == TicketStatus::Waiting)
+        .filter(|t| t.queued_day(&rules.calendar) == today)
         .filter(|t| services.contains(&t.service))
         .filter(|t| match (t.loket, loket) {
             (Some(assigned), Some(l)) => assigned == l,
@@ -47,23 +57,35 @@ pub fn waiting_line<'a>(
 /// The ticket a loket should call next, if any.
 pub fn next_for_loket<'a>(
     replica: &'a Replica,
+    rules: &Rules,
     loket: LoketId,
     services: &[ServiceCode],
-    policy: &Policy,
+    today: Date,
 ) -> Option<&'a Ticket> {
-    waiting_line(replica, services, Some(loket), policy)
+    waiting_line(replica, rules, services, Some(loket), today)
         .into_iter()
         .next()
 }
 
-/// How many tickets are ahead of this one in its service's line (0 = next), or `None` when
-/// the ticket is not waiting.
-pub fn people_ahead(replica: &Replica, ticket: &TicketId, policy: &Policy) -> Option<usize> {
+/// How many tickets are ahead of this one in its service's line on `today` (0 = next), or
+/// `None` when the ticket is not waiting in today's line.
+pub fn people_ahead(
+    replica: &Replica,
+    rules: &Rules,
+    ticket: &TicketId,
+    today: Date,
+) -> Option<usize> {
     let t = replica.ticket(ticket)?;
     if t.status != TicketStatus::Waiting {
         return None;
     }
-    let line = waiting_line(replica, std::slice::from_ref(&t.service), None, policy);
+    let line = waiting_line(
+        replica,
+        rules,
+        std::slice::from_ref(&t.service),
+        None,
+        today,
+    );
     line.iter().position(|x| x.id == *ticket)
 }
 
@@ -181,12 +203,18 @@ mod tests {
                 ms,
             );
         }
+        fn today(&self) -> Date {
+            self.rules
+                .calendar
+                .service_day(jiff::Timestamp::from_millisecond(T0).unwrap())
+        }
         fn line(&self) -> Vec<String> {
             waiting_line(
                 &self.r,
+                &self.rules,
                 &[ServiceCode::parse("legalisir-ktp-el").unwrap()],
                 None,
-                &self.rules.catalogue.policy,
+                self.today(),
             )
             .iter()
             .map(|t| t.number.to_string())
@@ -231,9 +259,12 @@ mod tests {
         let mut w = World::new();
         w.issue(1, Priority::Regular, T0);
         let b = w.issue(2, Priority::Regular, T0 + 1);
-        assert_eq!(people_ahead(&w.r, &b, &w.rules.catalogue.policy), Some(1));
+        assert_eq!(people_ahead(&w.r, &w.rules, &b, w.today()), Some(1));
+        // The next day it is in no line: nobody is "ahead" of a ticket of a closed day.
+        let tomorrow = w.today().tomorrow().unwrap();
+        assert_eq!(people_ahead(&w.r, &w.rules, &b, tomorrow), None);
         w.cmd(b, TicketCommand::Call { loket: l(1) }, T0 + 2);
-        assert_eq!(people_ahead(&w.r, &b, &w.rules.catalogue.policy), None);
+        assert_eq!(people_ahead(&w.r, &w.rules, &b, w.today()), None);
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! The state every device and the server hold: the tickets of the service day (and older
-//! files not yet collected), built by applying events in server order.
+//! The state every device and the server hold: the tickets of the open service day and the
+//! files still open from earlier days, built by applying events in server order. Tickets
+//! that ended on a closed day leave it ([`Replica::prune_closed`]): history lives in the
+//! server's store, so no replica grows with the age of the installation.
 //!
 //! The same [`Replica::decide`] validates a mutation on the device (optimistically) and on
 //! the server (authoritatively), so both reach the same verdict on the same state.
@@ -63,6 +65,9 @@ pub struct Snapshot {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Replica {
     tickets: BTreeMap<TicketId, Ticket>,
+    /// Tickets by service day and printed number: an issue checks its number without
+    /// scanning the replica.
+    numbers: BTreeMap<(Date, TicketNumber), TicketId>,
     cursor: u64,
     calls: VecDeque<CallRecord>,
     durations: BTreeMap<ServiceCode, VecDeque<i64>>,
@@ -71,6 +76,11 @@ pub struct Replica {
 impl Replica {
     pub fn from_snapshot(s: Snapshot) -> Self {
         Self {
+            numbers: s
+                .tickets
+                .iter()
+                .map(|t| ((t.service_day, t.number), t.id))
+                .collect(),
             tickets: s.tickets.into_iter().map(|t| (t.id, t)).collect(),
             cursor: s.cursor,
             calls: s.calls.into_iter().collect(),
@@ -110,9 +120,9 @@ impl Replica {
 
     /// Finds a ticket of a service day by its printed number.
     pub fn by_number(&self, day: Date, number: TicketNumber) -> Option<&Ticket> {
-        self.tickets
-            .values()
-            .find(|t| t.service_day == day && t.number == number)
+        self.numbers
+            .get(&(day, number))
+            .and_then(|id| self.tickets.get(id))
     }
 
     /// The most recent calls, newest first.
@@ -143,62 +153,176 @@ impl Replica {
         at: Hlc,
         rules: &Rules,
     ) -> Result<(TicketId, EventKind), TicketError> {
-        match kind {
-            MutationKind::IssueTicket { ticket, .. } => {
-                let service = rules.catalogue.service(&ticket.service).ok_or_else(|| {
-                    TicketError::UnknownService {
-                        service: ticket.service.clone(),
-                    }
-                })?;
-                if ticket.number.prefix() != service.prefix {
-                    return Err(TicketError::WrongPrefix {
-                        number: ticket.number,
-                        service: service.code.clone(),
-                    });
-                }
-                if self.tickets.contains_key(&ticket.id) {
-                    return Err(TicketError::DuplicateTicket);
-                }
-                let day = rules.calendar.service_day(at.timestamp());
-                if self.by_number(day, ticket.number).is_some() {
-                    return Err(TicketError::DuplicateNumber {
-                        number: ticket.number,
-                    });
-                }
-                if let Some(cap) = service.daily_cap {
-                    if self.issued_count(&service.code, day) >= usize::from(cap) {
-                        return Err(TicketError::DailyCapReached {
-                            service: service.code.clone(),
-                            cap,
-                        });
-                    }
-                }
-                Ok((
-                    ticket.id,
-                    EventKind::Issued {
-                        ticket: ticket.clone(),
-                        service_day: day,
-                    },
-                ))
-            }
-            MutationKind::Ticket { ticket, command } => {
-                let t = self.tickets.get(ticket).ok_or(TicketError::UnknownTicket)?;
-                let service = rules.catalogue.service(&t.service).ok_or_else(|| {
-                    TicketError::UnknownService {
-                        service: t.service.clone(),
-                    }
-                })?;
-                let ctx = DecideContext {
-                    service,
-                    policy: &rules.catalogue.policy,
-                    calendar: &rules.calendar,
-                    catalogue: &rules.catalogue,
-                };
-                Ok((*ticket, t.decide(command, at, &ctx)?))
-            }
+        decide(self, kind, at, rules)
+    }
+}
+
+/// What deciding a mutation reads of the state: a [`Replica`], or a [`Draft`] of changes
+/// on top of one.
+pub trait Lookup {
+    fn ticket(&self, id: &TicketId) -> Option<&Ticket>;
+    /// A ticket of a service day by its printed number.
+    fn by_number(&self, day: Date, number: TicketNumber) -> Option<&Ticket>;
+    /// How many tickets a service issued on a day (the daily cap counts these).
+    fn issued_count(&self, service: &ServiceCode, day: Date) -> usize;
+}
+
+impl Lookup for Replica {
+    fn ticket(&self, id: &TicketId) -> Option<&Ticket> {
+        Replica::ticket(self, id)
+    }
+    fn by_number(&self, day: Date, number: TicketNumber) -> Option<&Ticket> {
+        Replica::by_number(self, day, number)
+    }
+    fn issued_count(&self, service: &ServiceCode, day: Date) -> usize {
+        Replica::issued_count(self, service, day)
+    }
+}
+
+/// The tickets a batch of events changes, on top of a replica that stays as it is: the
+/// server decides a push on a draft, so a push costs what it changes, not what the
+/// replica holds, and a push that fails to persist leaves nothing to undo.
+pub struct Draft<'a> {
+    base: &'a Replica,
+    changed: BTreeMap<TicketId, Ticket>,
+    /// Tickets issued in the draft, by service day and number.
+    issued: BTreeMap<(Date, TicketNumber), TicketId>,
+}
+
+impl<'a> Draft<'a> {
+    pub fn new(base: &'a Replica) -> Self {
+        Self {
+            base,
+            changed: BTreeMap::new(),
+            issued: BTreeMap::new(),
         }
     }
 
+    pub fn decide(
+        &self,
+        kind: &MutationKind,
+        at: Hlc,
+        rules: &Rules,
+    ) -> Result<(TicketId, EventKind), TicketError> {
+        decide(self, kind, at, rules)
+    }
+
+    /// Applies an event to the draft's tickets, as [`Replica::apply`] would.
+    pub fn apply(&mut self, id: TicketId, kind: &EventKind, at: Hlc) {
+        if let EventKind::Issued {
+            ticket,
+            service_day,
+        } = kind
+        {
+            if self.ticket(&id).is_none() {
+                self.issued.insert((*service_day, ticket.number), id);
+                self.changed
+                    .insert(id, Ticket::new(ticket, *service_day, at));
+            }
+            return;
+        }
+        let Some(t) = self.ticket(&id) else {
+            return;
+        };
+        let mut t = t.clone();
+        t.apply(kind, at);
+        self.changed.insert(id, t);
+    }
+}
+
+impl Lookup for Draft<'_> {
+    fn ticket(&self, id: &TicketId) -> Option<&Ticket> {
+        self.changed.get(id).or_else(|| self.base.ticket(id))
+    }
+    fn by_number(&self, day: Date, number: TicketNumber) -> Option<&Ticket> {
+        // A ticket's day and number never change, so the base's index stays right.
+        match self.issued.get(&(day, number)) {
+            Some(id) => self.changed.get(id),
+            None => self.base.by_number(day, number),
+        }
+    }
+    fn issued_count(&self, service: &ServiceCode, day: Date) -> usize {
+        let new = self
+            .issued
+            .iter()
+            .filter(|((d, _), id)| {
+                *d == day && self.changed.get(id).is_some_and(|t| &t.service == service)
+            })
+            .count();
+        self.base.issued_count(service, day) + new
+    }
+}
+
+/// Validates a mutation against a state and returns the event it produces.
+fn decide(
+    state: &impl Lookup,
+    kind: &MutationKind,
+    at: Hlc,
+    rules: &Rules,
+) -> Result<(TicketId, EventKind), TicketError> {
+    match kind {
+        MutationKind::IssueTicket { ticket, .. } => {
+            let service = rules.catalogue.service(&ticket.service).ok_or_else(|| {
+                TicketError::UnknownService {
+                    service: ticket.service.clone(),
+                }
+            })?;
+            if ticket.number.prefix() != service.prefix {
+                return Err(TicketError::WrongPrefix {
+                    number: ticket.number,
+                    service: service.code.clone(),
+                });
+            }
+            if state.ticket(&ticket.id).is_some() {
+                return Err(TicketError::DuplicateTicket);
+            }
+            let day = rules.calendar.service_day(at.timestamp());
+            // A ticket issued after closing time would only be closed unserved.
+            if at.timestamp() >= rules.calendar.closes_at(day) {
+                return Err(TicketError::ServiceClosed);
+            }
+            if state.by_number(day, ticket.number).is_some() {
+                return Err(TicketError::DuplicateNumber {
+                    number: ticket.number,
+                });
+            }
+            if let Some(cap) = service.daily_cap {
+                if state.issued_count(&service.code, day) >= usize::from(cap) {
+                    return Err(TicketError::DailyCapReached {
+                        service: service.code.clone(),
+                        cap,
+                    });
+                }
+            }
+            Ok((
+                ticket.id,
+                EventKind::Issued {
+                    ticket: ticket.clone(),
+                    service_day: day,
+                },
+            ))
+        }
+        MutationKind::Ticket { ticket, command } => {
+            let t = state.ticket(ticket).ok_or(TicketError::UnknownTicket)?;
+            let service =
+                rules
+                    .catalogue
+                    .service(&t.service)
+                    .ok_or_else(|| TicketError::UnknownService {
+                        service: t.service.clone(),
+                    })?;
+            let ctx = DecideContext {
+                service,
+                policy: &rules.catalogue.policy,
+                calendar: &rules.calendar,
+                catalogue: &rules.catalogue,
+            };
+            Ok((*ticket, t.decide(command, at, &ctx)?))
+        }
+    }
+}
+
+impl Replica {
     /// Applies a sequenced event. An event at or below the cursor was applied already and
     /// changes nothing; returns whether it was applied.
     pub fn apply(&mut self, e: &Event) -> bool {
@@ -221,9 +345,11 @@ impl Replica {
             service_day,
         } = kind
         {
-            self.tickets
-                .entry(id)
-                .or_insert_with(|| Ticket::new(ticket, *service_day, at));
+            if !self.tickets.contains_key(&id) {
+                self.numbers.insert((*service_day, ticket.number), id);
+                self.tickets
+                    .insert(id, Ticket::new(ticket, *service_day, at));
+            }
             return;
         }
         let Some(t) = self.tickets.get_mut(&id) else {
@@ -271,36 +397,55 @@ impl Replica {
         }
     }
 
-    /// Drops finished tickets of earlier service days; open files (accepted, ready) stay
-    /// until collected, whatever day they were issued.
-    pub fn prune(&mut self, today: Date) {
-        self.tickets.retain(|_, t| {
-            t.service_day >= today
-                || matches!(
-                    t.status,
-                    TicketStatus::Accepted
-                        | TicketStatus::Ready
-                        | TicketStatus::PickupCalled { .. }
-                )
-        });
+    /// Takes out the tickets that ended (collected, cancelled, not served, expired) on a
+    /// service day up to `through`, and returns them. Open files stay whatever their age;
+    /// a ticket that ended today stays until its day is over, for the day's screens.
+    pub fn prune_closed(&mut self, through: Date, calendar: &OfficeCalendar) -> Vec<Ticket> {
+        let gone: Vec<TicketId> = self
+            .tickets
+            .values()
+            .filter(|t| t.status.is_terminal() && t.updated_day(calendar) <= through)
+            .map(|t| t.id)
+            .collect();
+        let mut out = Vec::with_capacity(gone.len());
+        for id in &gone {
+            if let Some(t) = self.tickets.remove(id) {
+                self.numbers.remove(&(t.service_day, t.number));
+                out.push(t);
+            }
+        }
+        // Calls are kept for the display's history; a call of a pruned ticket stays as
+        // it was announced.
+        out
     }
 
     /// Drops tickets whose history the server purged (retention).
     pub fn forget(&mut self, ids: &[TicketId]) {
         for id in ids {
-            self.tickets.remove(id);
+            if let Some(t) = self.tickets.remove(id) {
+                self.numbers.remove(&(t.service_day, t.number));
+            }
         }
         self.calls.retain(|c| !ids.contains(&c.ticket));
     }
 
-    /// The ticket a loket is handling now (called, serving or pickup-called there).
-    pub fn current_at(&self, loket: LoketId) -> Option<&Ticket> {
+    /// The ticket a loket is handling now (called, serving or pickup-called there). A call
+    /// made on an earlier day is not current: the close will record what became of it. A
+    /// ticket being served stays with its loket until finished.
+    pub fn current_at(
+        &self,
+        loket: LoketId,
+        today: Date,
+        calendar: &OfficeCalendar,
+    ) -> Option<&Ticket> {
         self.tickets
             .values()
             .filter(|t| match t.status {
+                TicketStatus::Serving { loket: l } => l == loket,
                 TicketStatus::Called { loket: l, .. }
-                | TicketStatus::Serving { loket: l }
-                | TicketStatus::PickupCalled { loket: l, .. } => l == loket,
+                | TicketStatus::PickupCalled { loket: l, .. } => {
+                    l == loket && t.updated_day(calendar) >= today
+                }
                 _ => false,
             })
             .max_by_key(|t| t.updated_at)
@@ -398,7 +543,21 @@ mod tests {
         assert_eq!(calls.len(), 2);
         assert!(calls[0].recall && !calls[1].recall);
         assert_eq!(calls[0].seq, 3);
-        assert_eq!(r.current_at(LoketId::new(2).unwrap()).unwrap().id, id);
+        let rules = rules();
+        let today = rules
+            .calendar
+            .service_day(jiff::Timestamp::from_millisecond(NOON).unwrap());
+        assert_eq!(
+            r.current_at(LoketId::new(2).unwrap(), today, &rules.calendar)
+                .unwrap()
+                .id,
+            id
+        );
+        // The next day the unanswered call is no longer the loket's current ticket.
+        let tomorrow = today.tomorrow().unwrap();
+        assert!(r
+            .current_at(LoketId::new(2).unwrap(), tomorrow, &rules.calendar)
+            .is_none());
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! Deterministic simulation of the whole sync design: two kiosks and two counters, a
 //! server (the pure [`Authority`]), a lossy network that drops requests and responses and
-//! goes down for a while, and a fake clock. Whatever happens, once the network heals every
-//! device converges to the server's state and every mutation is applied exactly once.
+//! goes down for a while, and a fake clock that runs over several service days, with the
+//! server closing each day at closing time (also while devices are cut off). Whatever
+//! happens, once the network heals every device converges to the server's open state,
+//! every mutation is applied exactly once, no number is issued twice on a day, and no
+//! ticket of a closed day is left waiting.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -12,10 +15,11 @@ use super::catalogue::{Catalogue, SEED_TOML};
 use super::ids::{
     ClientId, LoketId, MutationId, RequirementId, ServiceCode, TicketId, TrackingToken,
 };
-use super::mutation::{DeviceRole, MutationKind, Outcome, PullResponse};
+use super::mutation::{DeviceRole, Event, MutationKind, Outcome, PullResponse};
 use super::numbering::NumberPool;
 use super::queue;
-use super::replica::Rules;
+use super::replica::{Replica, Rules};
+use super::service_day;
 use super::sync_client::{Request, SyncClient};
 use super::ticket::{NewTicket, Priority, TicketCommand, TicketStatus};
 
@@ -58,6 +62,10 @@ struct Sim {
     loss_percent: u64,
     /// The network is down until this time.
     down_until: i64,
+    /// Every event the server committed: history, which the replicas let go of.
+    log: Vec<Event>,
+    /// Chance per step that the clock jumps hours ahead (over closing time, midnight).
+    day_jump_percent: u64,
 }
 
 fn service() -> ServiceCode {
@@ -99,6 +107,8 @@ impl Sim {
             applied: BTreeSet::new(),
             loss_percent,
             down_until: 0,
+            log: Vec::new(),
+            day_jump_percent: 0,
         }
     }
 
@@ -142,18 +152,18 @@ impl Sim {
                     },
                     token: TrackingToken::from_random_bytes(self.rng.bytes()),
                 };
-                dev.sync
-                    .handle_user_action(kind, now)
-                    .expect("a kiosk can always issue");
+                // A kiosk always issues, except after the day's closing time.
+                match dev.sync.handle_user_action(kind, now) {
+                    Ok(_) | Err(super::ticket::TicketError::ServiceClosed) => {}
+                    Err(e) => panic!("a kiosk issues until closing time: {e:?}"),
+                }
             }
             DeviceRole::Counter => {
                 let loket = dev.loket;
                 let view = dev.sync.view();
-                let cmd = match view.current_at(loket) {
-                    None => {
-                        queue::next_for_loket(view, loket, &[service()], &rules.catalogue.policy)
-                            .map(|t| (t.id, TicketCommand::Call { loket }))
-                    }
+                let cmd = match view.current_at(loket, day, &rules.calendar) {
+                    None => queue::next_for_loket(view, &rules, loket, &[service()], day)
+                        .map(|t| (t.id, TicketCommand::Call { loket })),
                     Some(t) => Some((
                         t.id,
                         match t.status {
@@ -218,6 +228,7 @@ impl Sim {
                     }
                 }
                 let resp = plan.response.clone();
+                self.log.extend(plan.events.iter().cloned());
                 self.server.commit(plan);
                 if lose_response {
                     dev.sync.handle_request_failed(now);
@@ -242,9 +253,27 @@ impl Sim {
         }
     }
 
+    /// The server closes every service day whose closing time has passed, whatever the
+    /// network is doing.
+    fn close_days(&mut self) {
+        let now = jiff::Timestamp::from_millisecond(self.now).unwrap();
+        let through = service_day::last_closed_day(&self.server.rules.calendar, now);
+        if self.server.close_due(through) {
+            let plan = self.server.plan_close(through, self.now);
+            self.log.extend(plan.events.iter().cloned());
+            self.server.commit_close(plan);
+        }
+    }
+
     fn drive(&mut self, steps: usize) {
         for _ in 0..steps {
             self.now += 1 + (self.rng.next() % 2_000) as i64;
+            if self.rng.chance(self.day_jump_percent) {
+                // Jump to some time in the next hours: past closing, overnight, or into the
+                // next morning.
+                self.now += (self.rng.next() % (20 * 3_600_000)) as i64;
+            }
+            self.close_days();
             if self.rng.chance(3) {
                 self.down_until = self.now + (self.rng.next() % 60_000) as i64;
             }
@@ -263,6 +292,7 @@ impl Sim {
         self.down_until = 0;
         for _ in 0..200 {
             self.now += 31_000; // past any backoff and the periodic pull
+            self.close_days();
             for d in 0..self.devices.len() {
                 for _ in 0..10 {
                     self.exchange(d);
@@ -272,12 +302,24 @@ impl Sim {
     }
 }
 
+/// What every replica must agree on: the cursor and every open ticket. Ended tickets leave
+/// each replica at its own closing time (history is the server's store).
+fn open_state(r: &Replica) -> (u64, Vec<super::ticket::Ticket>) {
+    (
+        r.cursor(),
+        r.tickets()
+            .filter(|t| !t.status.is_terminal())
+            .cloned()
+            .collect(),
+    )
+}
+
 fn check_converged(sim: &Sim) -> Result<(), TestCaseError> {
-    let server = sim.server.replica.snapshot();
+    let server = open_state(&sim.server.replica);
     for dev in &sim.devices {
         prop_assert_eq!(dev.sync.status().pending, 0, "outbox drained");
         prop_assert_eq!(
-            &dev.sync.confirmed().snapshot(),
+            &open_state(dev.sync.confirmed()),
             &server,
             "device converged"
         );
@@ -294,12 +336,37 @@ fn check_converged(sim: &Sim) -> Result<(), TestCaseError> {
             "every mutation processed once"
         );
     }
+    // Over the whole history, not only what memory still holds.
     let mut numbers = BTreeMap::new();
+    for e in &sim.log {
+        if let super::ticket::EventKind::Issued {
+            ticket,
+            service_day,
+        } = &e.kind
+        {
+            prop_assert!(
+                numbers
+                    .insert((*service_day, ticket.number), ticket.id)
+                    .is_none(),
+                "number {} twice on {}",
+                ticket.number,
+                service_day
+            );
+        }
+    }
+    // Every closed day's line is empty: nothing of day D waits in day D+1's line.
+    let cal = &sim.server.rules.calendar;
+    let now = jiff::Timestamp::from_millisecond(sim.now).unwrap();
+    let closed = service_day::last_closed_day(cal, now);
     for t in sim.server.replica.tickets() {
         prop_assert!(
-            numbers.insert((t.service_day, t.number), t.id).is_none(),
-            "number {} twice",
-            t.number
+            !(matches!(
+                t.status,
+                TicketStatus::Waiting | TicketStatus::Called { .. } | TicketStatus::NoShow
+            ) && t.queued_day(cal) <= closed),
+            "{} of {} still in line after its day closed",
+            t.number,
+            t.queued_day(cal)
         );
     }
     Ok(())
@@ -334,4 +401,69 @@ fn a_long_lossy_day_converges() {
             .any(|t| t.status == TicketStatus::Accepted),
         "counters accepted files"
     );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn days_close_and_devices_converge_across_them(seed in any::<u64>(), loss in 0u64..40) {
+        let mut sim = Sim::new(seed, loss);
+        sim.day_jump_percent = 2;
+        sim.drive(300);
+        sim.settle();
+        check_converged(&sim)?;
+    }
+}
+
+#[test]
+fn a_week_of_lossy_days_closes_every_day_and_keeps_memory_to_the_open_files() {
+    let mut sim = Sim::new(7, 25);
+    sim.day_jump_percent = 1;
+    sim.drive(8_000);
+    sim.settle();
+    check_converged(&sim).unwrap();
+    let cal = &sim.server.rules.calendar;
+    let days: BTreeSet<_> = sim
+        .log
+        .iter()
+        .filter_map(|e| match &e.kind {
+            super::ticket::EventKind::Issued { service_day, .. } => Some(*service_day),
+            _ => None,
+        })
+        .collect();
+    assert!(days.len() >= 4, "tickets on several days: {days:?}");
+    assert!(
+        sim.log
+            .iter()
+            .any(|e| e.kind == super::ticket::EventKind::NotServed),
+        "some day closed with citizens still waiting"
+    );
+    let issued = sim
+        .log
+        .iter()
+        .filter(|e| matches!(e.kind, super::ticket::EventKind::Issued { .. }))
+        .count();
+    let held = sim.server.replica.tickets().count();
+    let open = sim
+        .server
+        .replica
+        .tickets()
+        .filter(|t| !t.status.is_terminal())
+        .count();
+    let closed =
+        service_day::last_closed_day(cal, jiff::Timestamp::from_millisecond(sim.now).unwrap());
+    let ended_since_close = sim
+        .server
+        .replica
+        .tickets()
+        .filter(|t| t.status.is_terminal() && t.updated_day(cal) >= closed)
+        .count();
+    assert!(
+        held <= open + ended_since_close + issued / days.len(),
+        "memory holds {held} of {issued} tickets ever issued ({open} open)"
+    );
+    for d in &sim.devices {
+        assert!(d.sync.confirmed().tickets().count() <= held + issued / days.len());
+    }
 }

@@ -110,6 +110,9 @@ pub struct SyncClient {
     backoff_ms: i64,
     last_pull_ms: Option<i64>,
     last_synced_ms: Option<i64>,
+    /// The last service day whose ended tickets this device has dropped (at its own
+    /// closing time, online or not: a device left running for days stays small).
+    pruned_through: Option<jiff::civil::Date>,
     ui: VecDeque<UiEvent>,
 }
 
@@ -149,6 +152,7 @@ impl SyncClient {
             backoff_ms: 0,
             last_pull_ms: None,
             last_synced_ms: None,
+            pruned_through: None,
             ui: VecDeque::new(),
         };
         c.rebase();
@@ -373,6 +377,18 @@ impl SyncClient {
 
     /// Time passed; requests due by now become available through `poll_request`.
     pub fn handle_tick(&mut self, now_ms: i64) {
+        let now = jiff::Timestamp::from_millisecond(now_ms).unwrap_or_default();
+        let through = super::service_day::last_closed_day(&self.rules.calendar, now);
+        if self.pruned_through != Some(through) {
+            self.pruned_through = Some(through);
+            if !self
+                .confirmed
+                .prune_closed(through, &self.rules.calendar)
+                .is_empty()
+            {
+                self.rebase();
+            }
+        }
         if self
             .last_pull_ms
             .is_some_and(|t| now_ms - t >= PERIODIC_PULL_MS)

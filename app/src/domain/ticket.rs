@@ -10,7 +10,10 @@
 //!                                                                            ▼
 //!                                                                        collected
 //! ```
-//! plus transfer (back to waiting for another service or loket) and cancel. Every
+//! plus transfer (back to waiting for another service or loket) and cancel. The close of a
+//! service day (`service_day`) adds three events: a ticket never served that day ends as
+//! *not served*, a pickup call nobody answered goes back to *ready*, and a returned file
+//! whose time to come back ran out *expires*. Every
 //! transition is checked by [`Ticket::decide`], which returns the event to record or a
 //! [`TicketError`]; [`Ticket::apply`] performs a recorded event and never fails.
 
@@ -95,28 +98,46 @@ impl Receipt {
 )]
 pub enum TicketStatus {
     Waiting,
-    Called { loket: LoketId, calls: u8 },
+    Called {
+        loket: LoketId,
+        calls: u8,
+    },
     NoShow,
-    Serving { loket: LoketId },
+    Serving {
+        loket: LoketId,
+    },
     ReturnedIncomplete,
     Accepted,
     Ready,
-    PickupCalled { loket: LoketId, calls: u8 },
+    PickupCalled {
+        loket: LoketId,
+        calls: u8,
+    },
     Collected,
     Cancelled,
+    /// The day closed before the ticket was served (tidak terlayani): terminal.
+    NotServed,
+    /// A returned file that did not come back within its working days: terminal.
+    Expired,
 }
 
 impl TicketStatus {
     pub fn is_terminal(&self) -> bool {
-        matches!(self, TicketStatus::Collected | TicketStatus::Cancelled)
+        matches!(
+            self,
+            TicketStatus::Collected
+                | TicketStatus::Cancelled
+                | TicketStatus::NotServed
+                | TicketStatus::Expired
+        )
     }
     /// Step of the published procedure (1–5) the citizen is at.
     pub fn procedure_step(&self) -> u8 {
         match self {
-            TicketStatus::Waiting | TicketStatus::NoShow => 2,
+            TicketStatus::Waiting | TicketStatus::NoShow | TicketStatus::NotServed => 2,
             TicketStatus::Called { .. } => 3,
             TicketStatus::Serving { .. } | TicketStatus::ReturnedIncomplete => 4,
-            TicketStatus::Accepted => 4,
+            TicketStatus::Accepted | TicketStatus::Expired => 4,
             TicketStatus::Ready | TicketStatus::PickupCalled { .. } | TicketStatus::Collected => 5,
             TicketStatus::Cancelled => 1,
         }
@@ -144,6 +165,8 @@ impl TicketStatus {
             TicketStatus::PickupCalled { .. } => "pickup_called",
             TicketStatus::Collected => "collected",
             TicketStatus::Cancelled => "cancelled",
+            TicketStatus::NotServed => "not_served",
+            TicketStatus::Expired => "expired",
         }
     }
 }
@@ -249,6 +272,12 @@ pub enum EventKind {
         loket: Option<LoketId>,
     },
     Cancelled,
+    /// Recorded by the day's close: waiting, called or absent at closing time.
+    NotServed,
+    /// Recorded by the day's close: a pickup call not answered by closing time.
+    PickupMissed,
+    /// Recorded by a day's close: a returned file past its working days to come back.
+    Expired,
 }
 
 impl EventKind {
@@ -269,6 +298,9 @@ impl EventKind {
             Self::HandedOver => "handed_over",
             Self::Transferred { .. } => "transferred",
             Self::Cancelled => "cancelled",
+            Self::NotServed => "not_served",
+            Self::PickupMissed => "pickup_missed",
+            Self::Expired => "expired",
         }
     }
 }
@@ -328,6 +360,21 @@ pub enum TicketError {
     DailyCapReached { service: ServiceCode, cap: u16 },
     #[error("no ticket is waiting")]
     QueueEmpty,
+    #[error("today's service has closed; please come back on the next working day")]
+    ServiceClosed,
+    #[error("{number} was in the line of an earlier day, which has closed")]
+    DayOver { number: TicketNumber },
+    #[error("the time to come back with the completed berkas of {number} ended on {}", dmy(*.last_day))]
+    RejoinExpired {
+        number: TicketNumber,
+        #[serde(with = "super::time_format::date")]
+        last_day: Date,
+    },
+}
+
+/// A date as both languages write it on a form: 03-12-2026.
+fn dmy(d: Date) -> String {
+    format!("{:02}-{:02}-{:04}", d.day(), d.month(), d.year())
 }
 
 impl TicketError {
@@ -381,6 +428,17 @@ impl TicketError {
                 format!("Kuota harian {cap} tiket untuk {service} sudah habis. Silakan datang kembali besok.")
             }
             TicketError::QueueEmpty => "Tidak ada antrean yang menunggu.".into(),
+            TicketError::ServiceClosed => {
+                "Layanan hari ini sudah ditutup. Silakan datang kembali pada hari kerja berikutnya."
+                    .into()
+            }
+            TicketError::DayOver { number } => {
+                format!("{number} adalah antrean hari sebelumnya yang sudah ditutup.")
+            }
+            TicketError::RejoinExpired { number, last_day } => format!(
+                "Batas waktu kembali dengan berkas lengkap untuk {number} berakhir {}. Silakan ambil nomor baru.",
+                dmy(*last_day)
+            ),
         }
     }
 
@@ -408,6 +466,9 @@ impl TicketError {
             TicketError::WrongPrefix { .. } => "wrong_prefix",
             TicketError::DailyCapReached { .. } => "daily_cap_reached",
             TicketError::QueueEmpty => "queue_empty",
+            TicketError::ServiceClosed => "service_closed",
+            TicketError::DayOver { .. } => "day_over",
+            TicketError::RejoinExpired { .. } => "rejoin_expired",
         }
     }
 }
@@ -434,6 +495,9 @@ pub struct Ticket {
     pub receipt: Option<Receipt>,
     pub called_at: Option<Hlc>,
     pub started_at: Option<Hlc>,
+    /// When the copy became ready: an uncollected file is flagged some working days later.
+    #[serde(default)]
+    pub ready_at: Option<Hlc>,
     pub updated_at: Hlc,
 }
 
@@ -462,6 +526,7 @@ impl Ticket {
             receipt: None,
             called_at: None,
             started_at: None,
+            ready_at: None,
             updated_at: at,
         }
     }
@@ -498,6 +563,17 @@ impl Ticket {
                 _ => Ok(()),
             }
         };
+        // Yesterday's line closed with its day: its tickets are never called today, on any
+        // device, even before the server's close reaches it.
+        let today = ctx.calendar.service_day(at.timestamp());
+        if matches!(self.status, S::Waiting | S::NoShow)
+            && self.queued_day(ctx.calendar) < today
+            && matches!(cmd, C::Call { .. } | C::Reinstate)
+        {
+            return Err(TicketError::DayOver {
+                number: self.number,
+            });
+        }
         match (&self.status, cmd) {
             (S::Waiting, C::Call { loket }) => {
                 serves(*loket)?;
@@ -540,7 +616,17 @@ impl Ticket {
                 missing.dedup();
                 Ok(EventKind::Returned { missing })
             }
-            (S::ReturnedIncomplete, C::Rejoin) => Ok(EventKind::Rejoined),
+            (S::ReturnedIncomplete, C::Rejoin) => {
+                let last_day =
+                    super::service_day::last_rejoin_day(ctx.calendar, ctx.policy, self.updated_at);
+                if today > last_day {
+                    return Err(TicketError::RejoinExpired {
+                        number: self.number,
+                        last_day,
+                    });
+                }
+                Ok(EventKind::Rejoined)
+            }
             (S::Serving { .. }, C::Accept { checked }) => {
                 let unchecked: Vec<RequirementId> = ctx
                     .service
@@ -650,7 +736,10 @@ impl Ticket {
                 self.receipt = Some(receipt.clone());
                 S::Accepted
             }
-            (S::Accepted, E::MarkedReady) => S::Ready,
+            (S::Accepted, E::MarkedReady) => {
+                self.ready_at = Some(at);
+                S::Ready
+            }
             (S::Ready, E::PickupCalled { loket }) => S::PickupCalled {
                 loket: *loket,
                 calls: 1,
@@ -666,10 +755,24 @@ impl Ticket {
                 S::Waiting
             }
             (s, E::Cancelled) if !s.is_terminal() => S::Cancelled,
+            (S::Waiting | S::Called { .. } | S::NoShow, E::NotServed) => S::NotServed,
+            (S::PickupCalled { .. }, E::PickupMissed) => S::Ready,
+            (S::ReturnedIncomplete, E::Expired) => S::Expired,
             _ => return,
         };
         self.status = next;
         self.updated_at = at;
+    }
+
+    /// The service day the ticket joined the line it is in (issue, rejoin or
+    /// reinstatement): a line belongs to one day.
+    pub fn queued_day(&self, calendar: &super::calendar::OfficeCalendar) -> Date {
+        calendar.service_day(self.queued_at.timestamp())
+    }
+
+    /// The service day of the ticket's last change.
+    pub fn updated_day(&self, calendar: &super::calendar::OfficeCalendar) -> Date {
+        calendar.service_day(self.updated_at.timestamp())
     }
 
     /// Seconds from the start of service to the decision (accept or return), when known:

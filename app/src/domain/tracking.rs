@@ -9,7 +9,8 @@ use super::i18n::{Lang, Text};
 use super::ids::{LoketId, TicketId, TicketNumber};
 use super::queue;
 use super::replica::{Replica, Rules};
-use super::ticket::TicketStatus;
+use super::service_day;
+use super::ticket::{Ticket, TicketStatus};
 
 /// The receipt as the citizen reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,18 +38,22 @@ pub struct CitizenView {
     pub headline: Text,
 }
 
-/// Builds the view of one ticket, or `None` when the replica does not hold it.
+/// Builds the view of one ticket: one the replica holds (the open day and open files), or
+/// one that ended on a closed day (then `t` comes from the store, and the replica only
+/// says that it is in no line). `None` when its service left the catalogue.
 pub fn citizen_view(
     replica: &Replica,
     rules: &Rules,
-    id: &TicketId,
+    t: &Ticket,
     now_ms: i64,
     survey_done: bool,
 ) -> Option<CitizenView> {
-    let t = replica.ticket(id)?;
+    let id: &TicketId = &t.id;
     let service = rules.catalogue.service(&t.service)?.clone();
     let policy = &rules.catalogue.policy;
-    let ahead = queue::people_ahead(replica, id, policy);
+    let now = jiff::Timestamp::from_millisecond(now_ms).unwrap_or_default();
+    let today = rules.calendar.service_day(now);
+    let ahead = queue::people_ahead(replica, rules, id, today);
     let wait_minutes = ahead.map(|a| {
         let lokets = queue::open_lokets(replica, &t.service, now_ms);
         queue::expected_wait_minutes(a, &replica.durations(&t.service), lokets, policy)
@@ -73,7 +78,27 @@ pub fn citizen_view(
             rules.calendar.moment_in_words(r.due, Lang::En),
         ),
     });
-    let headline = headline(&t.status, ahead, wait_minutes, loket);
+    let headline = match t.status {
+        // The deadline is the point of the sentence: after it the file expires.
+        TicketStatus::ReturnedIncomplete => {
+            let last = service_day::last_rejoin_day(&rules.calendar, policy, t.updated_at);
+            Text::new(
+                format!(
+                    "Berkas belum lengkap. Lengkapi lalu kembali dengan tiket yang sama paling lambat {}.",
+                    rules.calendar.date_in_words(last, Lang::Id)
+                ),
+                format!(
+                    "Documents incomplete. Complete them and come back with the same ticket by {}.",
+                    rules.calendar.date_in_words(last, Lang::En)
+                ),
+            )
+        }
+        // Waiting in the line of a day that is over: the close will say so; say it now.
+        TicketStatus::Waiting if ahead.is_none() => {
+            headline(&TicketStatus::NotServed, None, None, None)
+        }
+        _ => headline(&t.status, ahead, wait_minutes, loket),
+    };
     Some(CitizenView {
         number: t.number,
         step: t.status.procedure_step(),
@@ -141,6 +166,14 @@ pub fn headline(
             "Document collected. Thank you!",
         ),
         TicketStatus::Cancelled => Text::new("Tiket dibatalkan", "Ticket cancelled"),
+        TicketStatus::NotServed => Text::new(
+            "Layanan hari ini sudah ditutup sebelum nomor Anda dipanggil. Silakan ambil nomor baru pada hari kerja berikutnya.",
+            "Today's service closed before your number was called. Please take a new number on the next working day.",
+        ),
+        TicketStatus::Expired => Text::new(
+            "Batas waktu melengkapi berkas sudah lewat. Silakan ambil nomor baru dan bawa berkas lengkap.",
+            "The time to complete your documents has passed. Please take a new number and bring the complete documents.",
+        ),
     }
 }
 

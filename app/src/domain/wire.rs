@@ -71,6 +71,8 @@ impl TryFrom<StatusRecord> for TicketStatus {
             },
             "collected" => TicketStatus::Collected,
             "cancelled" => TicketStatus::Cancelled,
+            "not_served" => TicketStatus::NotServed,
+            "expired" => TicketStatus::Expired,
             _ => return Err(unknown("state", r.state)),
         })
     }
@@ -167,6 +169,9 @@ impl TryFrom<EventRecord> for EventKind {
                 loket: r.loket,
             },
             "cancelled" => EventKind::Cancelled,
+            "not_served" => EventKind::NotServed,
+            "pickup_missed" => EventKind::PickupMissed,
+            "expired" => EventKind::Expired,
             _ => return Err(unknown("event", r.event)),
         })
     }
@@ -347,6 +352,8 @@ mod tests {
             },
             TicketStatus::Collected,
             TicketStatus::Cancelled,
+            TicketStatus::NotServed,
+            TicketStatus::Expired,
         ] {
             round_trip(&s);
         }
@@ -418,6 +425,9 @@ mod tests {
                 loket: None,
             },
             EventKind::Cancelled,
+            EventKind::NotServed,
+            EventKind::PickupMissed,
+            EventKind::Expired,
         ] {
             round_trip(&e);
         }

@@ -14,6 +14,7 @@ use crate::domain::i18n::Text;
 use crate::domain::ids::{LoketId, RequirementId, ServiceCode, TicketId, TicketNumber};
 use crate::domain::mutation::{DeviceRole, MutationKind};
 use crate::domain::queue;
+use crate::domain::service_day;
 use crate::domain::ticket::{Ticket, TicketCommand, TicketStatus};
 use crate::text;
 use crate::use_lang;
@@ -139,13 +140,18 @@ fn Workbench(device: Device, loket: LoketId) -> impl IntoView {
     let tab = RwSignal::new(Tab::Queue);
     let error = RwSignal::new(None::<Text>);
     let services = Signal::derive(move || services_of(&device, loket));
+    // Changes once a day: a counter left open overnight shows the new day's line.
+    let today = Memo::new(move |_| device.today());
     let line = Signal::derive(move || {
         let rules = device.rules.get();
         let svcs = services.get();
+        let Some(today) = today.get() else {
+            return Vec::new();
+        };
         device.replica.with(|r| {
             rules
                 .map(|rules| {
-                    queue::waiting_line(r, &svcs, Some(loket), &rules.catalogue.policy)
+                    queue::waiting_line(r, &rules, &svcs, Some(loket), today)
                         .into_iter()
                         .cloned()
                         .collect::<Vec<_>>()
@@ -154,7 +160,15 @@ fn Workbench(device: Device, loket: LoketId) -> impl IntoView {
         })
     });
     // A memo, so a confirmation that changes nothing does not rebuild the current ticket.
-    let current = Memo::new(move |_| device.replica.with(|r| r.current_at(loket).cloned()));
+    let current = Memo::new(move |_| {
+        let today = today.get()?;
+        device.rules.with(|rules| {
+            let cal = &rules.as_ref()?.calendar;
+            device
+                .replica
+                .with(|r| r.current_at(loket, today, cal).cloned())
+        })
+    });
     // The checklist belongs to the ticket being served; it survives re-renders and is
     // cleared when the next ticket comes up.
     let checked = RwSignal::new(BTreeSet::<RequirementId>::new());
@@ -519,6 +533,12 @@ fn AcceptedFiles(device: Device, loket: LoketId, error: RwSignal<Option<Text>>) 
                             let rules = rules.clone();
                             let due = t.receipt.as_ref().map(|r| r.due);
                             let overdue = due.is_some_and(|d| now > 0 && d.as_millisecond() < now && t.status == TicketStatus::Accepted);
+                            // A copy left uncollected for the policy's working days is
+                            // flagged for the office.
+                            let uncollected = now > 0 && rules.as_ref().is_some_and(|r| {
+                                let today = r.calendar.service_day(jiff::Timestamp::from_millisecond(now).unwrap_or_default());
+                                service_day::collection_overdue(&r.calendar, &r.catalogue.policy, &t, today)
+                            });
                             let due_text = match (&device.rules.get_untracked(), due) {
                                 (Some(r), Some(d)) => r.calendar.moment_in_words(d, lang.get()),
                                 _ => String::new(),
@@ -545,11 +565,12 @@ fn AcceptedFiles(device: Device, loket: LoketId, error: RwSignal<Option<Text>>) 
                                 }.into_any(),
                             };
                             view! {
-                                <tr class:overdue=overdue data-testid="file-row">
+                                <tr class:overdue=overdue class:uncollected=uncollected data-testid="file-row" data-uncollected=uncollected.to_string()>
                                     <td class="num">{t.number.to_string()}</td>
                                     <td>{receipt}</td>
                                     <td>
                                         {move || if overdue { format!("{} · ", text::OVERDUE.get(lang.get())) } else { String::new() }}
+                                        {move || if uncollected { format!("{} · ", text::UNCOLLECTED.get(lang.get())) } else { String::new() }}
                                         {due_text}
                                     </td>
                                     <td class="row-actions">

@@ -62,6 +62,8 @@ pub fn DisplayPage() -> impl IntoView {
     };
     let latest = move || calls().into_iter().next();
     let lokets = move || device.lokets();
+    // Changes once a day: an unanswered call of yesterday leaves the loket grid.
+    let today = Memo::new(move |_| device.today());
     let notice = move || {
         device
             .rules
@@ -122,7 +124,10 @@ pub fn DisplayPage() -> impl IntoView {
                         }}
                         <div class="loket-grid">
                             {move || lokets().into_iter().map(|l| {
-                                let cur = device.replica.with(|r| r.current_at(l).map(|t| t.number.to_string()));
+                                let cur = match (today.get(), device.rules.get()) {
+                                    (Some(today), Some(rules)) => device.replica.with(|r| r.current_at(l, today, &rules.calendar).map(|t| t.number.to_string())),
+                                    _ => None,
+                                };
                                 view! {
                                     <div class="loket-cell" data-testid=format!("loket-cell-{l}")>
                                         <span class="loket-name">{move || format!("{} {l}", text::LOKET.get(lang.get()))}</span>

@@ -10,6 +10,7 @@ use crate::domain::catalogue::Service;
 use crate::domain::i18n::{Lang, Text};
 use crate::domain::ids::{ServiceCode, TicketNumber, TrackingToken};
 use crate::domain::mutation::{DeviceRole, MutationKind};
+use crate::domain::queue;
 use crate::domain::ticket::{Priority, TicketCommand, TicketStatus};
 use crate::text;
 use crate::use_lang;
@@ -179,11 +180,18 @@ fn StartScreen(
             .map(|r| r.catalogue.services.clone())
             .unwrap_or_default()
     };
+    let today = Memo::new(move |_| device.today());
+    // People in today's line: yesterday's unserved tickets are not waiting any more.
     let waiting = move |code: &ServiceCode| {
-        device.replica.with(|r| {
-            r.tickets()
-                .filter(|t| &t.service == code && t.status == TicketStatus::Waiting)
-                .count()
+        let Some(today) = today.get() else {
+            return 0;
+        };
+        device.rules.with(|rules| {
+            rules.as_ref().map_or(0, |rules| {
+                device.replica.with(|r| {
+                    queue::waiting_line(r, rules, std::slice::from_ref(code), None, today).len()
+                })
+            })
         })
     };
     // The daily quota as this kiosk knows it; the server checks it again on sync.

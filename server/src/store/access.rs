@@ -354,6 +354,7 @@ impl Store {
                 "BEGIN TRANSACTION;
                  DELETE event WHERE ticket IN $gone;
                  DELETE token WHERE ticket IN $gone;
+                 FOR $t IN $gone { DELETE type::record('closed_ticket', $t) };
                  UPDATE survey SET ticket = '' WHERE at_ms < $cut AND ticket != '';
                  DELETE audit WHERE at_ms < $cut;
                  DELETE session WHERE expires_ms <= $now;

@@ -13,12 +13,15 @@ pub use schema::SCHEMA_VERSION;
 
 use std::collections::BTreeMap;
 
-use app::domain::authority::PushPlan;
+use app::domain::authority::{ClosePlan, PushPlan};
 use app::domain::catalogue::Catalogue;
 use app::domain::ids::{ClientId, TicketId, TrackingToken};
 use app::domain::ikm::SurveyAnswer;
 use app::domain::mutation::{DeviceRole, Event};
 use app::domain::numbering::Lease;
+use app::domain::replica::Snapshot;
+use app::domain::ticket::Ticket;
+use jiff::civil::Date;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use surrealdb::engine::any::Any;
@@ -47,12 +50,21 @@ pub struct DeviceRecord {
     pub series: Option<u8>,
 }
 
-/// Everything the server loads at start-up to rebuild its in-memory authority.
+/// Everything the server loads at start-up to rebuild its in-memory authority: the last
+/// close's checkpoint (if any) and the events after it.
 #[derive(Debug, Default)]
 pub struct Loaded {
+    pub checkpoint: Option<Checkpoint>,
     pub events: Vec<Event>,
     pub devices: Vec<DeviceRecord>,
     pub leases: Vec<Lease>,
+}
+
+/// The open state as of a day's close: start-up begins here.
+#[derive(Debug)]
+pub struct Checkpoint {
+    pub closed_through: Date,
+    pub snapshot: Snapshot,
 }
 
 #[derive(Clone)]
@@ -164,34 +176,113 @@ impl Store {
         Ok(())
     }
 
-    /// Loads what the authority needs at start-up.
+    /// Loads what the authority needs at start-up: the checkpoint, the events after it
+    /// (a day's worth at most, whatever the age of the log), the devices and the leases
+    /// still open (a close deletes its days' leases).
     pub async fn load(&self) -> Result<Loaded> {
         let mut r = self
             .db
-            .query("SELECT seq, body FROM event ORDER BY seq ASC; SELECT client, role, last_mutation, series FROM device; SELECT body FROM lease")
+            .query("SELECT cursor, closed_through, body FROM checkpoint:current; SELECT client, role, last_mutation, series FROM device; SELECT body FROM lease")
             .await?
             .check()?;
-        let events: Vec<Value> = r.take(0)?;
+        let checkpoint: Vec<Value> = r.take(0)?;
         let devices: Vec<Value> = r.take(1)?;
         let leases: Vec<Value> = r.take(2)?;
+        let checkpoint = checkpoint
+            .first()
+            .map(|v| -> Result<Checkpoint> {
+                let day = v
+                    .get("closed_through")
+                    .and_then(Value::as_str)
+                    .and_then(|d| app::domain::time_format::parse_date(d).ok())
+                    .ok_or_else(|| StoreError::Corrupt("checkpoint day".into()))?;
+                Ok(Checkpoint {
+                    closed_through: day,
+                    snapshot: parse(v)?,
+                })
+            })
+            .transpose()?;
+        let mut events = Vec::new();
+        let mut cursor = checkpoint.as_ref().map_or(0, |c| c.snapshot.cursor);
+        loop {
+            let batch = self.events_after(cursor, 10_000).await?;
+            let Some(last) = batch.last() else { break };
+            cursor = last.seq;
+            events.extend(batch);
+        }
         Ok(Loaded {
-            events: events.iter().map(parse).collect::<Result<_>>()?,
+            checkpoint,
+            events,
             devices: devices.iter().map(device_from).collect::<Result<_>>()?,
             leases: leases.iter().map(parse).collect::<Result<_>>()?,
         })
     }
 
+    /// Writes a day's close in one transaction: its events, the final state of the
+    /// tickets that ended, the checkpoint of what stays open, and the end of the leases of
+    /// the days before the closed one (see `Authority::commit_close`). Either all of it is stored or none.
+    pub async fn persist_close(&self, plan: &ClosePlan, open: &Snapshot) -> Result<()> {
+        let events: Vec<Value> = plan.events.iter().map(event_row).collect();
+        let ended: Vec<Value> = plan
+            .ended
+            .iter()
+            .map(|t| {
+                json!({
+                    "id": t.id.simple(),
+                    "day": app::domain::time_format::print_date(t.service_day),
+                    "status": t.status.name(),
+                    "body": to_body(t),
+                })
+            })
+            .collect();
+        let mut q = String::from("BEGIN TRANSACTION;\n");
+        if !events.is_empty() {
+            q.push_str("INSERT INTO event $events; UPSERT meta:log SET seq = $cursor;\n");
+        }
+        q.push_str(
+            // A few hundred rows once a day; UPSERT so a ticket that ended twice (it cannot,
+            // but a replayed close must not fail) keeps its last state.
+            "FOR $t IN $ended { UPSERT type::record('closed_ticket', $t.id) CONTENT { day: $t.day, status: $t.status, body: $t.body } };
+             UPSERT checkpoint:current CONTENT { cursor: $cursor, closed_through: $day, body: $open };
+             DELETE lease WHERE day < $day;
+             COMMIT TRANSACTION;",
+        );
+        self.db
+            .query(q)
+            .bind(("events", Value::Array(events)))
+            .bind(("ended", Value::Array(ended)))
+            .bind(("cursor", open.cursor as i64))
+            .bind(("day", app::domain::time_format::print_date(plan.through)))
+            .bind(("open", to_body(open)))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// A ticket that ended on a closed day, as it ended.
+    pub async fn closed_ticket(&self, id: TicketId) -> Result<Option<Ticket>> {
+        let mut r = self
+            .db
+            .query("SELECT body FROM type::record('closed_ticket', $id)")
+            .bind(("id", id.simple()))
+            .await?
+            .check()?;
+        let rows: Vec<Value> = r.take(0)?;
+        rows.first().map(parse).transpose()
+    }
+
     /// Events after `cursor`, at most `limit`, in order.
     pub async fn events_after(&self, cursor: u64, limit: usize) -> Result<Vec<Event>> {
-        // The record id is the sequence number: a key-range scan, in key order. SurrealQL
-        // takes no parameters in a range, so the two integers are formatted in.
+        // The record id is the sequence number: a key-range scan, in key order, bounded at
+        // both ends so a pull from far back reads only its own page. SurrealQL takes no
+        // parameters in a range, so the integers are formatted in. SurrealDB's integers
+        // are i64: a cursor beyond that has nothing after it.
+        let from = cursor.saturating_add(1).min(i64::MAX as u64);
+        let to = from.saturating_add(limit as u64).min(i64::MAX as u64);
         let mut r = self
             .db
             .query(format!(
-                "SELECT seq, body FROM event:{}.. LIMIT {}",
-                // SurrealDB's integers are i64: a cursor beyond that has nothing after it.
-                cursor.saturating_add(1).min(i64::MAX as u64),
-                limit
+                "SELECT seq, body FROM event:{from}..{to} LIMIT {limit}"
             ))
             .await?
             .check()?;
@@ -392,7 +483,6 @@ mod tests {
     use app::domain::hlc::Hlc;
     use app::domain::ids::{ServiceCode, TicketNumber};
     use app::domain::mutation::PushResponse;
-    use app::domain::replica::Replica;
     use app::domain::ticket::{EventKind, NewTicket, Priority};
 
     fn bytes(n: u64) -> [u8; 16] {
@@ -444,7 +534,6 @@ mod tests {
                 })
                 .collect(),
             events,
-            replica: Replica::default(),
         }
     }
 

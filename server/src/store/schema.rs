@@ -98,6 +98,21 @@ const MIGRATIONS: &[&str] = &[
         CREATE type::record('audit', [$a.at_ms, rand::string(16)]) CONTENT $a;
     };
     ",
+    // 4: the service day. A day's close keeps the tickets that ended (their final state,
+    // keyed by ticket id, for the citizen's page and reports) and a checkpoint of the open
+    // state with the log's sequence number it stands for: start-up reads the checkpoint
+    // and the events after it, never the whole log.
+    "
+    DEFINE TABLE IF NOT EXISTS closed_ticket SCHEMAFULL;
+    DEFINE FIELD IF NOT EXISTS day ON closed_ticket TYPE string;
+    DEFINE FIELD IF NOT EXISTS status ON closed_ticket TYPE string;
+    DEFINE FIELD IF NOT EXISTS body ON closed_ticket TYPE string;
+
+    DEFINE TABLE IF NOT EXISTS checkpoint SCHEMAFULL;
+    DEFINE FIELD IF NOT EXISTS cursor ON checkpoint TYPE int;
+    DEFINE FIELD IF NOT EXISTS closed_through ON checkpoint TYPE string;
+    DEFINE FIELD IF NOT EXISTS body ON checkpoint TYPE string;
+    ",
 ];
 
 /// The version a database has after start-up.

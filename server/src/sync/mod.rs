@@ -49,7 +49,7 @@ pub fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError>
 }
 
 /// Applies events other instances appended since this instance's cursor.
-async fn catch_up(auth: &mut Authority, store: &Store, tail: &Tail) -> Result<(), StoreError> {
+pub async fn catch_up(auth: &mut Authority, store: &Store, tail: &Tail) -> Result<(), StoreError> {
     loop {
         let events = store
             .events_after(auth.replica.cursor(), PULL_LIMIT)
@@ -218,19 +218,7 @@ pub async fn pull(
 ) -> Result<Json<PullResponse>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::Invalid(e.body_text()))?;
     if q.cursor == 0 {
-        let mut auth = s.authority.lock().await;
-        catch_up(&mut auth, &s.store, &s.tail).await?;
-        let today = auth.rules.calendar.service_day(jiff::Timestamp::now());
-        let mut replica = auth.replica.clone();
-        drop(auth);
-        replica.prune(today);
-        let snapshot = replica.snapshot();
-        return Ok(Json(PullResponse {
-            cursor: snapshot.cursor,
-            snapshot: Some(snapshot),
-            events: vec![],
-            more: false,
-        }));
+        return Ok(Json(snapshot(&s).await?));
     }
     // Devices pull right after each poke, nearly always from the tail.
     let newest = s.newest.load(std::sync::atomic::Ordering::Acquire);
@@ -238,6 +226,11 @@ pub async fn pull(
         Some(events) => events,
         None => s.store.events_after(q.cursor, PULL_LIMIT).await?,
     };
+    if events.is_empty() && q.cursor < newest {
+        // The events after this cursor were purged (retention): start over from the
+        // open state.
+        return Ok(Json(snapshot(&s).await?));
+    }
     let more = events.len() == PULL_LIMIT;
     let cursor = events.last().map(|e| e.seq).unwrap_or(q.cursor);
     Ok(Json(PullResponse {
@@ -246,6 +239,22 @@ pub async fn pull(
         cursor,
         more,
     }))
+}
+
+/// The open state for a device that starts over: the replica holds only the open day and
+/// the open files, so this costs the same in the tenth year as on the first day.
+async fn snapshot(s: &AppState) -> Result<PullResponse, ApiError> {
+    let snapshot = {
+        let mut auth = s.authority.lock().await;
+        catch_up(&mut auth, &s.store, &s.tail).await?;
+        auth.replica.snapshot()
+    };
+    Ok(PullResponse {
+        cursor: snapshot.cursor,
+        snapshot: Some(snapshot),
+        events: vec![],
+        more: false,
+    })
 }
 
 /// `POST /api/sync/lease`: a block of numbers for a kiosk.

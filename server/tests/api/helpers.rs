@@ -69,9 +69,55 @@ pub fn spawn_app_with(db: Db<'_>, port: u16) -> TestApp {
     spawn_app_env(db, port, &[])
 }
 
-/// Starts the server binary with extra environment variables.
+/// The seed catalogue with an office open all day, every day (00:00–23:59:59 WITA): the
+/// tests run at any hour, and a day that closed in the middle of one would end its
+/// tickets as not served. Tests of the close itself act on yesterday, whose close has
+/// passed whatever the hour. Written once per test run.
+pub fn always_open_catalogue() -> &'static Path {
+    static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("antrean-tests-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("catalogue.toml");
+        std::fs::write(&path, always_open(SEED_TOML)).expect("write the test catalogue");
+        path
+    })
+}
+
+/// A catalogue document with every weekday open 00:00–23:59:59.
+pub fn always_open(toml: &str) -> String {
+    const DAYS: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let mut out = String::new();
+    for line in toml.lines() {
+        if DAYS.iter().any(|d| line.starts_with(&format!("{d} = "))) {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+        if line.starts_with("zone_name = ") {
+            for d in DAYS {
+                out.push_str(&format!(
+                    "{d} = {{ open = \"00:00:00\", close = \"23:59:59\" }}\n"
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Starts the server binary with extra environment variables (the always-open catalogue
+/// unless they name another).
 pub fn spawn_app_env(db: Db<'_>, port: u16, env: &[(&str, &str)]) -> TestApp {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_antrean"));
+    cmd.env("ANTREAN_CATALOGUE", always_open_catalogue());
     cmd.envs(env.iter().copied());
     cmd.env("ANTREAN_ADDR", format!("127.0.0.1:{port}"))
         .env(
@@ -507,6 +553,8 @@ pub struct DeviceSim {
     pub id: ClientId,
     next: u64,
     counter: u32,
+    /// Added to the real clock: a device acting "yesterday" (a day that has closed).
+    pub clock_offset_ms: i64,
 }
 
 impl DeviceSim {
@@ -515,6 +563,7 @@ impl DeviceSim {
             id: ClientId::from_random_bytes(random_bytes()),
             next: 1,
             counter: 0,
+            clock_offset_ms: 0,
         }
     }
 
@@ -524,7 +573,7 @@ impl DeviceSim {
             client_id: self.id,
             mutation_id: MutationId::new(self.next).expect("id"),
             at: Hlc {
-                wall_ms: now_ms(),
+                wall_ms: now_ms() + self.clock_offset_ms,
                 counter: self.counter,
                 client: self.id,
             },

@@ -9,4 +9,5 @@ mod bad_input;
 mod citizen;
 mod fuzz;
 mod health;
+mod service_day;
 mod sync;
