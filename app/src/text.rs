@@ -125,6 +125,10 @@ pub const TIMES: T = T("kali", "times");
 pub const ACCEPTED_TAB: T = T("Berkas diterima", "Accepted files");
 pub const ASIDE_TAB: T = T("Tidak hadir / dikembalikan", "No-show / returned");
 pub const DUE: T = T("Jatuh tempo", "Due");
+pub const NO_RANDOM: T = T(
+    "Pembangkit acak perangkat gagal; tiket tidak diterbitkan. Muat ulang halaman.",
+    "The device's random generator failed; no ticket was issued. Reload the page.",
+);
 pub const OVERDUE: T = T("Terlambat", "Overdue");
 pub const UNCOLLECTED: T = T("Lama belum diambil", "Long uncollected");
 pub const MARK_READY: T = T("Siap diambil", "Ready");

@@ -95,7 +95,9 @@ impl Device {
             replica: RwSignal::new(Replica::default()),
             rules: RwSignal::new(None),
             status: RwSignal::new(SyncStatus {
-                online: true,
+                // Until a request succeeds (an unpaired kiosk started with the server
+                // down must not say "Terhubung").
+                online: false,
                 pending: 0,
                 last_synced_ms: None,
                 cursor: 0,
@@ -148,11 +150,12 @@ impl Device {
     }
 
     /// A new random tracking token for the next ticket; `None` during the server render
-    /// (the first render must not differ between server and browser).
+    /// (the first render must not differ between server and browser) and when the
+    /// browser's random generator failed.
     pub fn fresh_token() -> Option<TrackingToken> {
         #[cfg(feature = "hydrate")]
         {
-            Some(runtime::fresh_token())
+            runtime::fresh_token()
         }
         #[cfg(not(feature = "hydrate"))]
         {

@@ -51,12 +51,18 @@ fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
-fn random_bytes() -> [u8; 16] {
+/// 16 bytes from the browser's cryptographic generator, or `None` when it is missing or
+/// fails: ids and tracking tokens are never made from anything weaker (an all-zero token
+/// would let anyone read the ticket).
+fn random_bytes() -> Option<[u8; 16]> {
     let mut b = [0u8; 16];
-    if let Some(c) = web_sys::window().and_then(|w| w.crypto().ok()) {
-        let _ = c.get_random_values_with_u8_array(&mut b);
-    }
-    b
+    let c = web_sys::window().and_then(|w| w.crypto().ok())?;
+    c.get_random_values_with_u8_array(&mut b).ok()?;
+    Some(b)
+}
+
+fn no_randomness() -> Text {
+    Text::new(crate::text::NO_RANDOM.0, crate::text::NO_RANDOM.1)
 }
 
 fn failed(e: String) -> Text {
@@ -84,7 +90,11 @@ pub async fn start(dev: Device) -> Option<Handle> {
     let meta = match meta {
         Some(m) => m,
         None => {
-            let id = ClientId::from_random_bytes(random_bytes());
+            let Some(bytes) = random_bytes() else {
+                dev.notices.update(|n| n.push(no_randomness()));
+                return None;
+            };
+            let id = ClientId::from_random_bytes(bytes);
             let m = ClientMeta {
                 client_id: id,
                 clock: crate::domain::hlc::HlcClock::new(id),
@@ -313,7 +323,7 @@ pub async fn issue_ticket(
             )
         })?;
         let ticket = NewTicket {
-            id: TicketId::from_random_bytes(random_bytes()),
+            id: TicketId::from_random_bytes(random_bytes().ok_or_else(no_randomness)?),
             number,
             service: svc.code.clone(),
             priority,
@@ -364,9 +374,10 @@ pub async fn issue_ticket(
     })
 }
 
-/// A fresh tracking token from the browser's cryptographic generator.
-pub fn fresh_token() -> TrackingToken {
-    TrackingToken::from_random_bytes(random_bytes())
+/// A fresh tracking token from the browser's cryptographic generator; `None` when it
+/// failed.
+pub fn fresh_token() -> Option<TrackingToken> {
+    random_bytes().map(TrackingToken::from_random_bytes)
 }
 
 /// A User Timing mark, replacing the previous one of the same name (so they never pile

@@ -145,7 +145,9 @@ impl SyncClient {
             outbox: outbox.into(),
             acked: VecDeque::new(),
             online: true,
-            reachable: true,
+            // Not "connected" until a request got an answer: a device started with the
+            // server down never says it is online.
+            reachable: false,
             in_flight: None,
             pull_wanted: true,
             retry_at: None,

@@ -274,7 +274,10 @@ fn DetailScreen(
             if busy.get_value() || cooldown() {
                 return;
             }
+            // No token: the random generator failed (an effect makes one as soon as the
+            // kiosk starts). Say so instead of doing nothing.
             let Some(token) = ticket.next_token.get_untracked() else {
+                error.set(Some(Text::new(text::NO_RANDOM.0, text::NO_RANDOM.1)));
                 return;
             };
             busy.set_value(true);
