@@ -159,6 +159,9 @@ fn TicketCard(
         TicketStatus::Ready | TicketStatus::PickupCalled { .. }
     );
     let rated = v.status == TicketStatus::Collected && !v.survey_open;
+    // Ended without the copy (not served, expired, cancelled): no step is "now"; the
+    // headline says what to do instead.
+    let ended = v.status.is_terminal() && v.status != TicketStatus::Collected;
     view! {
         <article class="citizen-card" data-testid="citizen-card" data-status=v.status.name()>
             {called_loket.map(|l| view! {
@@ -166,13 +169,13 @@ fn TicketCard(
             })}
             <p class="citizen-number" data-testid="citizen-number">{v.number.to_string()}</p>
             <p class="citizen-service">{move || name.get(lang.get()).to_string()}</p>
-            <p class="headline" data-testid="headline">{move || headline.get(lang.get()).to_string()}</p>
+            <p class="headline" class:headline-ended=ended data-testid="headline">{move || headline.get(lang.get()).to_string()}</p>
             <ol class="timeline" aria-label="Langkah">
                 {text::STEPS.iter().enumerate().map(|(i, s)| {
                     let n = i as u8 + 1;
                     let s = *s;
                     view! {
-                        <li class:done=move || n < step class:now=move || n == step aria-current=move || (n == step).then_some("step")>
+                        <li class:done=move || n < step class:now=move || !ended && n == step aria-current=move || (!ended && n == step).then_some("step")>
                             <span class="dot">{n}</span>
                             <span>{move || s.get(lang.get())}</span>
                         </li>

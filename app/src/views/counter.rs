@@ -598,16 +598,28 @@ fn AsideList(
     error: RwSignal<Option<Text>>,
 ) -> impl IntoView {
     let lang = use_lang();
+    let today = Memo::new(move |_| device.today());
     let rows = move || {
         let svcs = services.get();
+        let today = today.get();
+        let rules = device.rules.get();
+        // Absent citizens of an earlier day are not reinstated (that day's line closed);
+        // returned files may come back for some working days.
+        let of_today = move |t: &Ticket| {
+            rules
+                .as_ref()
+                .zip(today)
+                .is_some_and(|(r, d)| t.queued_day(&r.calendar) == d)
+        };
         device.replica.with(|r| {
             r.tickets()
                 .filter(|t| {
                     svcs.contains(&t.service)
-                        && matches!(
-                            t.status,
-                            TicketStatus::NoShow | TicketStatus::ReturnedIncomplete
-                        )
+                        && match t.status {
+                            TicketStatus::NoShow => of_today(t),
+                            TicketStatus::ReturnedIncomplete => true,
+                            _ => false,
+                        }
                 })
                 .cloned()
                 .collect::<Vec<_>>()

@@ -80,7 +80,14 @@ async fn push(
         .plan_push(dev.role, &req, now_ms)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let rejected = plan.response.outcomes.len() - plan.events.len();
-    anyhow::ensure!(rejected == 0, "{rejected} mutations rejected: {:?}", plan.response.outcomes.iter().find(|o| !matches!(o.outcome, app::domain::mutation::Outcome::Applied { .. })));
+    anyhow::ensure!(
+        rejected == 0,
+        "{rejected} mutations rejected: {:?}",
+        plan.response
+            .outcomes
+            .iter()
+            .find(|o| !matches!(o.outcome, app::domain::mutation::Outcome::Applied { .. }))
+    );
     let audit: Vec<AuditRow> = if dev.role == DeviceRole::Counter {
         plan.events
             .iter()
@@ -103,7 +110,9 @@ async fn push(
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let dir = args.next().ok_or_else(|| anyhow::anyhow!("usage: history_fill <data-dir> <days> <tickets-per-day> [catalogue.toml]"))?;
+    let dir = args.next().ok_or_else(|| {
+        anyhow::anyhow!("usage: history_fill <data-dir> <days> <tickets-per-day> [catalogue.toml]")
+    })?;
     let days: u32 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(250);
     let per_day: u32 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(2_000);
     let catalogue = match args.next() {
@@ -120,7 +129,9 @@ async fn main() -> anyhow::Result<()> {
 
     // Kiosks with their own series (500 numbers a day each), one counter per loket pair.
     let kiosk_count = per_day.div_ceil(500).max(1);
-    let mut kiosks: Vec<Dev> = (0..kiosk_count).map(|_| Dev::new(DeviceRole::Kiosk)).collect();
+    let mut kiosks: Vec<Dev> = (0..kiosk_count)
+        .map(|_| Dev::new(DeviceRole::Kiosk))
+        .collect();
     for (i, k) in kiosks.iter().enumerate() {
         let series = u8::try_from(i + 1)?;
         auth.leases.restore_series(k.id, series);
@@ -145,7 +156,10 @@ async fn main() -> anyhow::Result<()> {
 
     let service = rules.catalogue.services[0].clone();
     let checked: Vec<RequirementId> = service.requirements.iter().map(|r| r.id.clone()).collect();
-    let loket = *service.lokets.first().ok_or_else(|| anyhow::anyhow!("no loket"))?;
+    let loket = *service
+        .lokets
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("no loket"))?;
     let cal = &rules.calendar;
     let today = cal.service_day(jiff::Timestamp::now());
     // The working days before today, oldest first.
@@ -175,7 +189,8 @@ async fn main() -> anyhow::Result<()> {
             for n in 0..per_day.saturating_sub(500 * k as u32).min(500) {
                 let id = TicketId::from_random_bytes(random16());
                 tickets.push(id);
-                let number = TicketNumber::new(service.prefix, Some((k + 1) as u8), (n + 1) as u16)?;
+                let number =
+                    TicketNumber::new(service.prefix, Some((k + 1) as u8), (n + 1) as u16)?;
                 batch.push(kiosk.mutation(
                     at(i64::from(n))?,
                     MutationKind::IssueTicket {
