@@ -65,6 +65,7 @@ test("devices left open overnight roll over to the new day, and the server close
   await expect(counter.getByTestId("queue-row")).toHaveCount(0, { timeout: 20_000 });
   await expect(counter.getByTestId("call-next")).toBeVisible();
   await expect(display.getByTestId("loket-cell-1")).toContainText("—");
+  await expect(display.getByTestId("latest-call")).toHaveCount(0);
   await expect(kiosk.getByTestId("service-legalisir-ktp-el")).toContainText("0 orang menunggu");
   // The offline kiosk issues today's numbers (its leased block of today: A-001).
   const today = await issue(kiosk);

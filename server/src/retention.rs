@@ -1,11 +1,12 @@
-//! Retention (UU 27/2022: keep personal-adjacent data no longer than needed). Tickets
-//! whose history is older than the configured period lose their events and tracking
-//! tokens, survey answers lose their link to the ticket, old audit rows and expired
-//! sessions go. Runs at start-up and every six hours, and on an admin's request.
+//! Retention (UU 27/2022: keep personal-adjacent data no longer than needed). History of
+//! the service days older than the configured period goes: the events logged up to those
+//! days' close, the final state and tracking links of the tickets that ended on them,
+//! survey answers' link to their ticket, old audit rows; expired sessions too. A file still
+//! open keeps its tracking link. Runs at start-up and every six hours, and on an admin's
+//! request; it holds no lock while it deletes.
 
 use std::time::Duration;
 
-use app::domain::ids::TicketId;
 use axum::extract::State;
 use axum::Json;
 
@@ -15,21 +16,24 @@ use crate::store::Purged;
 
 const DAY_MS: i64 = 86_400_000;
 
-/// Purges what is older than the retention period, in the database and in memory.
+/// Purges what is older than the retention period: history by service day (the days
+/// before the cut), never a file that is still open.
 pub async fn run(s: &AppState) -> Result<Purged, ApiError> {
+    let _one_at_a_time = s.retention_running.lock().await;
     let now = now_ms();
     let cutoff = now - i64::from(s.retention_days) * DAY_MS;
-    // No lock is held while the store purges: it deletes history older than a year,
-    // which no push writes and start-up does not read (it starts from the last close's
-    // checkpoint). Memory then drops the open files that were purged with it.
-    let (purged, gone) = s.store.purge_before(cutoff, now).await?;
-    let ids: Vec<TicketId> = gone
-        .iter()
-        .filter_map(|t| TicketId::parse(t).ok())
-        .collect();
-    if !ids.is_empty() {
-        s.authority.lock().await.replica.forget(&ids);
-    }
+    // The only moment the lock is taken: to learn which tickets are open, whose tracking
+    // links stay whatever their age. The purge itself runs beside pushes.
+    let (cut_day, open) = {
+        let auth = s.authority.lock().await;
+        let cut_day = auth
+            .rules
+            .calendar
+            .service_day(jiff::Timestamp::from_millisecond(cutoff).unwrap_or_default());
+        let open: Vec<String> = auth.replica.tickets().map(|t| t.id.simple()).collect();
+        (cut_day, open)
+    };
+    let purged = s.store.purge_before(cut_day, cutoff, now, &open).await?;
     if purged != Purged::default() {
         tracing::info!(
             tickets = purged.tickets,

@@ -102,6 +102,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
         setup_token: Arc::default(),
         secure_cookies: cfg.secure_cookies,
         retention_days: cfg.retention_days,
+        retention_running: Arc::default(),
         tail: Arc::default(),
         newest: Arc::default(),
         device_tokens: Arc::default(),

@@ -45,6 +45,9 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// How long tickets and survey links are kept, in days.
     pub retention_days: u32,
+    /// Held by a retention run: the scheduled one and an admin's never run at once (two
+    /// purges of the same rows would conflict).
+    pub retention_running: Arc<Mutex<()>>,
     /// The newest events of the log, for pulls.
     pub tail: Arc<Tail>,
     /// The newest sequence number this instance has applied.

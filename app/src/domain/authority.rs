@@ -42,8 +42,8 @@ pub struct PushPlan {
     pub response: PushResponse,
     /// Events to append, with their sequence numbers.
     pub events: Vec<Event>,
-    /// Tracking tokens of newly issued tickets.
-    pub tokens: Vec<(TrackingToken, TicketId)>,
+    /// Tracking tokens of newly issued tickets, with their service day (retention).
+    pub tokens: Vec<(TrackingToken, TicketId, Date)>,
 }
 
 /// What closing the service days up to `through` does, computed without changing anything:
@@ -97,19 +97,20 @@ impl Authority {
     /// Plans the close of every service day up to `through` at the server's time `now_ms`
     /// (module `service_day` has the rules). Running it again plans no event.
     pub fn plan_close(&self, through: Date, now_ms: i64) -> ClosePlan {
-        let at = Hlc {
-            wall_ms: now_ms,
-            counter: 0,
-            client: ClientId::OFFICE,
-        };
         let mut replica = self.replica.clone();
         let mut seq = replica.cursor();
         let mut events = Vec::new();
-        for (ticket, kind) in service_day::close_through(&replica, &self.rules, through) {
+        for (ticket, kind, closed_at) in service_day::close_through(&replica, &self.rules, through)
+        {
             seq += 1;
             events.push(Event {
                 seq,
-                at,
+                // The moment its day closed; never later than now.
+                at: Hlc {
+                    wall_ms: closed_at.as_millisecond().min(now_ms),
+                    counter: 0,
+                    client: ClientId::OFFICE,
+                },
                 ticket,
                 kind,
             });
@@ -241,10 +242,14 @@ impl Authority {
                         kind,
                     };
                     draft.apply(e.ticket, &e.kind, e.at);
-                    events.push(e);
-                    if let MutationKind::IssueTicket { token, ticket } = &m.kind {
-                        tokens.push((token.clone(), ticket.id));
+                    if let (
+                        MutationKind::IssueTicket { token, ticket },
+                        super::ticket::EventKind::Issued { service_day, .. },
+                    ) = (&m.kind, &e.kind)
+                    {
+                        tokens.push((token.clone(), ticket.id, *service_day));
                     }
+                    events.push(e);
                     outcomes.push(MutationOutcome {
                         mutation_id: m.mutation_id,
                         outcome: Outcome::Applied { seq },

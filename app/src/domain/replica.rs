@@ -130,6 +130,17 @@ impl Replica {
         self.calls.iter().rev()
     }
 
+    /// The calls made on service day `today`, newest first: a display left on overnight
+    /// starts the day without yesterday's last call in large type.
+    pub fn calls_of_day<'a>(
+        &'a self,
+        today: Date,
+        calendar: &'a OfficeCalendar,
+    ) -> impl Iterator<Item = &'a CallRecord> {
+        self.recent_calls()
+            .filter(move |c| calendar.service_day(c.at.timestamp()) == today)
+    }
+
     /// Recent service durations of a service in ms, oldest first.
     pub fn durations(&self, service: &ServiceCode) -> Vec<i64> {
         self.durations
@@ -419,16 +430,6 @@ impl Replica {
         out
     }
 
-    /// Drops tickets whose history the server purged (retention).
-    pub fn forget(&mut self, ids: &[TicketId]) {
-        for id in ids {
-            if let Some(t) = self.tickets.remove(id) {
-                self.numbers.remove(&(t.service_day, t.number));
-            }
-        }
-        self.calls.retain(|c| !ids.contains(&c.ticket));
-    }
-
     /// The ticket a loket is handling now (called, serving or pickup-called there). A call
     /// made on an earlier day is not current: the close will record what became of it. A
     /// ticket being served stays with its loket until finished.
@@ -553,8 +554,11 @@ mod tests {
                 .id,
             id
         );
-        // The next day the unanswered call is no longer the loket's current ticket.
+        assert_eq!(r.calls_of_day(today, &rules.calendar).count(), 2);
+        // The next day the unanswered call is no longer the loket's current ticket, nor a
+        // call of the day.
         let tomorrow = today.tomorrow().unwrap();
+        assert_eq!(r.calls_of_day(tomorrow, &rules.calendar).count(), 0);
         assert!(r
             .current_at(LoketId::new(2).unwrap(), tomorrow, &rules.calendar)
             .is_none());

@@ -71,30 +71,38 @@ pub fn collection_overdue(
 }
 
 /// What closing every service day up to and including `day` records, ticket by ticket, in
-/// ticket-id order. Empty when those days are closed already.
-pub fn close_through(replica: &Replica, rules: &Rules, day: Date) -> Vec<(TicketId, EventKind)> {
+/// ticket-id order, each with the closing moment of the day it happened on (a close that
+/// runs late, after the server was down, still dates "not served" at that day's closing
+/// time). Empty when those days are closed already.
+pub fn close_through(
+    replica: &Replica,
+    rules: &Rules,
+    day: Date,
+) -> Vec<(TicketId, EventKind, Timestamp)> {
     let cal = &rules.calendar;
     let policy = &rules.catalogue.policy;
     replica
         .tickets()
         .filter_map(|t| {
-            let event = match t.status {
+            let (event, on) = match t.status {
                 TicketStatus::Waiting | TicketStatus::Called { .. } | TicketStatus::NoShow
                     if t.queued_day(cal) <= day =>
                 {
-                    EventKind::NotServed
+                    (EventKind::NotServed, t.queued_day(cal))
                 }
                 TicketStatus::PickupCalled { .. } if t.updated_day(cal) <= day => {
-                    EventKind::PickupMissed
+                    (EventKind::PickupMissed, t.updated_day(cal))
                 }
-                TicketStatus::ReturnedIncomplete
-                    if last_rejoin_day(cal, policy, t.updated_at) <= day =>
-                {
-                    EventKind::Expired
+                TicketStatus::ReturnedIncomplete => {
+                    let last = last_rejoin_day(cal, policy, t.updated_at);
+                    if last > day {
+                        return None;
+                    }
+                    (EventKind::Expired, last)
                 }
                 _ => return None,
             };
-            Some((t.id, event))
+            Some((t.id, event, cal.closes_at(on)))
         })
         .collect()
 }
@@ -169,7 +177,7 @@ mod tests {
         fn close(&mut self, day: Date, ms: i64) -> usize {
             let events = close_through(&self.replica, &self.rules, day);
             let n = events.len();
-            for (id, e) in events {
+            for (id, e, _) in events {
                 self.record(id, e, ms);
             }
             n

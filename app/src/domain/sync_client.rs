@@ -106,6 +106,10 @@ pub struct SyncClient {
     reachable: bool,
     in_flight: Option<InFlight>,
     pull_wanted: bool,
+    /// The newest sequence number the server has announced (poke, push or pull answer).
+    /// A pull answer that stops short of it leaves a pull wanted: a poke that arrives
+    /// while a pull is under way is not forgotten when that pull answers.
+    newest_known: u64,
     retry_at: Option<i64>,
     backoff_ms: i64,
     last_pull_ms: Option<i64>,
@@ -150,6 +154,7 @@ impl SyncClient {
             reachable: false,
             in_flight: None,
             pull_wanted: true,
+            newest_known: 0,
             retry_at: None,
             backoff_ms: 0,
             last_pull_ms: None,
@@ -301,6 +306,7 @@ impl SyncClient {
                 self.acked.push_back((m, seq));
             }
         }
+        self.newest_known = self.newest_known.max(resp.cursor);
         if resp.cursor > self.confirmed.cursor() {
             self.pull_wanted = true;
         }
@@ -317,7 +323,8 @@ impl SyncClient {
             self.confirmed = Replica::from_snapshot(s);
         }
         self.take_events(&resp.events, now_ms);
-        self.pull_wanted = resp.more || resp.cursor > self.confirmed.cursor();
+        self.newest_known = self.newest_known.max(resp.cursor);
+        self.pull_wanted = resp.more || self.newest_known > self.confirmed.cursor();
     }
 
     /// Applies confirmed events (from a pull or a poke) and recomputes the view.
@@ -347,6 +354,7 @@ impl SyncClient {
     /// needed; otherwise (a gap, a skipped poke, a large batch) the device pulls. Returns
     /// whether the confirmed replica changed.
     pub fn handle_poke(&mut self, poke: Poke, now_ms: i64) -> bool {
+        self.newest_known = self.newest_known.max(poke.cursor);
         let contiguous = !poke.events.is_empty()
             && poke.after == self.confirmed.cursor()
             && poke
@@ -498,6 +506,39 @@ mod tests {
             events: vec![],
             more: false,
         }
+    }
+
+    #[test]
+    fn a_poke_that_arrives_while_a_pull_is_under_way_is_pulled_after_it() {
+        let mut a = server();
+        let kiosk_id = ClientId::from_random_bytes([1; 16]);
+        let mut kiosk = SyncClient::new(kiosk_id, rules());
+        let mut counter = SyncClient::new(ClientId::from_random_bytes([3; 16]), rules());
+        let mut push_one = |a: &mut Authority, n: u16| {
+            kiosk.handle_user_action(issue(n), NOW).unwrap();
+            let req = kiosk.poll_request(NOW).unwrap();
+            let Ok(Reply::Push(r)) = serve(a, DeviceRole::Kiosk, req) else {
+                panic!()
+            };
+            kiosk.handle_push_response(&r, NOW);
+            r.cursor
+        };
+        let first = push_one(&mut a, 1);
+        // The counter starts a pull; the server answers as of the first ticket.
+        let req = counter.poll_request(NOW).unwrap();
+        let Ok(Reply::Pull(answer)) = serve(&mut a, DeviceRole::Counter, req) else {
+            panic!()
+        };
+        assert_eq!(answer.cursor, first);
+        // Meanwhile a second ticket is pushed and its (bare) poke arrives first.
+        let second = push_one(&mut a, 2);
+        assert!(!counter.handle_poke(Poke::bare(second), NOW));
+        counter.handle_pull(answer, NOW);
+        // The counter pulls again at once, not at the next periodic pull.
+        assert!(matches!(
+            counter.poll_request(NOW + 1),
+            Some(Request::Pull { cursor }) if cursor == first
+        ));
     }
 
     #[test]

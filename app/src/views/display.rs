@@ -55,15 +55,25 @@ pub fn DisplayPage() -> impl IntoView {
         }
     });
 
+    // Changes once a day: yesterday's calls leave the screen, and an unanswered call of
+    // yesterday leaves the loket grid.
+    let today = Memo::new(move |_| device.today());
     let calls = move || {
-        device
-            .replica
-            .with(|r| r.recent_calls().cloned().collect::<Vec<_>>())
+        let Some(today) = today.get() else {
+            return Vec::new();
+        };
+        device.rules.with(|rules| {
+            rules.as_ref().map_or_else(Vec::new, |rules| {
+                device.replica.with(|r| {
+                    r.calls_of_day(today, &rules.calendar)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                })
+            })
+        })
     };
     let latest = move || calls().into_iter().next();
     let lokets = move || device.lokets();
-    // Changes once a day: an unanswered call of yesterday leaves the loket grid.
-    let today = Memo::new(move |_| device.today());
     let notice = move || {
         device
             .rules
@@ -124,10 +134,10 @@ pub fn DisplayPage() -> impl IntoView {
                         }}
                         <div class="loket-grid">
                             {move || lokets().into_iter().map(|l| {
-                                let cur = match (today.get(), device.rules.get()) {
-                                    (Some(today), Some(rules)) => device.replica.with(|r| r.current_at(l, today, &rules.calendar).map(|t| t.number.to_string())),
-                                    _ => None,
-                                };
+                                let cur = today.get().and_then(|today| device.rules.with(|rules| {
+                                    let cal = &rules.as_ref()?.calendar;
+                                    device.replica.with(|r| r.current_at(l, today, cal).map(|t| t.number.to_string()))
+                                }));
                                 view! {
                                     <div class="loket-cell" data-testid=format!("loket-cell-{l}")>
                                         <span class="loket-name">{move || format!("{} {l}", text::LOKET.get(lang.get()))}</span>

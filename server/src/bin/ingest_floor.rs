@@ -82,7 +82,8 @@ async fn main() -> anyhow::Result<()> {
                     service_day: jiff::civil::date(2026, 12, 1),
                 };
                 let token = TrackingToken::from_random_bytes(random16());
-                b.tokens.push(token_row(&token, ticket));
+                b.tokens
+                    .push(token_row(&token, ticket, jiff::civil::date(2026, 12, 1)));
                 (ticket, kind)
             } else {
                 let ticket = tickets[i as usize % tickets.len()];

@@ -329,49 +329,100 @@ impl Store {
             .collect()
     }
 
-    /// Retention: removes the events and tracking tokens of tickets whose whole history is
-    /// older than `cutoff_ms`, cuts survey answers of that age loose from their ticket (the
-    /// scores stay for the satisfaction index), and drops older audit rows and expired
-    /// sessions, in one transaction. Returns the ids of the removed tickets.
-    pub async fn purge_before(&self, cutoff_ms: i64, now_ms: i64) -> Result<(Purged, Vec<String>)> {
+    /// Retention, by service day: the events recorded up to the last close before the
+    /// cut (a key range), the final state and tracking tokens of tickets that ended before
+    /// it (never those of files still open: `open`), survey answers of that age cut loose
+    /// from their ticket (re-keyed: the record id was the ticket), audit rows before it (a
+    /// key range) and expired sessions. What it reads is bounded by the retention period,
+    /// not by the age of the installation, and it takes no lock of the server's: pushes go
+    /// on meanwhile. Each step is its own transaction; a step that fails is retried whole
+    /// by the next run.
+    pub async fn purge_before(
+        &self,
+        cut_day: jiff::civil::Date,
+        cutoff_ms: i64,
+        now_ms: i64,
+        open: &[String],
+    ) -> Result<Purged> {
+        let cut = app::domain::time_format::print_date(cut_day);
+        // The log up to the last close before the cut.
+        let mut r = self
+            .db
+            .query(format!(
+                "SELECT VALUE cursor FROM day_close:..{} ORDER BY id DESC LIMIT 1",
+                super::day_key(cut_day)
+            ))
+            .await?
+            .check()?;
+        let through: Option<i64> = r.take::<Vec<i64>>(0)?.first().copied();
+        if let Some(through) = through.filter(|t| *t > 0) {
+            // In slices, so no transaction holds a year of deletions at once.
+            let mut from = 1i64;
+            let mut r = self
+                .db
+                .query("SELECT VALUE seq FROM event LIMIT 1")
+                .await?
+                .check()?;
+            if let Some(first) = r.take::<Vec<i64>>(0)?.first() {
+                from = *first;
+            }
+            while from <= through {
+                let to = (from + 20_000).min(through + 1);
+                self.db
+                    .query(format!("DELETE event:{from}..{to}"))
+                    .await?
+                    .check()?;
+                from = to;
+            }
+        }
+        let mut r = self
+            .db
+            .query("DELETE closed_ticket WHERE day < $cut RETURN BEFORE")
+            .bind(("cut", cut.clone()))
+            .await?
+            .check()?;
+        let tickets = r.take::<Vec<Value>>(0)?.len() as u64;
+        self.db
+            .query("DELETE token WHERE day < $cut AND ticket NOT IN $open")
+            .bind(("cut", cut))
+            .bind(("open", open.to_vec()))
+            .await?
+            .check()?;
+        // Survey answers of that age: their record id was the ticket's, so each is
+        // written anew under a random id, without the ticket.
         let mut r = self
             .db
             .query(
-                "LET $recent = array::distinct(SELECT VALUE ticket FROM event WHERE at_ms >= $cut);
-                 LET $old = array::distinct(SELECT VALUE ticket FROM event WHERE at_ms < $cut);
-                 RETURN array::complement($old, $recent);
-                 RETURN count(SELECT id FROM survey WHERE at_ms < $cut AND ticket != '');
-                 RETURN count(SELECT id FROM audit WHERE at_ms < $cut);",
-            )
-            .bind(("cut", cutoff_ms))
-            .await?
-            .check()?;
-        let gone: Vec<String> = r.take(2)?;
-        let surveys: Option<u64> = r.take(3)?;
-        let audit: Option<u64> = r.take(4)?;
-        self.db
-            .query(
-                "BEGIN TRANSACTION;
-                 DELETE event WHERE ticket IN $gone;
-                 DELETE token WHERE ticket IN $gone;
-                 FOR $t IN $gone { DELETE type::record('closed_ticket', $t) };
-                 UPDATE survey SET ticket = '' WHERE at_ms < $cut AND ticket != '';
-                 DELETE audit WHERE at_ms < $cut;
-                 DELETE session WHERE expires_ms <= $now;
+                "SELECT count() FROM survey WHERE at_ms < $cutms AND ticket != '' GROUP ALL;
+                 BEGIN TRANSACTION;
+                 FOR $s IN (SELECT * FROM survey WHERE at_ms < $cutms AND ticket != '') {
+                     CREATE survey CONTENT { ticket: '', service: $s.service, day: $s.day, scores: $s.scores, at_ms: $s.at_ms };
+                     DELETE $s.id;
+                 };
                  COMMIT TRANSACTION;",
             )
-            .bind(("gone", gone.clone()))
-            .bind(("cut", cutoff_ms))
+            .bind(("cutms", cutoff_ms))
+            .await?
+            .check()?;
+        let surveys_anonymised = r
+            .take::<Vec<Value>>(0)?
+            .first()
+            .and_then(|v| v.get("count"))
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        let mut r = self
+            .db
+            .query(format!(
+                "DELETE audit:[0, '']..[{cutoff_ms}, ''] RETURN BEFORE; DELETE session WHERE expires_ms <= $now;"
+            ))
             .bind(("now", now_ms))
             .await?
             .check()?;
-        Ok((
-            Purged {
-                tickets: gone.len() as u64,
-                surveys_anonymised: surveys.unwrap_or(0),
-                audit_rows: audit.unwrap_or(0),
-            },
-            gone,
-        ))
+        let audit_rows = r.take::<Vec<Value>>(0)?.len() as u64;
+        Ok(Purged {
+            tickets,
+            surveys_anonymised,
+            audit_rows,
+        })
     }
 }

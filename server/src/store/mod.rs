@@ -96,9 +96,15 @@ pub fn event_row(e: &Event) -> Value {
     })
 }
 
-/// A tracking token as stored: its record id is the token.
-pub fn token_row(token: &TrackingToken, ticket: TicketId) -> Value {
-    json!({ "id": token.as_str(), "ticket": ticket.simple() })
+/// A tracking token as stored: its record id is the token; its service day tells
+/// retention when it may go.
+pub fn token_row(token: &TrackingToken, ticket: TicketId, day: Date) -> Value {
+    json!({ "id": token.as_str(), "ticket": ticket.simple(), "day": app::domain::time_format::print_date(day) })
+}
+
+/// A service day as a record key that sorts like the date: 2026-12-01 → 20261201.
+pub fn day_key(d: Date) -> i64 {
+    i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
 }
 
 impl Store {
@@ -244,6 +250,7 @@ impl Store {
             // but a replayed close must not fail) keeps its last state.
             "FOR $t IN $ended { UPSERT type::record('closed_ticket', $t.id) CONTENT { day: $t.day, status: $t.status, body: $t.body } };
              UPSERT checkpoint:current CONTENT { cursor: $cursor, closed_through: $day, body: $open };
+             UPSERT type::record('day_close', $day_key) CONTENT { cursor: $cursor };
              DELETE lease WHERE day < $day;
              COMMIT TRANSACTION;",
         );
@@ -254,6 +261,7 @@ impl Store {
             .bind(("cursor", open.cursor as i64))
             .bind(("day", app::domain::time_format::print_date(plan.through)))
             .bind(("open", to_body(open)))
+            .bind(("day_key", day_key(plan.through)))
             .await?
             .check()?;
         Ok(())
@@ -309,7 +317,7 @@ impl Store {
         let tokens: Vec<Value> = plan
             .tokens
             .iter()
-            .map(|(t, id)| token_row(t, *id))
+            .map(|(t, id, day)| token_row(t, *id, *day))
             .collect();
         self.db
             .query(
@@ -530,6 +538,7 @@ mod tests {
                     (
                         TrackingToken::from_random_bytes(bytes(e.seq + 1000)),
                         e.ticket,
+                        jiff::civil::date(2026, 12, 1),
                     )
                 })
                 .collect(),

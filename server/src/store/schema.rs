@@ -112,6 +112,15 @@ const MIGRATIONS: &[&str] = &[
     DEFINE FIELD IF NOT EXISTS cursor ON checkpoint TYPE int;
     DEFINE FIELD IF NOT EXISTS closed_through ON checkpoint TYPE string;
     DEFINE FIELD IF NOT EXISTS body ON checkpoint TYPE string;
+
+    -- Retention works by day, by key ranges where it can: each close records the log's
+    -- sequence number (record id: the day as yyyymmdd), so the events of the days before
+    -- the cut are a key range; tokens carry their ticket's service day. Tokens stored
+    -- before this version count from the day of the migration (kept longer, never less).
+    DEFINE TABLE IF NOT EXISTS day_close SCHEMAFULL;
+    DEFINE FIELD IF NOT EXISTS cursor ON day_close TYPE int;
+    DEFINE FIELD IF NOT EXISTS day ON token TYPE option<string>;
+    UPDATE token SET day = time::format(time::now(), '%Y-%m-%d') WHERE day = NONE;
     ",
 ];
 

@@ -226,9 +226,13 @@ pub async fn pull(
         Some(events) => events,
         None => s.store.events_after(q.cursor, PULL_LIMIT).await?,
     };
-    if events.is_empty() && q.cursor < newest {
-        // The events after this cursor were purged (retention): start over from the
-        // open state.
+    // Sequence numbers have no gaps but those retention makes: a device whose cursor
+    // is older than the oldest event kept starts over from the open state.
+    let purged = match events.first() {
+        Some(e) => e.seq > q.cursor + 1,
+        None => q.cursor < newest,
+    };
+    if purged {
         return Ok(Json(snapshot(&s).await?));
     }
     let more = events.len() == PULL_LIMIT;

@@ -124,10 +124,9 @@ async fn yesterdays_line_closes_unserved_while_its_files_carry_over_into_today()
     // The close runs every 30 s by itself; run it now. Whichever ran it, the state says
     // what the close did.
     close_day(&app).await;
-    assert_eq!(
-        status_of(&app, y.waiting.0).await,
-        Some(TicketStatus::NotServed)
-    );
+    // Not served, dated at yesterday's closing time: it ended on a closed day and left
+    // memory for the store (its page below still says what happened).
+    assert_eq!(status_of(&app, y.waiting.0).await, None);
     assert_eq!(status_of(&app, y.ready).await, Some(TicketStatus::Ready));
     assert_eq!(
         status_of(&app, y.returned).await,
@@ -231,19 +230,69 @@ async fn a_restart_starts_from_the_last_close_not_from_the_whole_log() {
         .lines()
         .find(|l| l.contains("state loaded"))
         .expect("start-up log line");
-    // The log is coloured: drop the escape sequences before reading the field.
-    let mut plain = String::new();
+    let loaded = plain(loaded);
+    assert!(loaded.contains("events=0"), "{loaded}");
+    let (s, v) = app.get_json(&format!("/api/t/{collected_token}")).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"]["state"], "collected");
+}
+
+/// The log line's fields without the terminal colours.
+fn plain(line: &str) -> String {
+    let mut out = String::new();
     let mut escape = false;
-    for c in loaded.chars() {
+    for c in line.chars() {
         match c {
             '\u{1b}' => escape = true,
             'm' if escape => escape = false,
             _ if escape => {}
-            _ => plain.push(c),
+            _ => out.push(c),
         }
     }
-    assert!(plain.contains("events=0"), "{plain}");
-    let (s, v) = app.get_json(&format!("/api/t/{collected_token}")).await;
+    out
+}
+
+#[tokio::test]
+async fn retention_deletes_the_history_of_days_before_the_cut_by_day() {
+    // Three working days of history, 20 tickets each, written as the server writes them.
+    let dir = TempDir::new();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_history_fill"))
+        .arg(&dir.0)
+        .args(["3", "20"])
+        .output()
+        .expect("history_fill");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Keep one day: every closed day before yesterday goes (retention runs at start-up).
+    let app = spawn_app_env(Db::Disk(&dir.0), 0, &[("ANTREAN_RETENTION_DAYS", "1")]);
+    let admin = app.admin().await;
+    let (s, v) = app.post_as(&admin, "/api/admin/retention", &()).await;
     assert_eq!(s, 200, "{v}");
-    assert_eq!(v["status"]["state"], "collected");
+    let purged = || {
+        let log = app.log.lock().expect("log").clone();
+        log.lines()
+            .map(plain)
+            .find(|l| l.contains("retention purge"))
+            .and_then(|l| {
+                l.split_whitespace()
+                    .find_map(|f| f.strip_prefix("tickets=").map(str::to_owned))
+            })
+            .and_then(|n| n.parse::<u64>().ok())
+    };
+    let tickets = purged().expect("a purge was logged");
+    assert!(tickets >= 20, "{tickets} tickets purged");
+    // The events of those days are gone: a device that was away since then starts over
+    // from the open state instead of receiving a log with a hole.
+    let answer = app.pull(1).await;
+    assert!(
+        answer.snapshot.is_some(),
+        "events from {:?}",
+        answer.events.first().map(|e| e.seq)
+    );
+    // A second run finds nothing more.
+    let (_, v) = app.post_as(&admin, "/api/admin/retention", &()).await;
+    assert_eq!(v["tickets"], 0, "{v}");
 }
