@@ -98,12 +98,10 @@ impl Authority {
     /// (module `service_day` has the rules). Running it again plans no event.
     pub fn plan_close(&self, through: Date, now_ms: i64) -> ClosePlan {
         let mut replica = self.replica.clone();
-        let mut seq = replica.cursor();
-        let mut events = Vec::new();
-        for (ticket, kind, closed_at) in service_day::close_through(&replica, &self.rules, through)
-        {
-            seq += 1;
-            events.push(Event {
+        let events: Vec<Event> = service_day::close_through(&replica, &self.rules, through)
+            .into_iter()
+            .zip(replica.cursor() + 1..)
+            .map(|((ticket, kind, closed_at), seq)| Event {
                 seq,
                 // The moment its day closed; never later than now.
                 at: Hlc {
@@ -113,8 +111,8 @@ impl Authority {
                 },
                 ticket,
                 kind,
-            });
-        }
+            })
+            .collect();
         for e in &events {
             replica.apply(e);
         }

@@ -141,7 +141,7 @@ async fn ten_thousand_bad_requests_get_4xx_and_change_nothing() {
         app.get_as(&admin, "/api/admin/devices").await.1,
     );
     let templates = templates(&mut kiosk, token.as_str());
-    let mut rng = StdRng::seed_from_u64(0x0a7e_a11);
+    let mut rng = StdRng::seed_from_u64(0x00a7_ea11);
     let mut by_status = std::collections::BTreeMap::<u16, u32>::new();
     for i in 0..10_000u32 {
         let (method, path, template) = &templates[rng.random_range(0..templates.len())];
