@@ -2,7 +2,7 @@
 // real server: kiosk → display → counter → citizen page → survey. Screenshots of every
 // view at its device size are kept in test-results/screens.
 import { test, expect, Page, Browser } from "@playwright/test";
-import { Server, openDevice, shotsDir } from "./harness";
+import { Server, issue, openDevice, shotsDir } from "./harness";
 import { join } from "node:path";
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
@@ -88,15 +88,6 @@ async function ticketFromNewKiosk(browser: Browser): Promise<{ number: string; t
   return t;
 }
 
-async function issue(kiosk: Page): Promise<{ number: string; track: string }> {
-  await kiosk.getByTestId("service-legalisir-ktp-el").click();
-  await kiosk.getByTestId("take-number").click();
-  // The ticket screen is in the page all along, hidden and empty until a ticket is stored.
-  await expect(kiosk.getByTestId("ticket-number")).toBeVisible();
-  const number = (await kiosk.getByTestId("ticket-number").textContent())!.trim();
-  const track = (await kiosk.getByTestId("track-url").textContent())!.trim();
-  return { number, track: `http://${track}` };
-}
 
 test("the five steps: ticket, call, check and accept, pickup, hand-over, survey", async ({ browser }) => {
   const kiosk = await open(browser, "/kiosk", TABLET);
@@ -260,18 +251,17 @@ test("the counter's waiting times move on with the clock, a minute at a time", a
   // Fake clocks that flow like the real one until fast-forwarded, started so that the
   // next 20 minutes stay on one service day (WITA): a waiting ticket leaves the line at
   // midnight, and this test may run at any hour.
-  const now = Date.now();
-  const witaMinute = Math.floor((now + 8 * 3_600_000) / 60_000) % 1440;
-  const start = witaMinute >= 23 * 60 + 35 ? now - 25 * 60_000 : now;
+  const witaMinute = Math.floor((Date.now() + 8 * 3_600_000) / 60_000) % 1440;
+  const behind = witaMinute >= 23 * 60 + 35 ? 25 * 60_000 : 0;
   const kioskCtx = await browser.newContext({ viewport: TABLET });
   const kiosk = await kioskCtx.newPage();
-  await kiosk.clock.install({ time: start });
+  await kiosk.clock.install({ time: Date.now() - behind });
   await openDevice(server, kiosk, "/kiosk");
   await kioskLeased(kiosk);
   const t = await issue(kiosk);
   const ctx = await browser.newContext({ viewport: TABLET });
   const counter = await ctx.newPage();
-  await counter.clock.install({ time: start });
+  await counter.clock.install({ time: Date.now() - behind });
   await openDevice(server, counter, "/counter");
   await counter.getByTestId("loket-1").click();
   const row = counter.getByTestId("queue-row").filter({ hasText: t.number });

@@ -1,5 +1,6 @@
 // Starts the real server binary (built beforehand by the test command; the harness builds
 // nothing) on a free port with a temporary data directory, and stops it.
+import { expect } from "@playwright/test";
 import { spawn, ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -202,6 +203,17 @@ export async function signIn(page: import("@playwright/test").Page, username: st
   await form.locator("input[name=password]").fill(PASSWORD);
   await form.locator("button[type=submit]").click();
   await form.waitFor({ state: "detached", timeout: 30_000 });
+}
+
+/** Takes a number for Legalisir KTP-el on a kiosk page and reads the ticket screen. */
+export async function issue(kiosk: import("@playwright/test").Page): Promise<{ number: string; track: string }> {
+  await kiosk.getByTestId("service-legalisir-ktp-el").click();
+  await kiosk.getByTestId("take-number").click();
+  // The ticket screen is in the page all along, hidden and empty until a ticket is stored.
+  await expect(kiosk.getByTestId("ticket-number")).toBeVisible();
+  const number = (await kiosk.getByTestId("ticket-number").textContent())!.trim();
+  const track = (await kiosk.getByTestId("track-url").textContent())!.trim();
+  return { number, track: `http://${track}` };
 }
 
 export function shotsDir(): string {

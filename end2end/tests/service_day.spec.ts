@@ -4,7 +4,7 @@
 // server's clock is the real one, so "yesterday" for the devices is a day the server sees
 // as closed when it comes back.
 import { test, expect, Page, Browser } from "@playwright/test";
-import { Server, openDevice, shotsDir } from "./harness";
+import { Server, issue, openDevice, shotsDir } from "./harness";
 import { join } from "node:path";
 
 const DAY_MS = 86_400_000;
@@ -29,14 +29,11 @@ async function yesterdayDevice(browser: Browser, path: string, viewport: { width
   return page;
 }
 
-async function issue(kiosk: Page): Promise<{ number: string; track: string }> {
-  await kiosk.getByTestId("service-legalisir-ktp-el").click();
-  await kiosk.getByTestId("take-number").click();
-  await expect(kiosk.getByTestId("ticket-number")).toBeVisible();
-  const number = (await kiosk.getByTestId("ticket-number").textContent())!.trim();
-  const track = (await kiosk.getByTestId("track-url").textContent())!.trim();
+/** A ticket, and the kiosk back at its start screen. */
+async function issueAndLeave(kiosk: Page): Promise<{ number: string; track: string }> {
+  const t = await issue(kiosk);
   await kiosk.getByTestId("done").click();
-  return { number, track: `http://${track}` };
+  return t;
 }
 
 test("devices left open overnight roll over to the new day, and the server closes yesterday when it returns", async ({ browser }) => {
@@ -47,8 +44,8 @@ test("devices left open overnight roll over to the new day, and the server close
 
   // Yesterday afternoon: two citizens take numbers; loket 1 calls the first, who never
   // comes; the second is still waiting at closing time.
-  const called = await issue(kiosk);
-  const waiting = await issue(kiosk);
+  const called = await issueAndLeave(kiosk);
+  const waiting = await issueAndLeave(kiosk);
   await expect(counter.getByTestId("queue-row")).toHaveCount(2, { timeout: 20_000 });
   await counter.getByTestId("call-next").click();
   await expect(counter.getByTestId("current-number")).toHaveText(called.number);
@@ -68,7 +65,7 @@ test("devices left open overnight roll over to the new day, and the server close
   await expect(display.getByTestId("latest-call")).toHaveCount(0);
   await expect(kiosk.getByTestId("service-legalisir-ktp-el")).toContainText("0 orang menunggu");
   // The offline kiosk issues today's numbers (its leased block of today: A-001).
-  const today = await issue(kiosk);
+  const today = await issueAndLeave(kiosk);
   expect(today.number).toBe("A-001");
   await counter.screenshot({ path: join(shotsDir(), "counter-next-morning-offline-tablet.png") });
 

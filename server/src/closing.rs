@@ -7,14 +7,13 @@
 
 use std::time::Duration;
 
-use app::domain::mutation::Poke;
 use app::domain::service_day;
 use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
 
 use crate::error::ApiError;
-use crate::state::{now_ms, AppState, Live};
+use crate::state::{now_ms, AppState};
 
 /// How often the server looks whether a day is due to close.
 const CHECK_EVERY: Duration = Duration::from_secs(30);
@@ -50,18 +49,7 @@ pub async fn run(s: &AppState) -> Result<Option<Closed>, ApiError> {
         events: plan.events.len(),
         ended: plan.ended.len(),
     };
-    let poke = plan
-        .events
-        .first()
-        .map(|e| Live::grew(Poke::with_events(e.seq - 1, &plan.events)));
-    s.tail.extend(&plan.events);
-    auth.commit_close(plan);
-    s.newest
-        .fetch_max(auth.replica.cursor(), std::sync::atomic::Ordering::AcqRel);
-    drop(auth);
-    if let Some(poke) = poke {
-        let _ = s.live.send(poke);
-    }
+    crate::sync::go_live(s, auth, &plan.events.clone(), |a| a.commit_close(plan));
     tracing::info!(
         through = %closed.through,
         events = closed.events,

@@ -48,6 +48,29 @@ pub fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError>
     }
 }
 
+/// Makes persisted events current, in this order: the pull tail, memory (`commit`), the
+/// newest sequence number, and then a poke to live subscribers (carrying the events when
+/// they are few). Used by pushes and by the day's close.
+pub fn go_live(
+    s: &AppState,
+    mut auth: tokio::sync::MutexGuard<'_, Authority>,
+    events: &[app::domain::mutation::Event],
+    commit: impl FnOnce(&mut Authority),
+) {
+    let poke = events
+        .first()
+        .map(|e| Live::grew(Poke::with_events(e.seq - 1, events)));
+    s.tail.extend(events);
+    commit(&mut auth);
+    s.newest
+        .fetch_max(auth.replica.cursor(), std::sync::atomic::Ordering::AcqRel);
+    drop(auth);
+    if let Some(poke) = poke {
+        // Nobody listening is fine.
+        let _ = s.live.send(poke);
+    }
+}
+
 /// Applies events other instances appended since this instance's cursor.
 pub async fn catch_up(auth: &mut Authority, store: &Store, tail: &Tail) -> Result<(), StoreError> {
     loop {
@@ -182,19 +205,7 @@ pub async fn push(
     }
     let resp = plan.response.clone();
     let applied = plan.events.len();
-    let poke = plan
-        .events
-        .first()
-        .map(|e| Live::grew(Poke::with_events(e.seq - 1, &plan.events)));
-    s.tail.extend(&plan.events);
-    auth.commit(plan);
-    s.newest
-        .fetch_max(auth.replica.cursor(), std::sync::atomic::Ordering::AcqRel);
-    drop(auth);
-    if let Some(poke) = poke {
-        // Nobody listening is fine.
-        let _ = s.live.send(poke);
-    }
+    go_live(&s, auth, &plan.events.clone(), |a| a.commit(plan));
     tracing::debug!(
         mutations = req.mutations.len(),
         applied,
