@@ -159,6 +159,11 @@ mod tests {
             self.record(id, e, ms);
             Ok(id)
         }
+        /// Issues `A-{n}` (a regular ticket) at `ms`.
+        fn issue(&mut self, n: u8, ms: i64) -> TicketId {
+            self.act(issue_kind(u16::from(n), n, Priority::Regular), ms)
+                .unwrap()
+        }
         fn cmd(
             &mut self,
             id: TicketId,
@@ -230,24 +235,12 @@ mod tests {
     fn closing_ends_the_unserved_keeps_the_files_and_spares_the_one_being_served() {
         let mut o = Office::new();
         let mon = |h, m| wita(2026, 11, 30, h, m);
-        let waiting = o
-            .act(issue_kind(1, 1, Priority::Regular), mon(8, 0))
-            .unwrap();
-        let called = o
-            .act(issue_kind(2, 2, Priority::Regular), mon(8, 1))
-            .unwrap();
-        let absent = o
-            .act(issue_kind(3, 3, Priority::Regular), mon(8, 2))
-            .unwrap();
-        let serving = o
-            .act(issue_kind(4, 4, Priority::Regular), mon(8, 3))
-            .unwrap();
-        let accepted = o
-            .act(issue_kind(5, 5, Priority::Regular), mon(8, 4))
-            .unwrap();
-        let pickup = o
-            .act(issue_kind(6, 6, Priority::Regular), mon(8, 5))
-            .unwrap();
+        let waiting = o.issue(1, mon(8, 0));
+        let called = o.issue(2, mon(8, 1));
+        let absent = o.issue(3, mon(8, 2));
+        let serving = o.issue(4, mon(8, 3));
+        let accepted = o.issue(5, mon(8, 4));
+        let pickup = o.issue(6, mon(8, 5));
         o.cmd(called, TicketCommand::Call { loket: loket(1) }, mon(9, 0))
             .unwrap();
         o.cmd(absent, TicketCommand::Call { loket: loket(2) }, mon(9, 0))
@@ -342,9 +335,7 @@ mod tests {
         // Returned on Thursday 3 December 2026: it may come back Thursday, Friday, Monday
         // and Tuesday 8 December; it expires at Tuesday's close.
         let thu = |h, m| wita(2026, 12, 3, h, m);
-        let id = o
-            .act(issue_kind(1, 1, Priority::Regular), thu(8, 0))
-            .unwrap();
+        let id = o.issue(1, thu(8, 0));
         o.cmd(id, TicketCommand::Call { loket: loket(1) }, thu(8, 10))
             .unwrap();
         o.cmd(id, TicketCommand::Start, thu(8, 11)).unwrap();
@@ -396,9 +387,7 @@ mod tests {
     fn a_ready_copy_not_collected_for_thirty_working_days_is_flagged() {
         let mut o = Office::new();
         let mon = |h, m| wita(2026, 11, 30, h, m);
-        let id = o
-            .act(issue_kind(1, 1, Priority::Regular), mon(8, 0))
-            .unwrap();
+        let id = o.issue(1, mon(8, 0));
         o.cmd(id, TicketCommand::Call { loket: loket(1) }, mon(8, 1))
             .unwrap();
         o.cmd(id, TicketCommand::Start, mon(8, 2)).unwrap();
