@@ -11,8 +11,11 @@ pub const ROUTES: [&str; 6] = [
     "/counter",
     "/display",
     "/admin",
-    "/t/{token}",
+    CITIZEN_ROUTE,
 ];
+
+/// The citizen's page; the server answers it with the status of the ticket's lookup.
+pub const CITIZEN_ROUTE: &str = "/t/{token}";
 
 /// A page of the app.
 #[derive(Debug, Clone, PartialEq, Eq)]

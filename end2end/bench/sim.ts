@@ -17,6 +17,8 @@ export class DeviceSim {
   private counter = 0;
   cred?: Cred;
   series?: number;
+  /** A counter's loket, as registered. */
+  loket?: number;
 
   mutation(kind: Record<string, unknown>, wallMs = Date.now()) {
     this.counter += 1;
@@ -36,7 +38,7 @@ export class DeviceSim {
   }
 
   command(ticket: string, command: Record<string, unknown>) {
-    return this.mutation({ kind: "ticket", ticket, command });
+    return this.mutation({ kind: "ticket", ticket, command, loket: this.loket });
   }
 }
 
@@ -66,10 +68,11 @@ export async function pairSim(server: Server, dev: DeviceSim, role: "kiosk" | "d
   dev.series = claim.series ?? undefined;
 }
 
-/** Registers a simulated counter under a signed-in officer. */
-export async function counterSim(server: Server, dev: DeviceSim, session: Session): Promise<void> {
+/** Registers a simulated counter at a loket under a signed-in officer. */
+export async function counterSim(server: Server, dev: DeviceSim, session: Session, loket = 1): Promise<void> {
   dev.cred = { session };
-  await call(server, "POST", "/api/devices", dev.cred, { client_id: dev.id, role: "counter" });
+  dev.loket = loket;
+  await call(server, "POST", "/api/devices", dev.cred, { client_id: dev.id, role: "counter", loket });
 }
 
 export async function push(server: Server, dev: DeviceSim, mutations: object[]): Promise<any> {

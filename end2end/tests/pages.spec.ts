@@ -22,10 +22,13 @@ test("home offers the four device roles", async ({ page }) => {
   await page.screenshot({ path: join(shotsDir(), "home-tablet.png") });
 });
 
-test("an unknown tracking token says the ticket was not found", async ({ page }) => {
+test("an unknown tracking token says the ticket was not found, with a 404 like the API", async ({ page }) => {
   await page.setViewportSize({ width: 360, height: 640 });
-  await page.goto(`${server.url}/t/AAAAAAAAAAAAAAAAAAAAAA`);
-  await expect(page.getByTestId("not-found")).toBeVisible();
+  for (const token of ["AAAAAAAAAAAAAAAAAAAAAA", "not-a-token"]) {
+    const response = await page.goto(`${server.url}/t/${token}`);
+    expect(response?.status()).toBe(404);
+    await expect(page.getByTestId("not-found")).toBeVisible();
+  }
 });
 
 test("the kiosk switches to English and back", async ({ page }) => {

@@ -1,5 +1,7 @@
 //! Plain JSON routes: health, the catalogue, the citizen's tracking data and survey, IKM.
 
+use std::net::IpAddr;
+
 use app::domain::catalogue::Catalogue;
 use app::domain::ids::TrackingToken;
 use app::domain::ikm::{self, IkmReport, SurveyAnswer};
@@ -10,10 +12,12 @@ use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::Json;
+use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::auth::limits::Bucket;
+use crate::auth::ClientAddr;
 use crate::error::ApiError;
 use crate::state::{now_ms, AppState};
 use crate::sync::json_body;
@@ -39,16 +43,36 @@ pub async fn catalogue(State(s): State<AppState>) -> Json<Catalogue> {
 }
 
 /// The lookup the citizen page uses, on the server (SSR) and through `/api/t/{token}`.
-pub async fn lookup_citizen(s: &AppState, token: &str) -> Result<CitizenView, ApiError> {
-    Ok(lookup_ticket(s, token).await?.1)
+/// `from` is the caller's address when the lookup counts against its allowance of misses.
+pub async fn lookup_citizen(
+    s: &AppState,
+    token: &str,
+    from: Option<IpAddr>,
+) -> Result<CitizenView, ApiError> {
+    Ok(lookup_ticket(s, token, from).await?.1)
 }
 
 /// The ticket behind a tracking token, and its citizen view. A ticket of the open day or
 /// an open file is in memory; one that ended on a closed day is read from the store.
-async fn lookup_ticket(s: &AppState, token: &str) -> Result<(Ticket, CitizenView), ApiError> {
+///
+/// Only misses count against the caller's address: a hundred phones behind the office
+/// Wi-Fi refreshing their own pages are never limited, while an address that tried more
+/// than its allowance of unknown links in a minute gets 429 for the next unknown ones.
+async fn lookup_ticket(
+    s: &AppState,
+    token: &str,
+    from: Option<IpAddr>,
+) -> Result<(Ticket, CitizenView), ApiError> {
     // An unknown token and a malformed one get the same answer: nothing to learn by probing.
-    let not_found = || ApiError::NotFound("ticket not found".into());
-    let token = TrackingToken::parse(token).map_err(|_| not_found())?;
+    let not_found = || match from {
+        Some(ip) if !s.limits.allow(ip, Bucket::Citizen, now_ms()) => ApiError::TooMany(
+            "too many unknown ticket links from this address; wait a minute".into(),
+        ),
+        _ => ApiError::NotFound("ticket not found".into()),
+    };
+    let Ok(token) = TrackingToken::parse(token) else {
+        return Err(not_found());
+    };
     let ticket = s
         .store
         .ticket_for_token(&token)
@@ -69,9 +93,10 @@ async fn lookup_ticket(s: &AppState, token: &str) -> Result<(Ticket, CitizenView
 /// `GET /api/t/{token}`.
 pub async fn citizen(
     State(s): State<AppState>,
+    Extension(ClientAddr(ip)): Extension<ClientAddr>,
     Path(token): Path<String>,
 ) -> Result<Json<CitizenView>, ApiError> {
-    Ok(Json(lookup_citizen(&s, &token).await?))
+    Ok(Json(lookup_citizen(&s, &token, Some(ip)).await?))
 }
 
 /// `GET /api/t/{token}/live`: a WebSocket that pokes the citizen's page whenever the log
@@ -79,13 +104,18 @@ pub async fn citizen(
 pub async fn citizen_live(
     State(s): State<AppState>,
     Path(token): Path<String>,
+    Extension(ClientAddr(ip)): Extension<ClientAddr>,
+    headers: axum::http::HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
-    lookup_ticket(&s, &token).await?;
-    let ws = ws.map_err(|e| ApiError::Invalid(e.body_text()))?;
-    Ok(crate::sync::small_buffers(ws).on_upgrade(move |socket| {
-        crate::sync::live_session(socket, s, crate::sync::Subscriber::Citizen)
-    }))
+    lookup_ticket(&s, &token, Some(ip)).await?;
+    crate::sync::open_stream(
+        &s,
+        crate::sync::Subscriber::Citizen(token),
+        ip,
+        &headers,
+        ws,
+    )
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -96,11 +126,12 @@ pub struct SurveyBody {
 /// `POST /api/t/{token}/survey`: once per ticket, after collection.
 pub async fn survey(
     State(s): State<AppState>,
+    Extension(ClientAddr(ip)): Extension<ClientAddr>,
     Path(token): Path<String>,
     body: Result<Json<SurveyBody>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     // The token first: a wrong token learns nothing, not even what a valid body looks like.
-    let (ticket, view) = lookup_ticket(&s, &token).await?;
+    let (ticket, view) = lookup_ticket(&s, &token, Some(ip)).await?;
     let body = json_body(body)?;
     if !view.survey_open {
         return Err(ApiError::Conflict(

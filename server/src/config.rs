@@ -33,12 +33,46 @@ pub struct Config {
     /// The catalogue (TOML) loaded into an empty database; the built-in Badung seed when
     /// unset. Another office publishes its own services this way.
     pub catalogue: Option<PathBuf>,
+    /// What a connection may cost.
+    pub connections: crate::connections::Limits,
+    /// Live streams (WebSockets) per device, session or tracking token, and per address.
+    pub streams_per_token: usize,
+    pub streams_per_address: usize,
+    /// Reverse proxies in front of the server: their `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+/// A whole number from the environment, or `default` when unset.
+fn number(var: &dyn Fn(&str) -> Option<String>, key: &str, default: u64) -> anyhow::Result<u64> {
+    match var(key) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{key} must be a whole number, not {v:?}")),
+    }
 }
 
 impl Config {
     /// Reads `ANTREAN_*` and the `LEPTOS_*` variables cargo-leptos sets.
     pub fn from_env() -> anyhow::Result<Self> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let d = crate::connections::Limits::default();
+        let connections = crate::connections::Limits {
+            total: number(&var, "ANTREAN_MAX_CONNECTIONS", d.total as u64)? as usize,
+            per_address: number(&var, "ANTREAN_MAX_CONNECTIONS_PER_ADDRESS", d.per_address as u64)?
+                as usize,
+            header_timeout: std::time::Duration::from_millis(number(
+                &var,
+                "ANTREAN_HEADER_TIMEOUT_MS",
+                d.header_timeout.as_millis() as u64,
+            )?),
+            idle_timeout: std::time::Duration::from_millis(number(
+                &var,
+                "ANTREAN_IDLE_TIMEOUT_MS",
+                d.idle_timeout.as_millis() as u64,
+            )?),
+        };
         let addr = var("ANTREAN_ADDR")
             .or_else(|| var("LEPTOS_SITE_ADDR"))
             .unwrap_or_else(|| "127.0.0.1:3000".into())
@@ -73,6 +107,19 @@ impl Config {
                 Some(v) => anyhow::bail!("ANTREAN_SECURE_COOKIES must be true or false, not {v:?}"),
             },
             catalogue: var("ANTREAN_CATALOGUE").map(PathBuf::from),
+            connections,
+            streams_per_token: number(&var, "ANTREAN_STREAMS_PER_TOKEN", 8)? as usize,
+            streams_per_address: number(&var, "ANTREAN_STREAMS_PER_ADDRESS", 1024)? as usize,
+            trusted_proxies: var("ANTREAN_TRUSTED_PROXIES")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(|a| {
+                    a.parse()
+                        .map_err(|_| anyhow::anyhow!("ANTREAN_TRUSTED_PROXIES: {a:?} is not an IP address"))
+                })
+                .collect::<anyhow::Result<_>>()?,
             retention_days: match var("ANTREAN_RETENTION_DAYS") {
                 None => 365,
                 Some(v) => v.parse().map_err(|_| {
@@ -95,6 +142,10 @@ impl Config {
             secure_cookies: true,
             retention_days: 365,
             catalogue: None,
+            connections: crate::connections::Limits::default(),
+            streams_per_token: 8,
+            streams_per_address: 1024,
+            trusted_proxies: Vec::new(),
         }
     }
 }

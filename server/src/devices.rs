@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use serde_json::{json, Value};
 
-use crate::auth::{secrets, Principal};
+use crate::auth::{secrets, ClientAddr, Principal};
 use crate::error::ApiError;
 use crate::state::{now_ms, AppState, Live};
 use crate::store::{AuditRow, DeviceRecord};
@@ -22,6 +22,7 @@ use crate::sync::json_body;
 /// `POST /api/pairing`.
 pub async fn start(
     State(s): State<AppState>,
+    Extension(ClientAddr(ip)): Extension<ClientAddr>,
     body: Result<Json<PairingStart>, JsonRejection>,
 ) -> Result<Json<PairingOffer>, ApiError> {
     let req = json_body(body)?;
@@ -32,7 +33,7 @@ pub async fn start(
     }
     let (id, p) = s
         .pairings
-        .open(req.client_id, req.role, now_ms())
+        .open(req.client_id, req.role, ip, now_ms())
         .map_err(|_| ApiError::TooMany("too many devices are waiting to be paired".into()))?;
     Ok(Json(PairingOffer {
         pairing_id: id,
@@ -77,10 +78,21 @@ pub async fn confirm(
     let token = secrets::token();
     let mut auth = s.authority.lock().await;
     let existing = s.store.device(pending.client).await?;
+    // A code typed in good faith must not hand a working device's identity to whoever
+    // asked in its name: a paired device is revoked first, then paired again.
+    if existing.is_some() && s.store.device_paired(pending.client).await? {
+        return Err(ApiError::Conflict(
+            "this device is already paired; revoke it in the device list first to pair it again"
+                .into(),
+        ));
+    }
     let (series, leases) = if pending.role == DeviceRole::Kiosk {
         let mut leases = auth.leases.clone();
         let series = leases
-            .series_for(pending.client)
+            .series_for(
+                pending.client,
+                auth.rules.calendar.service_day(jiff::Timestamp::now()),
+            )
             .map_err(|e| ApiError::Conflict(e.to_string()))?;
         (Some(series), Some(leases))
     } else {
@@ -91,6 +103,8 @@ pub async fn confirm(
         role: pending.role,
         last_mutation: existing.as_ref().map(|d| d.last_mutation).unwrap_or(0),
         series: series.or(existing.and_then(|d| d.series)),
+        loket: None,
+        session: None,
     };
     s.store
         .pair_device(&record, &secrets::digest(&token), &label, now)
@@ -136,9 +150,15 @@ pub async fn revoke(
     let admin = who.staff()?.0.staff_id.clone();
     let client =
         ClientId::parse(&client).map_err(|_| ApiError::NotFound("no such device".into()))?;
-    if !s.store.revoke_device(client).await? {
+    // Under the lock, so no pairing hands the digit out in between.
+    let mut auth = s.authority.lock().await;
+    let today = auth.rules.calendar.service_day(jiff::Timestamp::now());
+    if !s.store.revoke_device(client, today).await? {
         return Err(ApiError::NotFound("no such device".into()));
     }
+    // A revoked kiosk's series digit is free again from tomorrow.
+    auth.leases.release_series(client, today);
+    drop(auth);
     s.device_tokens.forget(client);
     let _ = s.live.send(Live::Revoked(client));
     s.store

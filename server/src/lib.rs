@@ -3,6 +3,7 @@
 //!
 //! Layout:
 //! - [`config`]: settings from the environment;
+//! - [`connections`]: the accept loop: connection limits and timeouts;
 //! - [`startup`]: builds the state and the router, binds, serves, shuts down cleanly;
 //! - [`store`]: SurrealDB connection, schema migrations, repositories;
 //! - [`sync`]: push, pull, number leases, device registration, the live stream;
@@ -12,6 +13,7 @@
 //! - [`staff`]: accounts, sign-in, the audit log; [`devices`]: pairing and revocation;
 //! - [`closing`]: the service day's close at closing time;
 //! - [`retention`]: the scheduled purge of old tickets;
+//! - [`streams`]: how many live streams a caller may hold;
 //! - [`error`]: the one error type of the HTTP edge.
 
 #![recursion_limit = "256"]
@@ -20,6 +22,7 @@ pub mod api;
 pub mod auth;
 pub mod closing;
 pub mod config;
+pub mod connections;
 pub mod devices;
 pub mod error;
 pub mod retention;
@@ -28,4 +31,5 @@ pub mod staff;
 pub mod startup;
 pub mod state;
 pub mod store;
+pub mod streams;
 pub mod sync;

@@ -18,6 +18,9 @@ use crate::state::{now_ms, AppState};
 use crate::store::{AuditRow, StaffRecord};
 use crate::sync::json_body;
 
+/// How long a setup token is valid; a restart prints a new one.
+pub const SETUP_TOKEN_TTL: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// Creates the first admin's token when there is no account, and prints it once: the
 /// person installing the office's server reads it from the console. There is never a
 /// default password.
@@ -25,8 +28,9 @@ pub async fn prepare_setup(s: &AppState) -> anyhow::Result<()> {
     if s.store.staff_count().await? == 0 {
         let token = secrets::token();
         println!("setup token: {token}");
-        println!("open /admin and enter it to create the first admin account");
-        *s.setup_token.lock().unwrap_or_else(|p| p.into_inner()) = Some(token);
+        println!("open /admin within an hour and enter it to create the first admin account");
+        *s.setup_token.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((token, std::time::Instant::now() + SETUP_TOKEN_TTL));
     }
     Ok(())
 }
@@ -69,7 +73,8 @@ pub async fn setup_state(State(s): State<AppState>) -> Json<SetupState> {
         .setup_token
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .is_some();
+        .as_ref()
+        .is_some_and(|(_, until)| std::time::Instant::now() < *until);
     Json(SetupState { needed })
 }
 
@@ -79,39 +84,57 @@ pub async fn setup(
     body: Result<Json<Setup>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let req = json_body(body)?;
-    let expected = s
-        .setup_token
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .clone();
-    let Some(expected) = expected else {
-        return Err(ApiError::Conflict(
-            "setup is done; sign in with an existing account".into(),
-        ));
-    };
-    if !secrets::same(req.setup_token.trim(), &expected) {
-        return Err(ApiError::Forbidden("wrong setup token".into()));
-    }
     validate(&req.username, &req.password)?;
+    let done = || ApiError::Conflict("setup is done; sign in with an existing account".into());
+    // The token is taken under the lock: of setups sent at once, one gets it; the others
+    // find it gone. A failed write puts it back.
+    let taken = {
+        let mut slot = s.setup_token.lock().unwrap_or_else(|p| p.into_inner());
+        match slot.as_ref() {
+            None => return Err(done()),
+            Some((_, until)) if std::time::Instant::now() >= *until => {
+                return Err(ApiError::Forbidden(
+                    "the setup token expired; restart the server to print a new one".into(),
+                ))
+            }
+            Some((token, _)) if !secrets::same(req.setup_token.trim(), token) => {
+                return Err(ApiError::Forbidden("wrong setup token".into()))
+            }
+            Some(_) => slot.take(),
+        }
+    };
+    let restore = || *s.setup_token.lock().unwrap_or_else(|p| p.into_inner()) = taken.clone();
+    let hash = match secrets::hash_password_queued(req.password.clone()).await {
+        Ok(h) => h,
+        Err(e) => {
+            restore();
+            return Err(ApiError::internal(e));
+        }
+    };
     let staff = StaffRecord {
         id: uuid::Uuid::new_v4().simple().to_string(),
         username: req.username,
         role: StaffRole::Admin,
-        password_hash: secrets::hash_password(&req.password).map_err(ApiError::internal)?,
+        password_hash: hash,
     };
-    if !s.store.create_staff(&staff, now_ms(), true).await? {
-        return Err(ApiError::Conflict(
-            "setup is done; sign in with an existing account".into(),
-        ));
+    match s.store.create_staff(&staff, now_ms(), true).await {
+        Ok(true) => {}
+        Ok(false) => return Err(done()),
+        Err(e) => {
+            restore();
+            return Err(e.into());
+        }
     }
-    *s.setup_token.lock().unwrap_or_else(|p| p.into_inner()) = None;
     tracing::info!(staff = %staff.id, "first admin created");
     start_session(&s, &staff).await
 }
 
-/// `POST /api/auth/login`. The same answer for an unknown name and a wrong password.
+/// `POST /api/auth/login`. The same answer for an unknown name and a wrong password. A
+/// sign-in ends the session this browser had: on a shared counter tablet, the officer
+/// taking over the shift takes over its counter too.
 pub async fn login(
     State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
     body: Result<Json<Login>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let req = json_body(body)?;
@@ -119,21 +142,25 @@ pub async fn login(
     if req.password.len() > 4 * app::domain::access::MAX_PASSWORD {
         return Err(wrong());
     }
-    let Some(staff) = s.store.staff_by_username(&req.username).await? else {
-        // Spend the same time as a real check, so timing does not reveal user names.
-        let _ = secrets::verify_password(&req.password, dummy_hash());
+    if let Err(wait_ms) = s.backoff.check(&req.username, now_ms()) {
+        return Err(ApiError::TooMany(format!(
+            "too many wrong passwords for this account; try again in {} s",
+            (wait_ms + 999) / 1000
+        )));
+    }
+    let staff = s.store.staff_by_username(&req.username).await?;
+    let hash = staff.as_ref().map(|st| st.password_hash.clone());
+    let right = secrets::verify_password_queued(req.password.clone(), hash).await;
+    let Some(staff) = staff.filter(|_| right) else {
+        s.backoff.failed(&req.username, now_ms());
         return Err(wrong());
     };
-    if !secrets::verify_password(&req.password, &staff.password_hash) {
-        return Err(wrong());
+    s.backoff.succeeded(&req.username);
+    if let Principal::Staff { digest, .. } = &who {
+        s.store.delete_session(digest).await?;
+        let _ = s.live.send(crate::state::Live::SessionEnded(digest.clone()));
     }
     start_session(&s, &staff).await
-}
-
-/// A hash of a random string, verified against when the user name is unknown.
-fn dummy_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| secrets::hash_password(&secrets::token()).unwrap_or_default())
 }
 
 /// `POST /api/auth/logout`.
@@ -143,6 +170,8 @@ pub async fn logout(
 ) -> Result<Response, ApiError> {
     let (session, digest) = who.staff()?;
     s.store.delete_session(digest).await?;
+    // The counter's live stream closes with the session.
+    let _ = s.live.send(crate::state::Live::SessionEnded(digest.to_owned()));
     tracing::info!(staff = %session.staff_id, "signed out");
     Ok((
         StatusCode::NO_CONTENT,
@@ -180,7 +209,9 @@ pub async fn create(
         id: uuid::Uuid::new_v4().simple().to_string(),
         username: req.username.clone(),
         role: req.role,
-        password_hash: secrets::hash_password(&req.password).map_err(ApiError::internal)?,
+        password_hash: secrets::hash_password_queued(req.password.clone())
+            .await
+            .map_err(ApiError::internal)?,
     };
     if !s.store.create_staff(&staff, now, false).await? {
         return Err(ApiError::Conflict(format!(

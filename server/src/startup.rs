@@ -11,7 +11,7 @@ use app::domain::catalogue::{Catalogue, SEED_TOML};
 use app::domain::replica::Rules;
 use app::shell;
 use app::ssr_context::CitizenLookup;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Path as PathParam, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -32,6 +32,7 @@ pub struct Running {
     pub state: AppState,
     listener: TcpListener,
     router: Router,
+    limits: crate::connections::Limits,
 }
 
 /// Opens the store, loads the authority, builds the router and binds the address.
@@ -75,6 +76,9 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
     for l in loaded.leases {
         authority.leases.restore_lease(l);
     }
+    for (series, day) in loaded.released {
+        authority.leases.restore_released(series, day);
+    }
     tracing::info!(
         events = loaded_events.len(),
         devices = loaded.devices.len(),
@@ -106,6 +110,13 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
         tail: Arc::default(),
         newest: Arc::default(),
         device_tokens: Arc::default(),
+        census: Arc::default(),
+        backoff: Arc::default(),
+        trusted_proxies: Arc::new(cfg.trusted_proxies.clone()),
+        streams: Arc::new(crate::streams::Streams::new(
+            cfg.streams_per_token,
+            cfg.streams_per_address,
+        )),
     };
     {
         let auth = state.authority.lock().await;
@@ -128,6 +139,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
         state,
         listener,
         router,
+        limits: cfg.connections,
     })
 }
 
@@ -137,12 +149,20 @@ impl Running {
         self,
         signal: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        axum::serve(
+        let files = crate::connections::raise_open_file_limit();
+        tracing::info!(
+            open_files = files,
+            connections = self.limits.total,
+            per_address = self.limits.per_address,
+            "serving"
+        );
+        crate::connections::serve(
             self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
+            self.router,
+            self.limits,
+            self.state.census.clone(),
+            signal,
         )
-        .with_graceful_shutdown(signal)
         .await?;
         tracing::info!("stopped");
         Ok(())
@@ -185,7 +205,8 @@ fn router(state: AppState, site_root: &Path) -> Router {
         provide_context(CitizenLookup::new(move |token: String| {
             let s = s.clone();
             Box::pin(async move {
-                api::lookup_citizen(&s, &token)
+                // The page's own handler counted this lookup already.
+                api::lookup_citizen(&s, &token, None)
                     .await
                     .map_err(|e| e.to_string())
             })
@@ -231,9 +252,48 @@ fn pages(state: &AppState, context: impl Fn() + Clone + Send + Sync + 'static) -
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     });
-    app::page::ROUTES
-        .iter()
-        .fold(Router::new(), |r, path| r.route(path, get(render.clone())))
+    app::page::ROUTES.iter().fold(Router::new(), |r, path| {
+        if *path == app::page::CITIZEN_ROUTE {
+            r.route(path, get(citizen_page(render.clone())))
+        } else {
+            r.route(path, get(render.clone()))
+        }
+    })
+}
+
+/// `/t/{token}`: the citizen's page, with the status of the API's answer for the same
+/// token (404 for an unknown or malformed one, the page saying so), counted against the
+/// caller's allowance of misses like the API.
+fn citizen_page<R, F>(
+    render: R,
+) -> impl Fn(
+    State<AppState>,
+    PathParam<String>,
+    Request,
+) -> std::pin::Pin<Box<dyn Future<Output = Response> + Send>>
+       + Clone
+       + Send
+       + Sync
+       + 'static
+where
+    R: Fn(Request) -> F + Clone + Send + Sync + 'static,
+    F: Future<Output = Response> + Send + 'static,
+{
+    move |State(s): State<AppState>, PathParam(token): PathParam<String>, req: Request| {
+        let render = render.clone();
+        Box::pin(async move {
+            let ip = crate::auth::client_ip(&req, &s.trusted_proxies);
+            let status = match api::lookup_citizen(&s, &token, Some(ip)).await {
+                Ok(_) => None,
+                Err(e) => Some(e.status_code()),
+            };
+            let mut page = render(req).await;
+            if let Some(status) = status {
+                *page.status_mut() = status;
+            }
+            page
+        })
+    }
 }
 
 /// The page-independent part of the content security policy. Inline scripts are further

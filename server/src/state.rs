@@ -26,6 +26,9 @@ pub enum Live {
     Grew { cursor: u64, poke: Utf8Bytes },
     /// This device was revoked: its open streams close at once.
     Revoked(ClientId),
+    /// This staff session ended (sign-out, or a sign-in that replaced it): its streams
+    /// close at once.
+    SessionEnded(String),
 }
 
 #[derive(Clone)]
@@ -39,8 +42,9 @@ pub struct AppState {
     pub started: Instant,
     pub limits: Arc<Limits>,
     pub pairings: Arc<Pairings>,
-    /// The one-time token that creates the first admin; `None` once an account exists.
-    pub setup_token: Arc<StdMutex<Option<String>>>,
+    /// The one-time token that creates the first admin, with the moment it expires; `None`
+    /// once an account exists or a setup has taken it.
+    pub setup_token: Arc<StdMutex<Option<(String, Instant)>>>,
     /// Whether session cookies carry `Secure` (off only for plain-HTTP office networks).
     pub secure_cookies: bool,
     /// How long tickets and survey links are kept, in days.
@@ -54,6 +58,14 @@ pub struct AppState {
     pub newest: Arc<AtomicU64>,
     /// Paired devices by token digest, so a device's requests need no database lookup.
     pub device_tokens: Arc<TokenCache>,
+    /// Open connections (the accept loop's limits).
+    pub census: Arc<crate::connections::Census>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
+    /// Wrong passwords per account.
+    pub backoff: Arc<crate::auth::limits::Backoff>,
+    /// Open live streams (their limits).
+    pub streams: Arc<crate::streams::Streams>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

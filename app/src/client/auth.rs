@@ -70,7 +70,7 @@ pub async fn recover(dev: &Device, rt: &Handle) {
             Err(NetError::Unreachable) => rt.authed.set(true),
         },
         _ => {
-            if super::runtime::register(rt).await {
+            if super::runtime::register(dev, rt).await {
                 rt.authed.set(true);
                 return;
             }

@@ -68,6 +68,9 @@ pub struct Device {
     pub pairing_code: RwSignal<Option<String>>,
     /// The officer signed in on this counter.
     pub officer: RwSignal<Option<String>>,
+    /// The loket this counter works at (kept in IndexedDB; the server accepts the
+    /// officer's actions at this loket only).
+    pub loket: RwSignal<Option<crate::domain::ids::LoketId>>,
     #[cfg(feature = "hydrate")]
     rt: StoredValue<Option<runtime::Handle>, LocalStorage>,
 }
@@ -107,6 +110,7 @@ impl Device {
             last_issued: RwSignal::new(None),
             pairing_code: RwSignal::new(None),
             officer: RwSignal::new(None),
+            loket: RwSignal::new(None),
             #[cfg(feature = "hydrate")]
             rt: StoredValue::new_local(None),
         };
@@ -179,28 +183,21 @@ impl Device {
         }
     }
 
-    /// Reads a device setting (e.g. the counter's loket) from IndexedDB.
-    pub async fn setting(&self, key: &str) -> Option<String> {
+    /// Sets (or, with `None`, leaves) the counter's loket and registers it with the
+    /// server. Refused while actions wait to be sent: they were taken at the old loket.
+    pub async fn set_loket(&self, loket: Option<crate::domain::ids::LoketId>) -> Result<(), Text> {
         #[cfg(feature = "hydrate")]
         {
-            let h = self.rt.get_value()?;
-            runtime::setting(h, key).await
+            let Some(h) = self.rt.get_value() else {
+                return Err(not_ready());
+            };
+            runtime::set_loket(*self, h, loket).await
         }
         #[cfg(not(feature = "hydrate"))]
         {
-            let _ = key;
-            None
+            let _ = loket;
+            Err(not_ready())
         }
-    }
-
-    /// Stores a device setting in IndexedDB.
-    pub async fn set_setting(&self, key: &str, value: &str) {
-        #[cfg(feature = "hydrate")]
-        if let Some(h) = self.rt.get_value() {
-            runtime::set_setting(h, key, value).await;
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (key, value);
     }
 
     /// Signs an officer in on this counter.

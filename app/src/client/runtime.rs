@@ -18,7 +18,7 @@ use super::net::{self, NetError};
 use super::{auth, store, Device, IssuedTicket, Phase};
 use crate::domain::catalogue::Catalogue;
 use crate::domain::i18n::Text;
-use crate::domain::ids::{ClientId, ServiceCode, TicketId, TrackingToken};
+use crate::domain::ids::{ClientId, LoketId, ServiceCode, TicketId, TrackingToken};
 use crate::domain::mutation::{DeviceRole, LeaseRequest, MutationKind, RegisterDevice};
 use crate::domain::numbering::NumberPool;
 use crate::domain::queue;
@@ -30,6 +30,8 @@ pub(super) struct Inner {
     pub(super) sync: Option<SyncClient>,
     meta: Option<ClientMeta>,
     pool: NumberPool,
+    /// A counter's loket.
+    loket: Option<LoketId>,
     lease_retry_at: f64,
     /// The view version last copied to the screens (`publish`).
     published: Option<u64>,
@@ -111,6 +113,12 @@ pub async fn start(dev: Device) -> Option<Handle> {
         .unwrap_or_default();
     let last: Option<String> = store::get_setting(&db, "last_issued").await.ok().flatten();
     dev.last_issued.set(last);
+    let loket = store::get_setting::<String>(&db, "loket")
+        .await
+        .ok()
+        .flatten()
+        .and_then(|s| LoketId::parse(&s).ok());
+    dev.loket.set(loket);
     let (wake, wake_rx) = mpsc::unbounded();
     let rt = Rc::new(Runtime {
         db,
@@ -119,6 +127,7 @@ pub async fn start(dev: Device) -> Option<Handle> {
             sync: None,
             meta: Some(meta),
             pool,
+            loket,
             lease_retry_at: 0.0,
             published: None,
         }),
@@ -186,17 +195,23 @@ pub(super) async fn connect(dev: &Device, rt: &Handle) {
             dev.rules.set(Some(Rules::new(c)));
         }
     }
-    register(rt).await;
+    register(dev, rt).await;
 }
 
-pub(super) async fn register(rt: &Handle) -> bool {
+pub(super) async fn register(dev: &Device, rt: &Handle) -> bool {
     let client_id = match client_id(rt) {
         Some(c) => c,
         None => return false,
     };
+    let loket = rt.inner.borrow().loket;
+    // A counter registers once its officer has chosen the loket.
+    if rt.role == DeviceRole::Counter && loket.is_none() {
+        return false;
+    }
     match net::register(&RegisterDevice {
         client_id,
         role: rt.role,
+        loket,
     })
     .await
     {
@@ -210,6 +225,15 @@ pub(super) async fn register(rt: &Handle) -> bool {
                 let _ = store::put_settings(&rt.db, &[("pool", store::value(&pool))]).await;
             }
             true
+        }
+        Err(NetError::Refused { status: 409, .. }) if rt.role == DeviceRole::Counter => {
+            dev.notices.update(|n| {
+                n.push(Text::new(
+                    "Tablet ini masih dipakai petugas lain yang belum keluar. Minta petugas itu keluar dulu, lalu masuk lagi.",
+                    "Another officer is still signed in on this tablet. Ask them to sign out, then sign in again.",
+                ))
+            });
+            false
         }
         Err(_) => false,
     }
@@ -389,12 +413,31 @@ fn mark(name: &str) {
     }
 }
 
-pub async fn setting(rt: Handle, key: &str) -> Option<String> {
-    store::get_setting(&rt.db, key).await.ok().flatten()
-}
-
-pub async fn set_setting(rt: Handle, key: &str, value: &str) {
-    let _ = store::put_settings(&rt.db, &[(key, store::value(&value.to_owned()))]).await;
+/// See [`Device::set_loket`].
+pub async fn set_loket(dev: Device, rt: Handle, loket: Option<LoketId>) -> Result<(), Text> {
+    let pending = rt
+        .inner
+        .borrow()
+        .sync
+        .as_ref()
+        .is_some_and(|s| s.outbox().next().is_some());
+    if pending && loket != rt.inner.borrow().loket {
+        return Err(Text::new(
+            "Tunggu sampai semua tindakan terkirim ke server sebelum ganti loket.",
+            "Wait until every action has reached the server before changing the counter.",
+        ));
+    }
+    let value = loket.map(|l| l.to_string()).unwrap_or_default();
+    store::put_settings(&rt.db, &[("loket", store::value(&value))])
+        .await
+        .map_err(failed)?;
+    rt.inner.borrow_mut().loket = loket;
+    dev.loket.set(loket);
+    if loket.is_some() {
+        // Offline, the next connection registers it.
+        register(&dev, &rt).await;
+    }
+    Ok(())
 }
 
 /// Keeps a kiosk's number blocks topped up while online.

@@ -3,7 +3,7 @@
 //! run, and the events to append. The server persists a [`PushPlan`] in one transaction
 //! and only then [`Authority::commit`]s it to memory, so a failed write changes nothing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -12,12 +12,12 @@ use super::hlc::Hlc;
 use super::service_day;
 use super::ticket::Ticket;
 
-use super::ids::{ClientId, MutationId, TicketId, TrackingToken};
+use super::ids::{ClientId, LoketId, MutationId, ServiceCode, TicketId, TicketNumber, TrackingToken};
 use super::mutation::{
     DeviceRole, Event, MutationKind, MutationOutcome, Outcome, PushRequest, PushResponse,
     MAX_BATCH, MAX_CLOCK_SKEW_MS,
 };
-use super::numbering::LeaseBook;
+use super::numbering::{Lease, LeaseBook, NumberingError};
 use super::replica::{Draft, Replica, Rules};
 
 /// Why a whole push was refused (nothing applied).
@@ -33,6 +33,19 @@ pub enum PushError {
     ClockAhead { mutation_id: u64, ahead_s: i64 },
     #[error("expected mutation {expected} next, got {got}; resend from {expected}")]
     Gap { expected: u64, got: u64 },
+}
+
+/// How far in the past a mutation may be dated: a week covers a kiosk offline over a long
+/// weekend; older claims are refused, so no device can date its actions before the
+/// history that retention keeps.
+pub const MAX_CLOCK_BEHIND_MS: i64 = 7 * 86_400_000;
+
+/// Who sends a push, as the server's access layer established it: the device's role and,
+/// for a counter, the loket it was registered at by its signed-in officer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sender {
+    pub role: DeviceRole,
+    pub loket: Option<LoketId>,
 }
 
 /// What a push will do, computed without changing anything.
@@ -137,13 +150,47 @@ impl Authority {
         self.leases.prune(plan.through);
     }
 
-    /// Decides the fate of every mutation of a batch, in order.
+    /// Leases a kiosk the next block of a service's numbers for `day`, on a copy of the
+    /// lease book the server keeps once the lease is stored. A kiosk holding more than a
+    /// block it has not issued gets none: it asks again when half of a block is used, so
+    /// an honest kiosk never hits this, and one kiosk cannot take a day's numbers from
+    /// the others.
+    pub fn plan_lease(
+        &self,
+        service: &ServiceCode,
+        day: Date,
+        kiosk: ClientId,
+    ) -> Result<(LeaseBook, Lease), NumberingError> {
+        let size = self.rules.catalogue.policy.lease_block;
+        let prefix = self.rules.catalogue.service(service).map(|s| s.prefix);
+        let issued = |n: u16| {
+            prefix
+                .and_then(|p| TicketNumber::new(p, None, n).ok())
+                .is_some_and(|number| self.replica.by_number(day, number).is_some())
+        };
+        let unused = self.leases.unused(kiosk, service, day, issued);
+        if unused > u32::from(size) {
+            return Err(NumberingError::TooManyUnused {
+                service: service.clone(),
+                unused,
+            });
+        }
+        let mut book = self.leases.clone();
+        let lease = book.grant(service, day, kiosk, size)?;
+        Ok((book, lease))
+    }
+
+    /// Decides the fate of every mutation of a batch, in order. `taken` holds the batch's
+    /// tracking tokens that the store already knows: a ticket carrying one is refused
+    /// (a token is the citizen's secret and names one ticket only).
     pub fn plan_push(
         &self,
-        role: DeviceRole,
+        sender: Sender,
         req: &PushRequest,
         now_ms: i64,
+        taken: &BTreeSet<TrackingToken>,
     ) -> Result<PushPlan, PushError> {
+        let role = sender.role;
         if req.mutations.len() > MAX_BATCH {
             return Err(PushError::TooLarge {
                 max: MAX_BATCH,
@@ -166,6 +213,7 @@ impl Authority {
                 }
             }
             prev = Some(m.mutation_id);
+            // Wall times are within 1970..9999 (checked on the wire): no overflow.
             let ahead = m.at.wall_ms - now_ms;
             if ahead > MAX_CLOCK_SKEW_MS {
                 return Err(PushError::ClockAhead {
@@ -188,6 +236,9 @@ impl Authority {
         let mut events = Vec::new();
         let mut tokens = Vec::new();
         let mut expected = None;
+        // Tickets on which a mutation of this batch was refused: the device's later
+        // mutations on them followed from it and get the same answer.
+        let mut refused: BTreeMap<TicketId, Rejection> = BTreeMap::new();
         for m in &req.mutations {
             let id = m.mutation_id.get();
             if id <= last {
@@ -210,12 +261,22 @@ impl Authority {
             // From here on the mutation is processed: `last` advances whether it is
             // applied or rejected, so one bad mutation never blocks those behind it.
             last = id;
-            let verdict = if m.kind.allowed_for(role) {
-                self.check_number(role, m, &m.kind).and_then(|()| {
-                    draft
-                        .decide(&m.kind, m.at, &self.rules)
-                        .map_err(Rejection::from)
-                })
+            let target = match &m.kind {
+                MutationKind::IssueTicket { ticket, .. } => ticket.id,
+                MutationKind::Ticket { ticket, .. } => *ticket,
+            };
+            let verdict = if let Some(r) = refused.get(&target) {
+                Err(r.clone())
+            } else if m.kind.allowed_for(role) {
+                Self::check_time(m, now_ms)
+                    .and_then(|()| Self::check_loket(sender, &m.kind))
+                    .and_then(|()| Self::check_token(&m.kind, taken, &tokens))
+                    .and_then(|()| self.check_number(role, m, &m.kind))
+                    .and_then(|()| {
+                        draft
+                            .decide(&m.kind, m.at, &self.rules)
+                            .map_err(Rejection::from)
+                    })
             } else {
                 Err(Rejection {
                     code: "forbidden".into(),
@@ -253,14 +314,17 @@ impl Authority {
                         outcome: Outcome::Applied { seq },
                     });
                 }
-                Err(r) => outcomes.push(MutationOutcome {
-                    mutation_id: m.mutation_id,
-                    outcome: Outcome::Rejected {
-                        code: r.code,
-                        reason: r.reason,
-                        reason_id: r.reason_id,
-                    },
-                }),
+                Err(r) => {
+                    refused.entry(target).or_insert_with(|| r.clone());
+                    outcomes.push(MutationOutcome {
+                        mutation_id: m.mutation_id,
+                        outcome: Outcome::Rejected {
+                            code: r.code,
+                            reason: r.reason,
+                            reason_id: r.reason_id,
+                        },
+                    })
+                }
             }
         }
         Ok(PushPlan {
@@ -273,6 +337,63 @@ impl Authority {
             },
             events,
             tokens,
+        })
+    }
+
+    /// A mutation may be dated at most [`MAX_CLOCK_BEHIND_MS`] before the server's time.
+    fn check_time(m: &super::mutation::Mutation, now_ms: i64) -> Result<(), Rejection> {
+        if now_ms - m.at.wall_ms <= MAX_CLOCK_BEHIND_MS {
+            return Ok(());
+        }
+        Err(Rejection {
+            code: "too_old".into(),
+            reason: "this action is dated more than 7 days ago; check the device's clock"
+                .into(),
+            reason_id: "Tindakan ini bertanggal lebih dari 7 hari yang lalu; periksa jam perangkat."
+                .into(),
+        })
+    }
+
+    /// A new ticket's token must be new: not in the store, not earlier in the batch.
+    fn check_token(
+        kind: &MutationKind,
+        taken: &BTreeSet<TrackingToken>,
+        batch: &[(TrackingToken, TicketId, Date)],
+    ) -> Result<(), Rejection> {
+        let MutationKind::IssueTicket { token, .. } = kind else {
+            return Ok(());
+        };
+        if !taken.contains(token) && !batch.iter().any(|(t, _, _)| t == token) {
+            return Ok(());
+        }
+        Err(Rejection {
+            code: "token_taken".into(),
+            reason: "this ticket's tracking token belongs to another ticket; issue it again"
+                .into(),
+            reason_id: "Kode pelacakan tiket ini sudah dipakai tiket lain; terbitkan ulang tiketnya."
+                .into(),
+        })
+    }
+
+    /// A counter acts at the loket it was registered at; a kiosk at none.
+    fn check_loket(sender: Sender, kind: &MutationKind) -> Result<(), Rejection> {
+        let MutationKind::Ticket { loket, .. } = kind else {
+            return Ok(());
+        };
+        if *loket == sender.loket {
+            return Ok(());
+        }
+        Err(match sender.loket {
+            Some(at) => Rejection {
+                code: "wrong_loket".into(),
+                reason: format!("this counter is signed in at Loket {at}"),
+                reason_id: format!("Perangkat ini terdaftar di Loket {at}."),
+            },
+            None => Rejection {
+                code: "wrong_loket".into(),
+                reason: "this device acts at no loket".into(),
+                reason_id: "Perangkat ini tidak terdaftar di loket mana pun.".into(),
+            },
         })
     }
 
@@ -309,6 +430,7 @@ impl Authority {
     }
 }
 
+#[derive(Clone)]
 struct Rejection {
     code: String,
     reason: String,
@@ -371,22 +493,242 @@ mod tests {
         }
     }
 
+    /// A kiosk, or a counter registered at Loket 1.
+    fn sender(role: DeviceRole) -> Sender {
+        Sender {
+            role,
+            loket: (role == DeviceRole::Counter).then(|| loket(1)),
+        }
+    }
+
+    fn loket(n: u8) -> LoketId {
+        LoketId::new(n).unwrap()
+    }
+
     fn push(
         a: &mut Authority,
         role: DeviceRole,
         ms: Vec<Mutation>,
     ) -> Result<PushResponse, PushError> {
         let plan = a.plan_push(
-            role,
+            sender(role),
             &PushRequest {
                 client_id: kiosk(),
                 mutations: ms,
             },
             NOW,
+            &BTreeSet::new(),
         )?;
         let r = plan.response.clone();
         a.commit(plan);
         Ok(r)
+    }
+
+    /// A counter at a loket, with its own stream of mutations.
+    struct Counter {
+        id: ClientId,
+        at: LoketId,
+        next: std::cell::Cell<u64>,
+    }
+
+    impl Counter {
+        fn new(n: u8) -> Self {
+            Self {
+                id: ClientId::from_random_bytes([10 + n; 16]),
+                at: loket(n),
+                next: std::cell::Cell::new(1),
+            }
+        }
+        fn act(&self, ticket: TicketId, command: TicketCommand) -> Mutation {
+            self.act_as(Some(self.at), ticket, command)
+        }
+        fn act_as(
+            &self,
+            at: Option<LoketId>,
+            ticket: TicketId,
+            command: TicketCommand,
+        ) -> Mutation {
+            let id = self.next.get();
+            self.next.set(id + 1);
+            Mutation {
+                client_id: self.id,
+                mutation_id: MutationId::new(id).unwrap(),
+                at: Hlc {
+                    wall_ms: NOW + 100 + id as i64,
+                    counter: 0,
+                    client: self.id,
+                },
+                kind: MutationKind::Ticket {
+                    ticket,
+                    command,
+                    loket: at,
+                },
+            }
+        }
+        fn push(&self, a: &mut Authority, ms: Vec<Mutation>) -> Vec<Outcome> {
+            let plan = a
+                .plan_push(
+                    Sender {
+                        role: DeviceRole::Counter,
+                        loket: Some(self.at),
+                    },
+                    &PushRequest {
+                        client_id: self.id,
+                        mutations: ms,
+                    },
+                    NOW + 1_000,
+                    &BTreeSet::new(),
+                )
+                .unwrap();
+            let r = plan.response.outcomes.iter().map(|o| o.outcome.clone()).collect();
+            a.commit(plan);
+            r
+        }
+    }
+
+    fn code(o: &Outcome) -> &str {
+        match o {
+            Outcome::Rejected { code, .. } => code,
+            Outcome::Applied { .. } => "applied",
+            Outcome::Duplicate => "duplicate",
+        }
+    }
+
+    fn issued_id(n: u16) -> TicketId {
+        match issue(1, n).kind {
+            MutationKind::IssueTicket { ticket, .. } => ticket.id,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn the_loser_of_a_call_race_is_told_and_its_actions_that_followed_are_refused_alike() {
+        let mut a = authority();
+        push(&mut a, DeviceRole::Kiosk, vec![issue(1, 1)]).unwrap();
+        let t = issued_id(1);
+        let (one, two) = (Counter::new(1), Counter::new(2));
+        // Both called A-001 offline; loket 1's push arrives first.
+        let won = one.push(&mut a, vec![one.act(t, TicketCommand::Call { loket: loket(1) })]);
+        assert_eq!(code(&won[0]), "applied");
+        let lost = two.push(
+            &mut a,
+            vec![
+                two.act(t, TicketCommand::Call { loket: loket(2) }),
+                two.act(t, TicketCommand::Start),
+                two.act(t, TicketCommand::NoShow),
+            ],
+        );
+        let notices: Vec<_> = lost
+            .iter()
+            .map(|o| match o {
+                Outcome::Rejected { code, reason_id, .. } => (code.as_str(), reason_id.as_str()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(notices, vec![("already_called", "A-001 sudah dipanggil di Loket 1."); 3]);
+        // Loket 1 keeps its ticket and goes on with it.
+        assert_eq!(
+            a.replica.ticket(&t).unwrap().status,
+            crate::domain::ticket::TicketStatus::Called { loket: loket(1), calls: 1 }
+        );
+        let next = one.push(&mut a, vec![one.act(t, TicketCommand::Start)]);
+        assert_eq!(code(&next[0]), "applied");
+        // In a later batch, loket 2 still cannot touch it.
+        let later = two.push(&mut a, vec![two.act(t, TicketCommand::Cancel)]);
+        assert_eq!(code(&later[0]), "other_loket");
+    }
+
+    #[test]
+    fn a_counter_acts_only_at_the_loket_it_is_registered_at() {
+        let mut a = authority();
+        push(&mut a, DeviceRole::Kiosk, vec![issue(1, 1)]).unwrap();
+        let t = issued_id(1);
+        let one = Counter::new(1);
+        let r = one.push(
+            &mut a,
+            vec![
+                // Claims to be loket 2, then no loket at all.
+                one.act_as(Some(loket(2)), t, TicketCommand::Call { loket: loket(2) }),
+                one.act_as(None, t, TicketCommand::Cancel),
+            ],
+        );
+        assert_eq!(code(&r[0]), "wrong_loket");
+        assert_eq!(code(&r[1]), "wrong_loket");
+        assert_eq!(
+            a.replica.ticket(&t).unwrap().status,
+            crate::domain::ticket::TicketStatus::Waiting
+        );
+        // Calling to another loket from its own is refused by the rule itself.
+        let r = one.push(&mut a, vec![one.act(t, TicketCommand::Call { loket: loket(2) })]);
+        assert_eq!(code(&r[0]), "not_this_loket");
+    }
+
+    #[test]
+    fn a_ticket_whose_token_is_taken_is_refused_and_blocks_nothing() {
+        let mut a = authority();
+        let token_of = |m: &Mutation| match &m.kind {
+            MutationKind::IssueTicket { token, .. } => token.clone(),
+            _ => unreachable!(),
+        };
+        let stored = issue(1, 1);
+        let taken = BTreeSet::from([token_of(&stored)]);
+        // The same token again later in the batch is refused too.
+        let mut again = issue(3, 3);
+        let second = issue(2, 2);
+        if let MutationKind::IssueTicket { token, .. } = &mut again.kind {
+            *token = token_of(&second);
+        }
+        let plan = a
+            .plan_push(
+                sender(DeviceRole::Kiosk),
+                &PushRequest {
+                    client_id: kiosk(),
+                    mutations: vec![stored, second, again],
+                },
+                NOW,
+                &taken,
+            )
+            .unwrap();
+        let codes: Vec<_> = plan.response.outcomes.iter().map(|o| code(&o.outcome).to_owned()).collect();
+        assert_eq!(codes, ["token_taken", "applied", "token_taken"]);
+        assert_eq!(plan.tokens.len(), 1);
+        a.commit(plan);
+    }
+
+    #[test]
+    fn a_kiosk_gets_a_new_block_only_while_it_holds_at_most_one_unused() {
+        let mut a = authority();
+        let svc = ServiceCode::parse("legalisir-ktp-el").unwrap();
+        let day = a.rules.calendar.service_day(jiff::Timestamp::from_millisecond(NOW).unwrap());
+        let size = a.rules.catalogue.policy.lease_block;
+        // The fixture leased it 50 numbers, none issued: no more.
+        assert!(matches!(
+            a.plan_lease(&svc, day, kiosk()),
+            Err(NumberingError::TooManyUnused { unused: 50, .. })
+        ));
+        // Issuing numbers brings it back under a block.
+        let batch: Vec<Mutation> = (1..=(50 - size)).map(|n| issue(u64::from(n), n)).collect();
+        push(&mut a, DeviceRole::Kiosk, batch).unwrap();
+        let (book, lease) = a.plan_lease(&svc, day, kiosk()).unwrap();
+        assert_eq!((lease.start, lease.end), (51, 50 + size));
+        a.leases = book;
+        assert!(a.plan_lease(&svc, day, kiosk()).is_err());
+        // Another kiosk is not held back by this one.
+        let other = ClientId::from_random_bytes([7; 16]);
+        assert!(a.plan_lease(&svc, day, other).is_ok());
+    }
+
+    #[test]
+    fn an_action_dated_more_than_a_week_back_is_refused_and_blocks_nothing() {
+        let mut a = authority();
+        let mut old = issue(1, 1);
+        old.at.wall_ms = NOW - MAX_CLOCK_BEHIND_MS - 1;
+        let mut epoch = issue(2, 2);
+        epoch.at.wall_ms = 0;
+        let r = push(&mut a, DeviceRole::Kiosk, vec![old, epoch, issue(3, 3)]).unwrap();
+        let codes: Vec<_> = r.outcomes.iter().map(|o| code(&o.outcome).to_owned()).collect();
+        assert_eq!(codes, ["too_old", "too_old", "applied"]);
+        assert_eq!(r.last_processed, 3);
     }
 
     #[test]
@@ -421,8 +763,9 @@ mod tests {
         let mut a = authority();
         // The second mutation is another ticket printed with the first one's number.
         let mut dup = issue(2, 1);
-        if let MutationKind::IssueTicket { ticket, .. } = &mut dup.kind {
+        if let MutationKind::IssueTicket { ticket, token } = &mut dup.kind {
             ticket.id = TicketId::from_random_bytes([99; 16]);
+            *token = TrackingToken::from_random_bytes([99; 16]);
         }
         let r = push(
             &mut a,
@@ -447,6 +790,7 @@ mod tests {
             command: TicketCommand::Call {
                 loket: LoketId::new(1).unwrap(),
             },
+            loket: None,
         };
         let r = push(&mut a, DeviceRole::Kiosk, vec![call]).unwrap();
         assert!(
@@ -478,16 +822,16 @@ mod tests {
             mutations: ms,
         };
         assert!(matches!(
-            a.plan_push(DeviceRole::Kiosk, &req(vec![future]), NOW),
+            a.plan_push(sender(DeviceRole::Kiosk), &req(vec![future]), NOW, &BTreeSet::new()),
             Err(PushError::ClockAhead { .. })
         ));
         assert!(matches!(
-            a.plan_push(DeviceRole::Kiosk, &req(vec![issue(2, 2), issue(1, 1)]), NOW),
+            a.plan_push(sender(DeviceRole::Kiosk), &req(vec![issue(2, 2), issue(1, 1)]), NOW, &BTreeSet::new()),
             Err(PushError::NotAscending { .. })
         ));
         let big: Vec<_> = (1..=(MAX_BATCH as u64 + 1)).map(|i| issue(i, 1)).collect();
         assert!(matches!(
-            a.plan_push(DeviceRole::Kiosk, &req(big), NOW),
+            a.plan_push(sender(DeviceRole::Kiosk), &req(big), NOW, &BTreeSet::new()),
             Err(PushError::TooLarge { .. })
         ));
     }

@@ -15,6 +15,28 @@ pub fn ktp() -> ServiceCode {
     ServiceCode::parse("legalisir-ktp-el").expect("code")
 }
 
+/// An officer's command as the loket it concerns sends it: the loket it calls to, else
+/// the loket holding the ticket, else Loket 1.
+pub fn act(
+    state: &impl super::replica::Lookup,
+    ticket: TicketId,
+    command: super::ticket::TicketCommand,
+) -> MutationKind {
+    use super::ticket::TicketCommand as C;
+    let loket = match &command {
+        C::Call { loket } | C::CallPickup { loket } => *loket,
+        _ => state
+            .ticket(&ticket)
+            .and_then(|t| t.status.holder())
+            .unwrap_or(super::ids::LoketId::new(1).expect("loket")),
+    };
+    MutationKind::Ticket {
+        ticket,
+        command,
+        loket: Some(loket),
+    }
+}
+
 /// Issues `A-{n}` as a ticket whose id and token are made of `id_byte`.
 pub fn issue_kind(n: u16, id_byte: u8, priority: Priority) -> MutationKind {
     MutationKind::IssueTicket {

@@ -7,11 +7,41 @@ use super::ids::ClientId;
 
 /// One timestamp. Ordered by wall time, then counter, then client id: a total order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "HlcRecord")]
 pub struct Hlc {
     /// Milliseconds since the Unix epoch.
     pub wall_ms: i64,
     pub counter: u32,
     pub client: ClientId,
+}
+
+/// The latest wall time a clock may show: the last millisecond of the year 9999, the end
+/// of the calendar's range. With the earliest, 1970, no difference of two wall times can
+/// overflow, whatever a device sends.
+pub const MAX_WALL_MS: i64 = 253_402_300_799_999;
+
+#[derive(Deserialize)]
+struct HlcRecord {
+    wall_ms: i64,
+    counter: u32,
+    client: ClientId,
+}
+
+impl TryFrom<HlcRecord> for Hlc {
+    type Error = String;
+    fn try_from(r: HlcRecord) -> Result<Self, String> {
+        if !(0..=MAX_WALL_MS).contains(&r.wall_ms) {
+            return Err(format!(
+                "wall_ms {} is outside 1970 to 9999; check the device's clock",
+                r.wall_ms
+            ));
+        }
+        Ok(Hlc {
+            wall_ms: r.wall_ms,
+            counter: r.counter,
+            client: r.client,
+        })
+    }
 }
 
 impl Hlc {
@@ -90,6 +120,19 @@ mod tests {
 
     fn client(n: u8) -> ClientId {
         ClientId::from_random_bytes([n; 16])
+    }
+
+    #[test]
+    fn a_wall_time_outside_the_calendar_is_refused_on_the_wire() {
+        let c = client(1).to_string();
+        for bad in [i64::MIN, -1, MAX_WALL_MS + 1, i64::MAX] {
+            let json = format!(r#"{{"wall_ms":{bad},"counter":0,"client":"{c}"}}"#);
+            let err = serde_json::from_str::<Hlc>(&json).unwrap_err().to_string();
+            assert!(err.contains("outside 1970 to 9999"), "{err}");
+        }
+        let json = format!(r#"{{"wall_ms":{MAX_WALL_MS},"counter":0,"client":"{c}"}}"#);
+        let h: Hlc = serde_json::from_str(&json).unwrap();
+        assert_eq!(serde_json::to_value(h).unwrap()["wall_ms"], MAX_WALL_MS);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::hlc::Hlc;
-use super::ids::{ClientId, MutationId, TicketId, TrackingToken};
+use super::ids::{ClientId, LoketId, MutationId, TicketId, TrackingToken};
 use super::replica::Snapshot;
 use super::ticket::{EventKind, NewTicket, TicketCommand};
 
@@ -44,10 +44,12 @@ pub enum MutationKind {
         ticket: NewTicket,
         token: TrackingToken,
     },
-    /// An officer acted on a ticket.
+    /// An officer acted on a ticket at their loket (`None`: a citizen at the kiosk).
     Ticket {
         ticket: TicketId,
         command: TicketCommand,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        loket: Option<LoketId>,
     },
 }
 
@@ -206,6 +208,9 @@ impl Poke {
 pub struct RegisterDevice {
     pub client_id: ClientId,
     pub role: DeviceRole,
+    /// A counter's loket: its officer's actions are accepted at this loket only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loket: Option<LoketId>,
 }
 
 /// The answer: a kiosk gets its own series digit for numbers issued beyond its leases.
@@ -248,6 +253,7 @@ mod tests {
             command: TicketCommand::Call {
                 loket: LoketId::new(1).unwrap(),
             },
+            loket: LoketId::new(1).ok(),
         };
         assert!(issue.allowed_for(DeviceRole::Kiosk));
         assert!(!issue.allowed_for(DeviceRole::Counter));
@@ -316,11 +322,13 @@ mod tests {
             kind: MutationKind::Ticket {
                 ticket: TicketId::from_random_bytes([3; 16]),
                 command: TicketCommand::Recall,
+                loket: LoketId::new(4).ok(),
             },
         };
         let json = serde_json::to_value(&m).unwrap();
         assert_eq!(json["kind"], "ticket");
         assert_eq!(json["command"]["cmd"], "recall");
+        assert_eq!(json["loket"], 4);
         let back: Mutation = serde_json::from_value(json).unwrap();
         assert_eq!(back, m);
     }

@@ -24,6 +24,8 @@ pub enum NumberingError {
     NoSeriesLeft,
     #[error("number {number} was not leased to this kiosk")]
     NotLeased { number: TicketNumber },
+    #[error("this kiosk still holds {unused} unused numbers of {service} for today")]
+    TooManyUnused { service: ServiceCode, unused: u32 },
 }
 
 /// A block of numbers `start..=end` of one service on one service day, held by one kiosk.
@@ -45,6 +47,9 @@ pub struct LeaseBook {
     next: BTreeMap<(ServiceCode, Date), u16>,
     leases: Vec<Lease>,
     series: BTreeMap<ClientId, u8>,
+    /// Digits of revoked kiosks, with the day they were given up: free again from the
+    /// next day (a revoked kiosk may have printed its series that day).
+    released: BTreeMap<u8, Date>,
 }
 
 impl LeaseBook {
@@ -79,17 +84,48 @@ impl LeaseBook {
         Ok(lease)
     }
 
-    /// The kiosk's own series digit, given once and kept.
-    pub fn series_for(&mut self, kiosk: ClientId) -> Result<u8, NumberingError> {
+    /// The kiosk's own series digit, given once and kept until the kiosk is revoked.
+    pub fn series_for(&mut self, kiosk: ClientId, today: Date) -> Result<u8, NumberingError> {
         if let Some(s) = self.series.get(&kiosk) {
             return Ok(*s);
         }
         let used: Vec<u8> = self.series.values().copied().collect();
         let s = (1..=9)
-            .find(|d| !used.contains(d))
+            .find(|d| !used.contains(d) && self.released.get(d).is_none_or(|r| *r < today))
             .ok_or(NumberingError::NoSeriesLeft)?;
         self.series.insert(kiosk, s);
         Ok(s)
+    }
+
+    /// A revoked kiosk gives its digit up on `day`; another kiosk may have it from the
+    /// next day on.
+    pub fn release_series(&mut self, kiosk: ClientId, day: Date) {
+        if let Some(s) = self.series.remove(&kiosk) {
+            self.restore_released(s, day);
+        }
+    }
+
+    /// Re-records a digit given up on `day`, loaded from the store at start-up.
+    pub fn restore_released(&mut self, series: u8, day: Date) {
+        let d = self.released.entry(series).or_insert(day);
+        *d = (*d).max(day);
+    }
+
+    /// How many numbers of its leases for `service` on `day` the kiosk has not issued
+    /// (as far as the server knows: `issued` says whether a number reached it).
+    pub fn unused(
+        &self,
+        kiosk: ClientId,
+        service: &ServiceCode,
+        day: Date,
+        issued: impl Fn(u16) -> bool,
+    ) -> u32 {
+        self.leases
+            .iter()
+            .filter(|l| l.kiosk == kiosk && &l.service == service && l.day == day)
+            .flat_map(|l| l.start..=l.end)
+            .filter(|n| !issued(*n))
+            .count() as u32
     }
 
     /// Whether `kiosk` may have printed `number` for `service` on `day`: inside one of its
@@ -136,6 +172,7 @@ impl LeaseBook {
     pub fn prune(&mut self, today: Date) {
         self.leases.retain(|l| l.day >= today);
         self.next.retain(|(_, d), _| *d >= today);
+        self.released.retain(|_, d| *d >= today);
     }
 
     pub fn leases(&self) -> &[Lease] {
@@ -339,7 +376,7 @@ mod tests {
         let mut pool = NumberPool::default();
         let mut book = LeaseBook::default();
         let d = date(2026, 11, 30);
-        pool.set_series(book.series_for(kiosk(1)).unwrap());
+        pool.set_series(book.series_for(kiosk(1), d).unwrap());
         pool.add_lease(&book.grant(&svc(), d, kiosk(1), 1).unwrap());
         assert_eq!(pool.next(&svc(), 'A', d).unwrap().to_string(), "A-001");
         assert_eq!(pool.next(&svc(), 'A', d).unwrap().to_string(), "A1-001");
@@ -366,6 +403,38 @@ mod tests {
         let json = serde_json::to_string(&pool).unwrap();
         let back: NumberPool = serde_json::from_str(&json).unwrap();
         assert_eq!(back, pool);
+    }
+
+    #[test]
+    fn a_revoked_kiosks_digit_is_free_again_from_the_next_day() {
+        let mut book = LeaseBook::default();
+        let d = date(2026, 11, 30);
+        for k in 1..=9 {
+            assert_eq!(book.series_for(kiosk(k), d).unwrap(), k);
+        }
+        assert_eq!(book.series_for(kiosk(10), d), Err(NumberingError::NoSeriesLeft));
+        book.release_series(kiosk(4), d);
+        // Not on the day it printed its last tickets.
+        assert_eq!(book.series_for(kiosk(10), d), Err(NumberingError::NoSeriesLeft));
+        let next = date(2026, 12, 1);
+        assert_eq!(book.series_for(kiosk(10), next).unwrap(), 4);
+        // The revoked kiosk's numbers are no longer its own.
+        assert!(book
+            .check(kiosk(4), &svc(), next, TicketNumber::parse("A4-001").unwrap())
+            .is_err());
+        book.prune(next);
+        assert!(book.released.is_empty());
+    }
+
+    #[test]
+    fn unused_counts_the_leased_numbers_not_yet_issued() {
+        let mut book = LeaseBook::default();
+        let d = date(2026, 11, 30);
+        book.grant(&svc(), d, kiosk(1), 20).unwrap();
+        book.grant(&svc(), d, kiosk(2), 20).unwrap();
+        book.grant(&svc(), d, kiosk(1), 20).unwrap();
+        assert_eq!(book.unused(kiosk(1), &svc(), d, |n| n <= 5), 35);
+        assert_eq!(book.unused(kiosk(2), &svc(), d, |_| false), 20);
     }
 
     #[test]
@@ -416,7 +485,7 @@ mod tests {
             let mut online = [true; 4];
             let mut day = date(2026, 11, 30);
             for (i, p) in pools.iter_mut().enumerate() {
-                p.set_series(book.series_for(kiosk(i as u8)).unwrap());
+                p.set_series(book.series_for(kiosk(i as u8), day).unwrap());
             }
             let mut stored = pools.clone();
             let mut journals: Vec<Vec<(Date, TicketNumber)>> = vec![Vec::new(); 4];

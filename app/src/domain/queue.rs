@@ -195,13 +195,8 @@ mod tests {
             id
         }
         fn cmd(&mut self, id: TicketId, c: TicketCommand, ms: i64) {
-            self.run(
-                MutationKind::Ticket {
-                    ticket: id,
-                    command: c,
-                },
-                ms,
-            );
+            let kind = super::super::fixtures::act(&self.r, id, c);
+            self.run(kind, ms);
         }
         fn today(&self) -> Date {
             self.rules

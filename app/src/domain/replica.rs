@@ -313,7 +313,11 @@ fn decide(
                 },
             ))
         }
-        MutationKind::Ticket { ticket, command } => {
+        MutationKind::Ticket {
+            ticket,
+            command,
+            loket,
+        } => {
             let t = state.ticket(ticket).ok_or(TicketError::UnknownTicket)?;
             let service =
                 rules
@@ -327,6 +331,7 @@ fn decide(
                 policy: &rules.catalogue.policy,
                 calendar: &rules.calendar,
                 catalogue: &rules.catalogue,
+                by: *loket,
             };
             Ok((*ticket, t.decide(command, at, &ctx)?))
         }
@@ -527,6 +532,7 @@ mod tests {
             command: TicketCommand::Call {
                 loket: LoketId::new(2).unwrap(),
             },
+            loket: LoketId::new(2).ok(),
         };
         let e = event(&r, 2, &call, NOON + 1);
         r.apply(&e);
@@ -536,6 +542,7 @@ mod tests {
             &MutationKind::Ticket {
                 ticket: id,
                 command: TicketCommand::Recall,
+                loket: LoketId::new(2).ok(),
             },
             NOON + 2,
         );

@@ -170,14 +170,8 @@ mod tests {
             command: TicketCommand,
             ms: i64,
         ) -> Result<(), TicketError> {
-            self.act(
-                MutationKind::Ticket {
-                    ticket: id,
-                    command,
-                },
-                ms,
-            )
-            .map(|_| ())
+            let kind = crate::domain::fixtures::act(&self.replica, id, command);
+            self.act(kind, ms).map(|_| ())
         }
         fn close(&mut self, day: Date, ms: i64) -> usize {
             let events = close_through(&self.replica, &self.rules, day);

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
 
-use super::authority::Authority;
+use super::authority::{Authority, Sender};
 use super::catalogue::{Catalogue, SEED_TOML};
 use super::ids::{
     ClientId, LoketId, MutationId, RequirementId, ServiceCode, TicketId, TrackingToken,
@@ -90,7 +90,12 @@ impl Sim {
             let id = ClientId::from_random_bytes(rng.bytes());
             let mut pool = NumberPool::default();
             if role == DeviceRole::Kiosk {
-                pool.set_series(server.leases.series_for(id).unwrap());
+                pool.set_series(
+                    server
+                        .leases
+                        .series_for(id, jiff::civil::date(2026, 1, 1))
+                        .unwrap(),
+                );
             }
             devices.push(Device {
                 role,
@@ -191,7 +196,14 @@ impl Sim {
                     // seeing a message, not a sync problem.
                     let _ = dev
                         .sync
-                        .handle_user_action(MutationKind::Ticket { ticket, command }, now);
+                        .handle_user_action(
+                            MutationKind::Ticket {
+                                ticket,
+                                command,
+                                loket: Some(loket),
+                            },
+                            now,
+                        );
                 }
             }
             DeviceRole::Display => {}
@@ -217,14 +229,36 @@ impl Sim {
             Request::Push(p) => {
                 let plan = self
                     .server
-                    .plan_push(dev.role, &p, now)
+                    .plan_push(
+                        Sender {
+                            role: dev.role,
+                            loket: (dev.role == DeviceRole::Counter).then_some(dev.loket),
+                        },
+                        &p,
+                        now,
+                        &Default::default(),
+                    )
                     .expect("well-formed batch");
-                for o in &plan.response.outcomes {
+                // A ticket held by a loket (called, served, called to collect) is acted on
+                // by that loket only, whatever raced offline.
+                let mut before = self.server.replica.clone();
+                let mut events = plan.events.iter();
+                for (o, m) in plan.response.outcomes.iter().zip(&p.mutations) {
                     if matches!(o.outcome, Outcome::Applied { .. }) {
                         assert!(
                             self.applied.insert((p.client_id, o.mutation_id)),
                             "mutation applied twice"
                         );
+                        let e = events.next().expect("an event per applied mutation");
+                        if let MutationKind::Ticket { loket, .. } = &m.kind {
+                            let holder = before.ticket(&e.ticket).and_then(|t| t.status.holder());
+                            assert!(
+                                holder.is_none() || holder == *loket,
+                                "{:?} acted on a ticket held by {holder:?}",
+                                loket
+                            );
+                        }
+                        before.apply(e);
                     }
                 }
                 let resp = plan.response.clone();

@@ -483,7 +483,15 @@ mod tests {
     fn serve(a: &mut Authority, role: DeviceRole, req: Request) -> Result<Reply, ()> {
         match req {
             Request::Push(p) => {
-                let plan = a.plan_push(role, &p, NOW).map_err(|_| ())?;
+                // A counter is registered at the loket its actions name.
+                let loket = p.mutations.iter().find_map(|m| match &m.kind {
+                    MutationKind::Ticket { loket, .. } => *loket,
+                    MutationKind::IssueTicket { .. } => None,
+                });
+                let sender = crate::domain::authority::Sender { role, loket };
+                let plan = a
+                    .plan_push(sender, &p, NOW, &Default::default())
+                    .map_err(|_| ())?;
                 let r = plan.response.clone();
                 a.commit(plan);
                 Ok(Reply::Push(r))
@@ -680,7 +688,11 @@ mod tests {
         let Some(Request::Push(p)) = kiosk.poll_request(NOW) else {
             panic!("a push")
         };
-        let plan = a.plan_push(DeviceRole::Kiosk, &p, NOW).unwrap();
+        let sender = crate::domain::authority::Sender {
+            role: DeviceRole::Kiosk,
+            loket: None,
+        };
+        let plan = a.plan_push(sender, &p, NOW, &Default::default()).unwrap();
         let events = plan.events.clone();
         kiosk.handle_push_response(&plan.response, NOW);
         a.commit(plan);
@@ -798,6 +810,7 @@ mod tests {
                 command: TicketCommand::Call {
                     loket: LoketId::new(2).unwrap(),
                 },
+                loket: LoketId::new(2).ok(),
             },
             NOW,
         )
@@ -808,6 +821,7 @@ mod tests {
                 command: TicketCommand::Call {
                     loket: LoketId::new(1).unwrap(),
                 },
+                loket: LoketId::new(1).ok(),
             },
             NOW,
         )

@@ -152,6 +152,16 @@ impl TicketStatus {
             _ => None,
         }
     }
+    /// The loket holding the ticket: the one that called it, serves it, or called it to
+    /// collect. Only that loket may act on it.
+    pub fn holder(&self) -> Option<LoketId> {
+        match *self {
+            TicketStatus::Called { loket, .. }
+            | TicketStatus::Serving { loket }
+            | TicketStatus::PickupCalled { loket, .. } => Some(loket),
+            _ => None,
+        }
+    }
     /// A short machine name, used in logs and CSS classes.
     pub fn name(&self) -> &'static str {
         match self {
@@ -341,6 +351,8 @@ pub enum TicketError {
         number: TicketNumber,
         loket: LoketId,
     },
+    #[error("this counter works at Loket {at}; it cannot call to Loket {asked}")]
+    NotThisLoket { at: LoketId, asked: LoketId },
     #[error("say which requirements are missing before returning the berkas")]
     NothingMissing,
     #[error("{requirement} is not a requirement of this service")]
@@ -408,6 +420,9 @@ impl TicketError {
             TicketError::OtherLoket { number, loket } => {
                 format!("{number} ditangani di Loket {loket}.")
             }
+            TicketError::NotThisLoket { at, asked } => {
+                format!("Perangkat ini bertugas di Loket {at}; tidak dapat memanggil ke Loket {asked}.")
+            }
             TicketError::NothingMissing => {
                 "Tandai persyaratan yang kurang sebelum mengembalikan berkas.".into()
             }
@@ -458,6 +473,7 @@ impl TicketError {
             TicketError::RecallLimit { .. } => "recall_limit",
             TicketError::LoketNotForService { .. } => "loket_not_for_service",
             TicketError::OtherLoket { .. } => "other_loket",
+            TicketError::NotThisLoket { .. } => "not_this_loket",
             TicketError::NothingMissing => "nothing_missing",
             TicketError::UnknownRequirement { .. } => "unknown_requirement",
             TicketError::ChecklistIncomplete { .. } => "checklist_incomplete",
@@ -507,6 +523,8 @@ pub struct DecideContext<'a> {
     pub policy: &'a super::catalogue::Policy,
     pub calendar: &'a super::calendar::OfficeCalendar,
     pub catalogue: &'a super::catalogue::Catalogue,
+    /// The loket acting (a counter's), or `None` (a kiosk: a citizen rejoining).
+    pub by: Option<LoketId>,
 }
 
 impl Ticket {
@@ -563,6 +581,27 @@ impl Ticket {
                 _ => Ok(()),
             }
         };
+        // A counter calls to its own loket only.
+        if let (Some(at), C::Call { loket } | C::CallPickup { loket }) = (ctx.by, cmd) {
+            if *loket != at {
+                return Err(TicketError::NotThisLoket { at, asked: *loket });
+            }
+        }
+        // A ticket being called, served or called to collect belongs to the loket holding
+        // it: another loket (or a device that lost a race to call it) is told so. Calling a
+        // held ticket again gets its own, more precise answer below.
+        if let Some(holder) = self.status.holder() {
+            let call_again = matches!(
+                (&self.status, cmd),
+                (S::Called { .. } | S::Serving { .. }, C::Call { .. })
+            );
+            if !call_again && ctx.by != Some(holder) {
+                return Err(TicketError::OtherLoket {
+                    number: self.number,
+                    loket: holder,
+                });
+            }
+        }
         // Yesterday's line closed with its day: its tickets are never called today, on any
         // device, even before the server's close reaches it.
         let today = ctx.calendar.service_day(at.timestamp());
@@ -826,7 +865,22 @@ mod tests {
         Ticket::new(&t, jiff::civil::date(2026, 11, 30), at(0))
     }
 
+    /// Runs a command as the loket it concerns: the one it calls to, else the one
+    /// holding the ticket, else Loket 1.
     fn run(t: &mut Ticket, cmd: TicketCommand, ms: i64) -> Result<EventKind, TicketError> {
+        let by = match &cmd {
+            TicketCommand::Call { loket } | TicketCommand::CallPickup { loket } => *loket,
+            _ => t.status.holder().unwrap_or(loket(1)),
+        };
+        run_by(t, Some(by), cmd, ms)
+    }
+
+    fn run_by(
+        t: &mut Ticket,
+        by: Option<LoketId>,
+        cmd: TicketCommand,
+        ms: i64,
+    ) -> Result<EventKind, TicketError> {
         let c = cat();
         let cal = c.office_calendar();
         let ctx = DecideContext {
@@ -834,10 +888,61 @@ mod tests {
             policy: &c.policy,
             calendar: &cal,
             catalogue: &c,
+            by,
         };
         let e = t.decide(&cmd, at(ms), &ctx)?;
         t.apply(&e, at(ms));
         Ok(e)
+    }
+
+    #[test]
+    fn only_the_loket_holding_a_ticket_acts_on_it() {
+        let mut t = ticket();
+        run_by(&mut t, Some(loket(1)), TicketCommand::Call { loket: loket(1) }, 1).unwrap();
+        // Loket 2 (or a counter that lost the race to call it) may not start, mark absent,
+        // recall, transfer or cancel loket 1's ticket.
+        for cmd in [
+            TicketCommand::Start,
+            TicketCommand::NoShow,
+            TicketCommand::Recall,
+            TicketCommand::Cancel,
+            TicketCommand::Transfer {
+                service: ServiceCode::parse("legalisir-kk").unwrap(),
+                loket: None,
+            },
+        ] {
+            let err = run_by(&mut t, Some(loket(2)), cmd, 2).unwrap_err();
+            assert_eq!(err.message(Lang::Id), "A-007 ditangani di Loket 1.");
+        }
+        // Nor may a device with no loket.
+        assert!(matches!(
+            run_by(&mut t, None, TicketCommand::Start, 2),
+            Err(TicketError::OtherLoket { .. })
+        ));
+        run_by(&mut t, Some(loket(1)), TicketCommand::Start, 3).unwrap();
+        assert!(matches!(
+            run_by(&mut t, Some(loket(2)), TicketCommand::Cancel, 4),
+            Err(TicketError::OtherLoket { .. })
+        ));
+        // The pickup call belongs to its loket too; a ready file is anyone's.
+        run_by(&mut t, Some(loket(1)), TicketCommand::Accept { checked: cat().services[0].requirements.iter().map(|r| r.id.clone()).collect() }, 5).unwrap();
+        run_by(&mut t, Some(loket(2)), TicketCommand::MarkReady, 6).unwrap();
+        run_by(&mut t, Some(loket(2)), TicketCommand::CallPickup { loket: loket(2) }, 7).unwrap();
+        assert!(matches!(
+            run_by(&mut t, Some(loket(1)), TicketCommand::HandOver, 8),
+            Err(TicketError::OtherLoket { .. })
+        ));
+        run_by(&mut t, Some(loket(2)), TicketCommand::HandOver, 9).unwrap();
+        assert_eq!(t.status, TicketStatus::Collected);
+    }
+
+    #[test]
+    fn a_counter_calls_to_its_own_loket_only() {
+        let mut t = ticket();
+        let err = run_by(&mut t, Some(loket(1)), TicketCommand::Call { loket: loket(2) }, 1)
+            .unwrap_err();
+        assert_eq!(err, TicketError::NotThisLoket { at: loket(1), asked: loket(2) });
+        assert_eq!(t.status, TicketStatus::Waiting);
     }
 
     fn loket(n: u8) -> LoketId {

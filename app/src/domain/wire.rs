@@ -212,6 +212,7 @@ pub(super) struct MutationRecord {
     ticket: Option<TicketField>,
     token: Option<TrackingToken>,
     command: Option<TicketCommand>,
+    loket: Option<LoketId>,
 }
 
 impl TryFrom<MutationRecord> for Mutation {
@@ -232,6 +233,7 @@ impl TryFrom<MutationRecord> for Mutation {
             ("ticket", Some(TicketField::Id(ticket))) => MutationKind::Ticket {
                 ticket,
                 command: need(r.command, "ticket", "command")?,
+                loket: r.loket,
             },
             ("ticket", _) => {
                 return Err(WireError::Missing {
@@ -455,10 +457,12 @@ mod tests {
             MutationKind::Ticket {
                 ticket: ticket.id,
                 command: TicketCommand::Call { loket: loket(1) },
+                loket: Some(loket(1)),
             },
             MutationKind::Ticket {
                 ticket: ticket.id,
                 command: TicketCommand::Rejoin,
+                loket: None,
             },
         ] {
             round_trip(&Mutation {
@@ -520,6 +524,7 @@ mod tests {
         let call = m(MutationKind::Ticket {
             ticket: ticket.id,
             command: TicketCommand::Recall,
+            loket: Some(loket(1)),
         });
         let relabelled = |m: &Mutation, kind: &str| {
             let mut v = serde_json::to_value(m).unwrap();

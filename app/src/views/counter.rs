@@ -30,25 +30,10 @@ enum Tab {
 pub fn CounterPage() -> impl IntoView {
     let device = Device::start(DeviceRole::Counter);
     let lang = use_lang();
-    let loket = RwSignal::new(None::<LoketId>);
+    // The loket is a device setting the runtime restores from IndexedDB.
+    let loket = device.loket;
     let print_slot = PrintSlot(RwSignal::new(None));
     provide_context(print_slot);
-    // The loket is a device setting, read from IndexedDB once the device is ready.
-    Effect::new(move |done: Option<bool>| {
-        if done == Some(true) || device.phase.get() != crate::client::Phase::Ready {
-            return done.unwrap_or(false);
-        }
-        leptos::task::spawn_local(async move {
-            if let Some(l) = device
-                .setting("loket")
-                .await
-                .and_then(|s| LoketId::parse(&s).ok())
-            {
-                loket.set(Some(l));
-            }
-        });
-        true
-    });
     view! {
         <main class="page counter">
             <header class="bar">
@@ -63,7 +48,7 @@ pub fn CounterPage() -> impl IntoView {
                     <Clock device/>
                     <SyncChip device/>
                     {move || loket.get().map(|_| view! {
-                        <button class="btn btn-ghost" on:click=move |_| loket.set(None)>{move || text::CHANGE_LOKET.get(lang.get())}</button>
+                        <button class="btn btn-ghost" on:click=move |_| choose(device, None)>{move || text::CHANGE_LOKET.get(lang.get())}</button>
                     })}
                     {move || device.officer.get().map(|name| view! {
                         <span class="officer" data-testid="officer">{name}</span>
@@ -78,7 +63,7 @@ pub fn CounterPage() -> impl IntoView {
             <SlipView printer=print_slot/>
             <PhaseGate device>
                 {move || match loket.get() {
-                    None => view! { <LoketPicker device loket/> }.into_any(),
+                    None => view! { <LoketPicker device/> }.into_any(),
                     Some(l) => view! { <Workbench device loket=l/> }.into_any(),
                 }}
             </PhaseGate>
@@ -86,8 +71,17 @@ pub fn CounterPage() -> impl IntoView {
     }
 }
 
+/// Sets the counter's loket; a refusal (actions still waiting to be sent) is a notice.
+fn choose(device: Device, loket: Option<LoketId>) {
+    leptos::task::spawn_local(async move {
+        if let Err(e) = device.set_loket(loket).await {
+            device.notices.update(|n| n.push(e));
+        }
+    });
+}
+
 #[component]
-fn LoketPicker(device: Device, loket: RwSignal<Option<LoketId>>) -> impl IntoView {
+fn LoketPicker(device: Device) -> impl IntoView {
     let lang = use_lang();
     let lokets = move || device.lokets();
     view! {
@@ -96,10 +90,7 @@ fn LoketPicker(device: Device, loket: RwSignal<Option<LoketId>>) -> impl IntoVie
             <div class="picker-grid">
                 {move || lokets().into_iter().map(|l| view! {
                     <button class="btn btn-primary btn-xl" data-testid=format!("loket-{l}")
-                        on:click=move |_| {
-                            loket.set(Some(l));
-                            leptos::task::spawn_local(async move { device.set_setting("loket", &l.to_string()).await });
-                        }>
+                        on:click=move |_| choose(device, Some(l))>
                         {move || format!("{} {l}", text::LOKET.get(lang.get()))}
                     </button>
                 }).collect_view()}
@@ -123,11 +114,17 @@ fn services_of(device: &Device, loket: LoketId) -> Vec<ServiceCode> {
         .unwrap_or_default()
 }
 
+/// Performs an officer's action at this counter's loket.
 fn run(device: Device, ticket: TicketId, command: TicketCommand, error: RwSignal<Option<Text>>) {
+    let loket = device.loket.get_untracked();
     leptos::task::spawn_local(async move {
         error.set(
             device
-                .act(MutationKind::Ticket { ticket, command })
+                .act(MutationKind::Ticket {
+                    ticket,
+                    command,
+                    loket,
+                })
                 .await
                 .err(),
         );

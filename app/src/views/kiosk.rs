@@ -528,6 +528,7 @@ fn RejoinScreen(
                 .act(MutationKind::Ticket {
                     ticket: id,
                     command: TicketCommand::Rejoin,
+                    loket: None,
                 })
                 .await;
             result.set(Some(r));

@@ -54,6 +54,8 @@ mod tests {
             role: DeviceRole::Kiosk,
             last_mutation: 0,
             series: Some(1),
+            loket: None,
+            session: None,
         };
         c.put("a".into(), d.clone(), 0);
         assert_eq!(c.get("a", TTL_MS - 1), Some(d.clone()));

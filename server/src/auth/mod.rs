@@ -58,11 +58,11 @@ impl Principal {
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// Anyone: health, the published service standard.
+    /// Anyone: health, the published service standard, the citizen's routes (the token in
+    /// the path is the credential; their handlers count a caller's misses against
+    /// [`Bucket::Citizen`] and answer an unknown token exactly like a malformed one).
     Public,
-    /// Anyone, within a rate limit: sign-in, pairing requests. The citizen routes use
-    /// [`Bucket::Citizen`]; their handler checks the token in the path and answers an
-    /// unknown token exactly like a malformed one.
+    /// Anyone, within a rate limit: sign-in, pairing requests.
     Limited(Bucket),
     /// Paired devices of the listed roles; `staff` admits any signed-in staff member (a
     /// counter tablet acts as its signed-in officer).
@@ -168,11 +168,30 @@ pub async fn principal(s: &AppState, headers: &HeaderMap) -> Result<Principal, A
     Ok(Principal::Anonymous)
 }
 
-fn client_ip(req: &Request) -> IpAddr {
-    req.extensions()
+/// The address a request comes from, as rate limits and stream limits count it: the
+/// peer's, or, when the peer is a trusted reverse proxy (`ANTREAN_TRUSTED_PROXIES`), the
+/// last address that proxy appended to `X-Forwarded-For` (the ones before it are the
+/// client's own claims). Handlers read it as an extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub IpAddr);
+
+pub fn client_ip(req: &Request, trusted: &[IpAddr]) -> IpAddr {
+    let peer = req
+        .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    req.headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+        .last()
+        .unwrap_or(peer)
 }
 
 /// The middleware every API route runs through (see the module docs).
@@ -189,8 +208,9 @@ pub async fn authorize(
     if let Err(e) = access.check(&who) {
         return e.into_response();
     }
+    let ip = client_ip(&req, &s.trusted_proxies);
     if let Access::Limited(bucket) = access {
-        if !s.limits.allow(client_ip(&req), bucket, now_ms()) {
+        if !s.limits.allow(ip, bucket, now_ms()) {
             return ApiError::TooMany("too many requests; wait a minute and try again".into())
                 .into_response();
         }
@@ -215,6 +235,7 @@ pub async fn authorize(
         }
     }
     req.extensions_mut().insert(who);
+    req.extensions_mut().insert(ClientAddr(ip));
     next.run(req).await
 }
 
@@ -241,6 +262,8 @@ mod tests {
             role,
             last_mutation: 0,
             series: None,
+            loket: None,
+            session: None,
         })
     }
 

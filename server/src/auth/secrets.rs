@@ -53,6 +53,44 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Hashing a password takes about 19 MiB and tens of milliseconds of a core: it runs on the
+/// blocking pool, two at a time, so sign-ins never stall the async workers that carry
+/// pushes, calls and pokes, and a burst of sign-ins waits in line rather than in memory.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+async fn off_the_workers<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let _permit = HASHING.acquire().await.ok()?;
+    tokio::task::spawn_blocking(f).await.ok()
+}
+
+/// [`hash_password`], off the async workers.
+pub async fn hash_password_queued(password: String) -> Result<String, String> {
+    off_the_workers(move || hash_password(&password))
+        .await
+        .unwrap_or_else(|| Err("the hashing task failed".into()))
+}
+
+/// [`verify_password`] against `hash`, or against a hash of nothing when there is no
+/// account (the same time either way, so timing does not reveal user names); off the
+/// async workers.
+pub async fn verify_password_queued(password: String, hash: Option<String>) -> bool {
+    off_the_workers(move || match hash {
+        Some(h) => verify_password(&password, &h),
+        None => {
+            let _ = verify_password(&password, dummy_hash());
+            false
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A hash of a random string, verified against when the user name is unknown.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password(&token()).unwrap_or_default())
+}
+
 /// Compares two secrets in time independent of where they differ.
 pub fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()

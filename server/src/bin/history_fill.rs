@@ -11,7 +11,7 @@
 
 use std::time::Instant;
 
-use app::domain::authority::Authority;
+use app::domain::authority::{Authority, Sender};
 use app::domain::catalogue::{Catalogue, SEED_TOML};
 use app::domain::hlc::Hlc;
 use app::domain::ids::{
@@ -34,6 +34,7 @@ fn random16() -> [u8; 16] {
 struct Dev {
     id: ClientId,
     role: DeviceRole,
+    loket: Option<LoketId>,
     next: u64,
     counter: u32,
 }
@@ -43,6 +44,7 @@ impl Dev {
         Self {
             id: ClientId::from_random_bytes(random16()),
             role,
+            loket: None,
             next: 1,
             counter: 0,
         }
@@ -77,7 +79,15 @@ async fn push(
         mutations,
     };
     let plan = auth
-        .plan_push(dev.role, &req, now_ms)
+        .plan_push(
+            Sender {
+                role: dev.role,
+                loket: dev.loket,
+            },
+            &req,
+            now_ms,
+            &Default::default(),
+        )
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let rejected = plan.response.outcomes.len() - plan.events.len();
     anyhow::ensure!(
@@ -141,25 +151,30 @@ async fn main() -> anyhow::Result<()> {
                 role: DeviceRole::Kiosk,
                 last_mutation: 0,
                 series: Some(series),
+                loket: None,
+                session: None,
             })
             .await?;
     }
+    let service = rules.catalogue.services[0].clone();
+    let loket = *service
+        .lokets
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("no loket"))?;
     let mut counter = Dev::new(DeviceRole::Counter);
+    counter.loket = Some(loket);
     store
         .register_device(&DeviceRecord {
             client: counter.id,
             role: DeviceRole::Counter,
             last_mutation: 0,
             series: None,
+            loket: Some(loket),
+            session: None,
         })
         .await?;
 
-    let service = rules.catalogue.services[0].clone();
     let checked: Vec<RequirementId> = service.requirements.iter().map(|r| r.id.clone()).collect();
-    let loket = *service
-        .lokets
-        .first()
-        .ok_or_else(|| anyhow::anyhow!("no loket"))?;
     let cal = &rules.calendar;
     let today = cal.service_day(jiff::Timestamp::now());
     // The working days before today, oldest first.
@@ -229,6 +244,7 @@ async fn main() -> anyhow::Result<()> {
                         MutationKind::Ticket {
                             ticket: *t,
                             command,
+                            loket: Some(loket),
                         },
                     ));
                 }

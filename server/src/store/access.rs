@@ -244,7 +244,7 @@ impl Store {
     pub async fn device_by_token(&self, digest: &str) -> Result<Option<DeviceRecord>> {
         let mut r = self
             .db
-            .query("SELECT client, role, last_mutation, series FROM device WHERE token_hash = $h AND revoked = false LIMIT 1")
+            .query("SELECT client, role, last_mutation, series, loket, session FROM device WHERE token_hash = $h AND revoked = false LIMIT 1")
             .bind(("h", digest.to_owned()))
             .await?
             .check()?;
@@ -279,12 +279,38 @@ impl Store {
             .collect()
     }
 
-    /// Revokes a device; `false` when there is no such device.
-    pub async fn revoke_device(&self, client: ClientId) -> Result<bool> {
+    /// Whether a device is registered and not revoked.
+    pub async fn device_active(&self, client: ClientId) -> Result<bool> {
         let mut r = self
             .db
-            .query("UPDATE type::record('device', $c) SET revoked = true, token_hash = NONE RETURN client")
+            .query("SELECT VALUE revoked FROM type::record('device', $c)")
             .bind(("c", client.simple()))
+            .await?
+            .check()?;
+        let rows: Vec<Value> = r.take(0)?;
+        Ok(rows.first().is_some_and(|v| v.as_bool() == Some(false)))
+    }
+
+    /// Whether a device holds a pairing token that has not been revoked.
+    pub async fn device_paired(&self, client: ClientId) -> Result<bool> {
+        let mut r = self
+            .db
+            .query("SELECT VALUE token_hash != NONE AND revoked = false FROM type::record('device', $c)")
+            .bind(("c", client.simple()))
+            .await?
+            .check()?;
+        let rows: Vec<Value> = r.take(0)?;
+        Ok(rows.first().and_then(Value::as_bool).unwrap_or(false))
+    }
+
+    /// Revokes a device on `day` (its series digit is free from the next day); `false`
+    /// when there is no such device.
+    pub async fn revoke_device(&self, client: ClientId, day: jiff::civil::Date) -> Result<bool> {
+        let mut r = self
+            .db
+            .query("UPDATE type::record('device', $c) SET revoked = true, token_hash = NONE, revoked_day = $day RETURN client")
+            .bind(("c", client.simple()))
+            .bind(("day", day.to_string()))
             .await?
             .check()?;
         let rows: Vec<Value> = r.take(0)?;

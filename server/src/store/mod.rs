@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use app::domain::authority::{ClosePlan, PushPlan};
 use app::domain::catalogue::Catalogue;
-use app::domain::ids::{ClientId, TicketId, TrackingToken};
+use app::domain::ids::{ClientId, LoketId, TicketId, TrackingToken};
 use app::domain::ikm::SurveyAnswer;
 use app::domain::mutation::{DeviceRole, Event};
 use app::domain::numbering::Lease;
@@ -48,6 +48,10 @@ pub struct DeviceRecord {
     pub role: DeviceRole,
     pub last_mutation: u64,
     pub series: Option<u8>,
+    /// A counter's loket, set by its signed-in officer.
+    pub loket: Option<LoketId>,
+    /// The digest of the staff session a counter's actions belong to.
+    pub session: Option<String>,
 }
 
 /// Everything the server loads at start-up to rebuild its in-memory authority: the last
@@ -58,6 +62,8 @@ pub struct Loaded {
     pub events: Vec<Event>,
     pub devices: Vec<DeviceRecord>,
     pub leases: Vec<Lease>,
+    /// Series digits of revoked kiosks, with the day they were given up.
+    pub released: Vec<(u8, Date)>,
 }
 
 /// The open state as of a day's close: start-up begins here.
@@ -188,12 +194,26 @@ impl Store {
     pub async fn load(&self) -> Result<Loaded> {
         let mut r = self
             .db
-            .query("SELECT cursor, closed_through, body FROM checkpoint:current; SELECT client, role, last_mutation, series FROM device; SELECT body FROM lease")
+            .query(
+                "SELECT cursor, closed_through, body FROM checkpoint:current;
+                 SELECT client, role, last_mutation, IF revoked THEN NONE ELSE series END AS series, loket, session FROM device;
+                 SELECT body FROM lease;
+                 SELECT series, revoked_day FROM device WHERE revoked = true AND series != NONE AND revoked_day != NONE",
+            )
             .await?
             .check()?;
         let checkpoint: Vec<Value> = r.take(0)?;
         let devices: Vec<Value> = r.take(1)?;
         let leases: Vec<Value> = r.take(2)?;
+        let released: Vec<Value> = r.take(3)?;
+        let released = released
+            .iter()
+            .filter_map(|v| {
+                let series = u8::try_from(v.get("series")?.as_u64()?).ok()?;
+                let day = v.get("revoked_day")?.as_str()?.parse().ok()?;
+                Some((series, day))
+            })
+            .collect();
         let checkpoint = checkpoint
             .first()
             .map(|v| -> Result<Checkpoint> {
@@ -221,6 +241,7 @@ impl Store {
             events,
             devices: devices.iter().map(device_from).collect::<Result<_>>()?,
             leases: leases.iter().map(parse).collect::<Result<_>>()?,
+            released,
         })
     }
 
@@ -347,7 +368,7 @@ impl Store {
         let mut r = self
             .db
             .query(
-                "SELECT client, role, last_mutation, series FROM type::record('device', $client)",
+                "SELECT client, role, last_mutation, series, loket, session FROM type::record('device', $client)",
             )
             .bind(("client", client.simple()))
             .await?
@@ -361,11 +382,13 @@ impl Store {
         self.db
             .query(
                 // A new record gets last_mutation's DEFAULT 0; a known one keeps its own.
-                "UPSERT type::record('device', $client) MERGE { client: $client, role: $role, series: $series }",
+                "UPSERT type::record('device', $client) MERGE { client: $client, role: $role, series: $series, loket: $loket, session: $owner }",
             )
             .bind(("client", d.client.simple()))
             .bind(("role", d.role.as_str()))
             .bind(("series", d.series.map(i64::from)))
+            .bind(("loket", d.loket.map(|l| i64::from(l.get()))))
+            .bind(("owner", d.session.clone()))
             .await?
             .check()?;
         Ok(())
@@ -383,6 +406,30 @@ impl Store {
             .await?
             .check()?;
         Ok(())
+    }
+
+    /// Which of these tracking tokens the store already holds (a push's new tickets are
+    /// checked before they are decided: a token names one ticket only).
+    pub async fn tokens_taken(
+        &self,
+        tokens: Vec<TrackingToken>,
+    ) -> Result<std::collections::BTreeSet<TrackingToken>> {
+        if tokens.is_empty() {
+            return Ok(Default::default());
+        }
+        let toks: Vec<String> = tokens.iter().map(|t| t.as_str().to_owned()).collect();
+        let mut r = self
+            .db
+            .query("RETURN array::filter($toks, |$t| type::record('token', $t).ticket != NONE)")
+            .bind(("toks", toks))
+            .await?
+            .check()?;
+        let rows: Vec<Value> = r.take(0)?;
+        let found: std::collections::BTreeSet<&str> = rows.iter().filter_map(Value::as_str).collect();
+        Ok(tokens
+            .into_iter()
+            .filter(|t| found.contains(t.as_str()))
+            .collect())
     }
 
     /// The ticket a tracking token belongs to.
@@ -423,6 +470,12 @@ impl Store {
             Ok(_) => Ok(true),
             // The record id is the ticket: a second answer collides and is refused.
             Err(e) if e.to_string().contains("already exists") => Ok(false),
+            // Answers sent at the same moment conflict in their transactions: one was
+            // kept, and this one is the second.
+            Err(e) if self.survey_done(ticket).await? => {
+                tracing::debug!(error = %e, "concurrent survey answer refused");
+                Ok(false)
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -482,6 +535,12 @@ fn device_from(v: &Value) -> Result<DeviceRecord> {
             .get("series")
             .and_then(Value::as_u64)
             .and_then(|s| u8::try_from(s).ok()),
+        loket: v
+            .get("loket")
+            .and_then(Value::as_u64)
+            .and_then(|l| u8::try_from(l).ok())
+            .and_then(|l| LoketId::new(l).ok()),
+        session: v.get("session").and_then(Value::as_str).map(str::to_owned),
     })
 }
 
@@ -594,6 +653,14 @@ mod tests {
             Some(TicketId::from_random_bytes(bytes(10)))
         );
         assert_eq!(store.audit(10).await.unwrap().len(), 1);
+        // Which of a batch's tokens the store holds already.
+        let fresh = TrackingToken::from_random_bytes(bytes(5));
+        let taken = store
+            .tokens_taken(vec![fresh.clone(), token.clone()])
+            .await
+            .expect("tokens_taken");
+        assert_eq!(taken.into_iter().collect::<Vec<_>>(), vec![token]);
+        assert!(store.tokens_taken(vec![fresh]).await.unwrap().is_empty());
     }
 
     #[tokio::test]

@@ -122,6 +122,13 @@ const MIGRATIONS: &[&str] = &[
     DEFINE FIELD IF NOT EXISTS day ON token TYPE option<string>;
     UPDATE token SET day = time::format(time::now(), '%Y-%m-%d') WHERE day = NONE;
     ",
+    // 5: a counter belongs to the loket and the staff session that registered it.
+    "
+    DEFINE FIELD IF NOT EXISTS loket ON device TYPE option<int>;
+    DEFINE FIELD IF NOT EXISTS session ON device TYPE option<string>;
+    -- A revoked kiosk's series digit is free again from the day after this one.
+    DEFINE FIELD IF NOT EXISTS revoked_day ON device TYPE option<string>;
+    ",
 ];
 
 /// The version a database has after start-up.

@@ -10,25 +10,28 @@
 
 pub mod tail;
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 pub use self::tail::Tail;
 
-use app::domain::authority::{Authority, PushError};
+use app::domain::authority::{Authority, PushError, Sender};
 use app::domain::ids::ClientId;
 use app::domain::mutation::{
-    DeviceRegistered, DeviceRole, LeaseRequest, Poke, PullResponse, PushRequest, PushResponse,
-    RegisterDevice,
+    DeviceRegistered, DeviceRole, LeaseRequest, MutationKind, Poke, PullResponse, PushRequest,
+    PushResponse, RegisterDevice,
 };
 use app::domain::numbering::Lease;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use axum::{Extension, Json};
 use serde::Deserialize;
 
-use crate::auth::{Principal, WS_PROTOCOL};
+use crate::auth::{ClientAddr, Principal, WS_PROTOCOL};
 use crate::error::ApiError;
 use crate::state::{now_ms, AppState, Live};
 use crate::store::{AuditRow, DeviceRecord, Store, StoreError};
@@ -112,13 +115,19 @@ pub async fn register(
             }
             Ok(Json(DeviceRegistered { series: d.series }))
         }
-        Principal::Staff { .. } => {
+        Principal::Staff { session, digest } => {
             if req.role != DeviceRole::Counter {
                 return Err(ApiError::Forbidden(
                     "kiosks and displays are paired by an admin".into(),
                 ));
             }
             let mut auth = s.authority.lock().await;
+            let loket = req
+                .loket
+                .ok_or_else(|| ApiError::Invalid("say which loket this counter is".into()))?;
+            if !auth.rules.catalogue.lokets().contains(&loket) {
+                return Err(ApiError::Invalid(format!("the office has no Loket {loket}")));
+            }
             let existing = s.store.device(req.client_id).await?;
             if let Some(d) = &existing {
                 if d.role != DeviceRole::Counter {
@@ -127,12 +136,26 @@ pub async fn register(
                         d.role.as_str()
                     )));
                 }
+                // A counter's stream of actions belongs to one sign-in: another officer
+                // takes the tablet over only once that sign-in has ended.
+                if let Some(owner) = d.session.as_deref().filter(|o| *o != digest.as_str()) {
+                    if let Some(other) = s.store.session(owner, now_ms()).await? {
+                        if other.staff_id != session.staff_id {
+                            return Err(ApiError::Conflict(
+                                "this counter tablet is in use by another signed-in officer"
+                                    .into(),
+                            ));
+                        }
+                    }
+                }
             }
             let record = DeviceRecord {
                 client: req.client_id,
                 role: DeviceRole::Counter,
                 last_mutation: existing.as_ref().map(|d| d.last_mutation).unwrap_or(0),
                 series: None,
+                loket: Some(loket),
+                session: Some(digest.clone()),
             };
             s.store.register_device(&record).await?;
             auth.last_processed
@@ -162,8 +185,16 @@ pub async fn push(
     let dev = device(&s.store, req.client_id).await?;
     let officer = match &who {
         Principal::Device(d) if d.client == req.client_id => None,
-        Principal::Staff { session, .. } if dev.role == DeviceRole::Counter => {
+        Principal::Staff { session, digest }
+            if dev.role == DeviceRole::Counter && dev.session.as_ref() == Some(digest) =>
+        {
             Some(session.staff_id.clone())
+        }
+        Principal::Staff { .. } if dev.role == DeviceRole::Counter => {
+            return Err(ApiError::Forbidden(
+                "this counter's actions belong to another sign-in; sign in again on this tablet"
+                    .into(),
+            ))
         }
         _ => {
             return Err(ApiError::Forbidden(
@@ -171,15 +202,30 @@ pub async fn push(
             ))
         }
     };
+    let sender = Sender {
+        role: dev.role,
+        loket: dev.loket,
+    };
+    let new_tokens = req
+        .mutations
+        .iter()
+        .filter_map(|m| match &m.kind {
+            MutationKind::IssueTicket { token, .. } => Some(token.clone()),
+            MutationKind::Ticket { .. } => None,
+        })
+        .collect();
     let mut auth = s.authority.lock().await;
     catch_up(&mut auth, &s.store, &s.tail).await?;
+    // Under the lock: no other push can store one of these tokens in between.
+    let taken = s.store.tokens_taken(new_tokens).await?;
     s.newest
         .fetch_max(auth.replica.cursor(), std::sync::atomic::Ordering::AcqRel);
     let known = auth.last_processed.entry(req.client_id).or_insert(0);
     *known = (*known).max(dev.last_mutation);
     let before = *known;
+    let now = now_ms();
     let plan = auth
-        .plan_push(dev.role, &req, now_ms())
+        .plan_push(sender, &req, now, &taken)
         .map_err(push_error)?;
     let changed = !plan.events.is_empty() || plan.response.last_processed != before;
     if changed {
@@ -189,7 +235,9 @@ pub async fn push(
                 plan.events
                     .iter()
                     .map(|e| AuditRow {
-                        at_ms: e.at.wall_ms,
+                        // The server's own time: a device's clock orders its events,
+                        // but the audit log and its retention trust no device.
+                        at_ms: now,
                         staff_id: staff_id.clone(),
                         action: e.kind.name().into(),
                         subject: auth
@@ -295,10 +343,8 @@ pub async fn lease(
         )));
     }
     let day = auth.rules.calendar.service_day(jiff::Timestamp::now());
-    let size = auth.rules.catalogue.policy.lease_block;
-    let mut leases = auth.leases.clone();
-    let lease = leases
-        .grant(&req.service, day, req.client_id, size)
+    let (leases, lease) = auth
+        .plan_lease(&req.service, day, req.client_id)
         .map_err(|e| ApiError::Conflict(e.to_string()))?;
     s.store.save_lease(&lease).await?;
     auth.leases = leases;
@@ -306,26 +352,75 @@ pub async fn lease(
 }
 
 /// `GET /api/sync/live`: a WebSocket that sends a [`Poke`] whenever the log grows (with
-/// the new events when they are few), and closes when the device is revoked.
+/// the new events when they are few), and closes when the device is revoked or the
+/// officer's session ends.
 pub async fn live(
     State(s): State<AppState>,
     Extension(who): Extension<Principal>,
-    ws: WebSocketUpgrade,
-) -> Response {
-    let device = match who {
-        Principal::Device(d) => Some(d.client),
-        _ => None,
+    Extension(ClientAddr(ip)): Extension<ClientAddr>,
+    headers: HeaderMap,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    let subscriber = match who {
+        Principal::Device(d) => Subscriber::Device(d.client),
+        Principal::Staff { digest, .. } => Subscriber::Staff(digest),
+        Principal::Anonymous => return Err(ApiError::Unauthenticated("sign in first".into())),
     };
-    small_buffers(ws.protocols([WS_PROTOCOL]))
-        .on_upgrade(move |socket| live_session(socket, s, Subscriber::Device(device)))
+    open_stream(&s, subscriber, ip, &headers, ws)
 }
 
-/// Who holds a live stream: a device (revocable when paired by token) gets the events
-/// inside its pokes; a citizen's page only learns that something changed.
-#[derive(Debug, Clone, Copy)]
+/// Upgrades to a live stream for `who`, within the caller's stream limits and only from
+/// this site's pages (a browser always sends `Origin` on a WebSocket; another site's page
+/// must not ride on the office's cookies).
+pub fn open_stream(
+    s: &AppState,
+    who: Subscriber,
+    ip: IpAddr,
+    headers: &HeaderMap,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    if !same_origin(headers) {
+        return Err(ApiError::Forbidden(
+            "live streams open only from this server's own pages".into(),
+        ));
+    }
+    let ws = ws.map_err(|e| ApiError::Invalid(e.body_text()))?;
+    let key = match &who {
+        Subscriber::Device(c) => format!("device:{}", c.simple()),
+        Subscriber::Staff(digest) => format!("session:{digest}"),
+        Subscriber::Citizen(token) => format!("citizen:{token}"),
+    };
+    let slot = s.streams.admit(key, ip).ok_or_else(|| {
+        ApiError::TooMany("too many live streams open for this caller; close some first".into())
+    })?;
+    let s = s.clone();
+    Ok(small_buffers(ws.protocols([WS_PROTOCOL])).on_upgrade(move |socket| async move {
+        live_session(socket, s, who).await;
+        drop(slot);
+    }))
+}
+
+/// Whether a request's `Origin` (if any) names the host it was sent to.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin_host = origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, rest)| rest.trim_end_matches('/'));
+    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+}
+
+/// Who holds a live stream: a device or a counter's officer gets the events inside its
+/// pokes; a citizen's page (by its tracking token) only learns that something changed.
+#[derive(Debug, Clone)]
 pub enum Subscriber {
-    Device(Option<ClientId>),
-    Citizen,
+    Device(ClientId),
+    Staff(String),
+    Citizen(String),
 }
 
 /// Pokes are small (a few events at most): small buffers keep hundreds of open streams
@@ -336,42 +431,77 @@ pub fn small_buffers(ws: WebSocketUpgrade) -> WebSocketUpgrade {
         .max_message_size(64 * 1024)
 }
 
-/// Forwards pokes to one subscriber until it leaves (or, for a device, is revoked).
+/// A ping this often keeps a quiet stream open through the connection's idle timeout.
+const PING_EVERY: Duration = Duration::from_secs(30);
+/// A stream that has sent nothing (not even a pong) for this long is gone.
+const SILENT_FOR: Duration = Duration::from_secs(75);
+
+/// Whether the credential behind a stream still holds (checked when the stream lagged
+/// and may have missed its revocation).
+async fn still_valid(s: &AppState, who: &Subscriber) -> bool {
+    match who {
+        Subscriber::Device(c) => s.store.device_active(*c).await.unwrap_or(false),
+        Subscriber::Staff(digest) => matches!(s.store.session(digest, now_ms()).await, Ok(Some(_))),
+        Subscriber::Citizen(_) => true,
+    }
+}
+
+/// Forwards pokes to one subscriber until it leaves, goes silent, or (a device, an
+/// officer's session) loses its credential.
 pub async fn live_session(mut socket: WebSocket, s: AppState, who: Subscriber) {
     let mut rx = s.live.subscribe();
     let cursor = s.authority.lock().await.replica.cursor();
     if send_text(&mut socket, bare_poke(cursor)).await.is_err() {
         return;
     }
-    let device = match who {
-        Subscriber::Device(d) => d,
-        Subscriber::Citizen => None,
-    };
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
+    let mut heard = tokio::time::Instant::now();
     loop {
         tokio::select! {
             msg = rx.recv() => match msg {
                 Ok(Live::Grew { cursor, poke }) => {
                     let text = match who {
-                        Subscriber::Device(_) => poke,
-                        Subscriber::Citizen => bare_poke(cursor),
+                        Subscriber::Device(_) | Subscriber::Staff(_) => poke,
+                        Subscriber::Citizen(_) => bare_poke(cursor),
                     };
                     if send_text(&mut socket, text).await.is_err() {
                         return;
                     }
                 }
-                Ok(Live::Revoked(c)) if Some(c) == device => {
+                Ok(Live::Revoked(c)) if matches!(who, Subscriber::Device(d) if d == c) => {
                     let _ = socket.send(Message::Close(None)).await;
                     return;
                 }
-                Ok(Live::Revoked(_)) => {}
-                // A slow subscriber skipped pokes; the newest one is all it needs.
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Ok(Live::SessionEnded(d)) if matches!(&who, Subscriber::Staff(mine) if *mine == d) => {
+                    let _ = socket.send(Message::Close(None)).await;
+                    return;
+                }
+                Ok(Live::Revoked(_) | Live::SessionEnded(_)) => {}
+                // A slow subscriber skipped messages: the newest poke is all it needs,
+                // but it may have missed its own revocation.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    if !still_valid(&s, &who).await {
+                        let _ = socket.send(Message::Close(None)).await;
+                        return;
+                    }
+                    let cursor = s.newest.load(std::sync::atomic::Ordering::Acquire);
+                    if send_text(&mut socket, bare_poke(cursor)).await.is_err() {
+                        return;
+                    }
+                }
                 Err(_) => return,
             },
             msg = socket.recv() => match msg {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
-                Some(Ok(_)) => {}
+                Some(Ok(_)) => heard = tokio::time::Instant::now(),
             },
+            _ = ping.tick() => {
+                if heard.elapsed() > SILENT_FOR
+                    || socket.send(Message::Ping(Default::default())).await.is_err()
+                {
+                    return;
+                }
+            }
         }
     }
 }

@@ -122,6 +122,10 @@ async fn a_cookie_without_its_csrf_token_cannot_change_anything() {
         )
         .await;
     assert_eq!(s, 200, "{v}");
+    // That browser's session (the admin's) ended with the new sign-in.
+    let (s, _) = app.get_as(&admin, "/api/auth/me").await;
+    assert_eq!(s, 401, "a sign-in replaces the browser's session");
+    let admin = app.login("admin", PASSWORD).await.expect("admin again");
     let (s, _) = app.post_as(&admin, "/api/admin/staff", &body).await;
     assert_eq!(s, 409, "user names are unique");
     // Logging out ends the session on the server, not only in the browser.
@@ -334,17 +338,18 @@ async fn no_personal_data_reaches_the_log() {
 
 #[tokio::test]
 async fn retention_purges_old_tickets_and_keeps_recent_ones() {
-    let app = spawn_app_env(Db::Memory, 0, &[("ANTREAN_RETENTION_DAYS", "30")]);
+    let app = spawn_app_env(Db::Memory, 0, &[("ANTREAN_RETENTION_DAYS", "3")]);
     let mut old_kiosk = DeviceSim::new();
     let series = app
         .register(old_kiosk.id, DeviceRole::Kiosk)
         .await
         .series
         .expect("series");
-    // A kiosk that was offline for 40 days delivers its ticket late.
+    // A kiosk that was offline for 5 days delivers its ticket late (the server takes
+    // actions up to 7 days old).
     let (mut old, old_ticket, old_token) =
         old_kiosk.issue(app::domain::ids::TicketNumber::new('A', Some(series), 1).unwrap());
-    old.at.wall_ms -= 40 * 86_400_000;
+    old.at.wall_ms -= 5 * 86_400_000;
     app.push(old_kiosk.id, vec![old]).await.expect("old issue");
     let (_, _, new_token) = app.kiosk_with_ticket().await;
     assert_eq!(
@@ -355,7 +360,7 @@ async fn retention_purges_old_tickets_and_keeps_recent_ones() {
     );
 
     let admin = app.admin().await;
-    // The close ends it (not served on its day, 40 days ago): only then is it history.
+    // The close ends it (not served on its day, 5 days ago): only then is it history.
     let (s, v) = app.post_as(&admin, "/api/admin/close-day", &()).await;
     assert_eq!(s, 200, "{v}");
     let (s, v) = app

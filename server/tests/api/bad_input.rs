@@ -163,3 +163,60 @@ async fn a_bad_pull_cursor_is_a_400() {
     assert_eq!(status, 400);
     assert!(body["message"].as_str().is_some());
 }
+
+#[tokio::test]
+async fn a_clock_outside_1970_to_9999_is_a_400_not_a_crash() {
+    let app = spawn_app();
+    let (mut k, s) = registered_kiosk(&app).await;
+    for wall in [i64::MIN, -1, i64::MAX] {
+        let (mut m, _, _) = k.issue(app::domain::ids::TicketNumber::new('A', Some(s), 1).expect("n"));
+        m.at.wall_ms = 0;
+        let mut v = serde_json::to_value(&m).expect("json");
+        v["at"]["wall_ms"] = wall.into();
+        let body = serde_json::json!({ "client_id": k.id, "mutations": [v] });
+        let (status, v) = app.post_as(&app.cred(k.id), "/api/sync/push", &body).await;
+        assert_eq!(status, 400, "{wall}: {v}");
+        assert!(
+            v["message"].as_str().unwrap_or_default().contains("outside 1970 to 9999"),
+            "{v}"
+        );
+    }
+    assert_unchanged(&app).await;
+    let (status, _) = app.get_json("/api/health").await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn an_action_dated_long_ago_is_refused_and_the_audit_keeps_the_servers_time() {
+    let app = spawn_app();
+    let (_, first, _) = app.kiosk_with_ticket().await;
+    let (_, ticket, _) = app.kiosk_with_ticket().await;
+    let mut counter = DeviceSim::new();
+    app.register(counter.id, DeviceRole::Counter).await;
+    // Dated 1970: it would fall to the next retention run at once.
+    counter.clock_offset_ms = -now_ms();
+    let ancient = counter.command(first, TicketCommand::Call { loket: loket(1) });
+    // Dated an hour back (a counter that was offline): accepted, and audited at the
+    // moment the server received it.
+    counter.clock_offset_ms = -3_600_000;
+    let late = counter.command(ticket, TicketCommand::Call { loket: loket(1) });
+    let before = now_ms();
+    let r = app.push(counter.id, vec![ancient, late]).await.expect("push");
+    match &r.outcomes[0].outcome {
+        app::domain::mutation::Outcome::Rejected { code, .. } => assert_eq!(code, "too_old"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        r.outcomes[1].outcome,
+        app::domain::mutation::Outcome::Applied { .. }
+    ));
+    let supervisor = app.staff("supervisor", "supervisor").await;
+    let (_, audit) = app.get_as(&supervisor, "/api/audit").await;
+    let called = audit
+        .as_array()
+        .expect("audit")
+        .iter()
+        .find(|a| a["action"] == "called")
+        .expect("the call is audited");
+    assert!(called["at_ms"].as_i64().expect("at_ms") >= before, "{called}");
+}

@@ -51,7 +51,7 @@ async fn the_tracking_token_shows_the_ticket_through_its_life_and_takes_one_surv
     assert_eq!(status, 409);
     let steps = vec![
         counter.command(ticket, TicketCommand::MarkReady),
-        counter.command(ticket, TicketCommand::CallPickup { loket: loket(2) }),
+        counter.command(ticket, TicketCommand::CallPickup { loket: loket(1) }),
         counter.command(ticket, TicketCommand::HandOver),
     ];
     app.push(counter.id, steps).await.expect("hand over");
@@ -139,4 +139,42 @@ async fn the_citizen_page_is_poked_live_and_an_unknown_token_is_not() {
     assert!(tokio_tungstenite::connect_async(unknown).await.is_err());
     let (s, _) = app.get_json("/api/t/AAAAAAAAAAAAAAAAAAAAAA/live").await;
     assert_eq!(s, 404);
+}
+
+#[tokio::test]
+async fn only_unknown_links_count_against_an_address_and_the_page_answers_like_the_api() {
+    let app = spawn_app();
+    let (_, _, token) = app.kiosk_with_ticket().await;
+    // A phone refreshing its own page, far more often than any limit: never refused.
+    for _ in 0..300 {
+        let (s, _) = app.get_json(&format!("/api/t/{}", token.as_str())).await;
+        assert_eq!(s, 200);
+    }
+    // Guessing from the same address: 404s, then 429s once the allowance is spent.
+    let mut statuses = Vec::new();
+    for i in 0..80 {
+        let guess = format!("{:0>22}", i);
+        statuses.push(app.get_json(&format!("/api/t/{guess}")).await.0);
+    }
+    assert!(statuses[..60].iter().all(|s| *s == 404), "{statuses:?}");
+    assert!(statuses[60..].iter().all(|s| *s == 429), "{statuses:?}");
+    // The real ticket's page is still served, by the API and as the page.
+    let (s, _) = app.get_json(&format!("/api/t/{}", token.as_str())).await;
+    assert_eq!(s, 200);
+    let page = app
+        .client
+        .get(app.url(&format!("/t/{}", token.as_str())))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 200);
+    // An unknown token's page answers 404 (from a fresh address: this one is spent).
+    let other = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 5]))
+        .build()
+        .expect("client");
+    for t in ["AAAAAAAAAAAAAAAAAAAAAA", "no-such-token"] {
+        let page = other.get(app.url(&format!("/t/{t}"))).send().await.expect("page");
+        assert_eq!(page.status(), 404, "{t}");
+    }
 }

@@ -12,10 +12,12 @@ use crate::helpers::*;
 /// A valid-looking request body to corrupt, per route.
 fn templates(kiosk: &mut DeviceSim, ticket_token: &str) -> Vec<(Method, String, Value)> {
     let (issue, ticket, _) = kiosk.issue(number("A-900"));
-    let call = kiosk.command(
+    // No optional field (a counter's `loket`): removing any key must make the body bad.
+    let call = kiosk.mutation(app::domain::mutation::MutationKind::Ticket {
         ticket,
-        app::domain::ticket::TicketCommand::Call { loket: loket(1) },
-    );
+        command: app::domain::ticket::TicketCommand::Call { loket: loket(1) },
+        loket: None,
+    });
     let id = kiosk.id;
     vec![
         (

@@ -73,7 +73,7 @@ async fn each_path_renders_its_own_page_and_others_get_the_not_found_page() {
         "the kiosk page: {html}"
     );
     let (s, html) = page("/t/no-such-ticket").await;
-    assert_eq!(s, 200);
+    assert_eq!(s, 404, "like the API for the same token");
     assert!(html.contains("class=\"page citizen"), "the citizen page");
     assert!(
         html.contains("data-testid=\"not-found\""),

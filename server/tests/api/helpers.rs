@@ -309,6 +309,17 @@ impl TestApp {
         session_from(r).await
     }
 
+    /// Signs in from a browser that holds another session (a shared counter tablet).
+    pub async fn login_on(&self, on: &Cred, username: &str) -> Result<Cred, (u16, Value)> {
+        let r = on
+            .apply(self.client.post(self.url("/api/auth/login")))
+            .json(&serde_json::json!({ "username": username, "password": PASSWORD }))
+            .send()
+            .await
+            .expect("login");
+        session_from(r).await
+    }
+
     /// The first admin, created through the one-time setup token on first use (or signed
     /// in, on a server restarted on the same data).
     pub async fn admin(&self) -> Cred {
@@ -406,8 +417,18 @@ impl TestApp {
     }
 
     /// Sets a device up as in the field: kiosks and displays are paired by the admin; a
-    /// counter is registered by a signed-in officer.
+    /// counter is registered by a signed-in officer, at Loket 1.
     pub async fn register(&self, client: ClientId, role: DeviceRole) -> DeviceRegistered {
+        self.register_at(client, role, loket(1)).await
+    }
+
+    /// As [`Self::register`], a counter at the given loket.
+    pub async fn register_at(
+        &self,
+        client: ClientId,
+        role: DeviceRole,
+        at: LoketId,
+    ) -> DeviceRegistered {
         let cred = match role {
             DeviceRole::Counter => self.staff("petugas", "officer").await,
             _ => Cred::Bearer(self.pair(client, role).await.0),
@@ -419,10 +440,11 @@ impl TestApp {
                 &RegisterDevice {
                     client_id: client,
                     role,
+                    loket: (role == DeviceRole::Counter).then_some(at),
                 },
             )
             .await;
-        assert_eq!(s, 200, "{v}");
+        assert_eq!(s, 200, "{v}\n{}", self.log.lock().map(|l| l.clone()).unwrap_or_default());
         self.creds.lock().expect("creds").insert(client, cred);
         serde_json::from_value(v).expect("registration answer")
     }
@@ -555,6 +577,8 @@ pub struct DeviceSim {
     counter: u32,
     /// Added to the real clock: a device acting "yesterday" (a day that has closed).
     pub clock_offset_ms: i64,
+    /// The loket a counter's commands are sent from (as registered; Loket 1 by default).
+    pub loket: LoketId,
 }
 
 impl DeviceSim {
@@ -564,6 +588,7 @@ impl DeviceSim {
             next: 1,
             counter: 0,
             clock_offset_ms: 0,
+            loket: loket(1),
         }
     }
 
@@ -599,7 +624,13 @@ impl DeviceSim {
     }
 
     pub fn command(&mut self, ticket: TicketId, command: TicketCommand) -> Mutation {
-        self.mutation(MutationKind::Ticket { ticket, command })
+        // A counter acts at its loket; a citizen rejoining at the kiosk at none.
+        let loket = (command != TicketCommand::Rejoin).then_some(self.loket);
+        self.mutation(MutationKind::Ticket {
+            ticket,
+            command,
+            loket,
+        })
     }
 }
 

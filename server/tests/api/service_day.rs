@@ -75,7 +75,7 @@ async fn yesterday(app: &TestApp) -> Yesterday {
         counter.command(ready, TicketCommand::Start),
         counter.command(ready, all()),
         counter.command(ready, TicketCommand::MarkReady),
-        counter.command(returned, TicketCommand::Call { loket: loket(2) }),
+        counter.command(returned, TicketCommand::Call { loket: loket(1) }),
         counter.command(returned, TicketCommand::Start),
         counter.command(
             returned,

@@ -239,7 +239,8 @@ async fn two_counters_offline_call_the_same_ticket_and_the_loser_is_told_who_has
 
     let mut c1 = DeviceSim::new();
     let mut c2 = DeviceSim::new();
-    app.register(c1.id, DeviceRole::Counter).await;
+    c1.loket = loket(2);
+    app.register_at(c1.id, DeviceRole::Counter, loket(2)).await;
     app.register(c2.id, DeviceRole::Counter).await;
     let call1 = c1.command(ticket, TicketCommand::Call { loket: loket(2) });
     let call2 = c2.command(ticket, TicketCommand::Call { loket: loket(1) });
@@ -362,4 +363,81 @@ async fn a_device_poke_carries_a_small_batch_and_a_large_one_is_pulled() {
     let large = next_poke(&mut ws).await;
     assert!(large.events.is_empty(), "{} events", large.events.len());
     assert_eq!(large.cursor, small.cursor + Poke::MAX_EVENTS as u64 + 1);
+}
+
+#[tokio::test]
+async fn one_kiosk_cannot_lease_a_days_numbers_away_from_the_others() {
+    let app = spawn_app();
+    let greedy = DeviceSim::new();
+    app.register(greedy.id, DeviceRole::Kiosk).await;
+    let mut leased = 0u32;
+    let refusal = loop {
+        let (s, v) = app
+            .post_as(
+                &app.cred(greedy.id),
+                "/api/sync/lease",
+                &serde_json::json!({ "client_id": greedy.id, "service": "legalisir-ktp-el" }),
+            )
+            .await;
+        if s != 200 {
+            break (s, v);
+        }
+        let l: app::domain::numbering::Lease = serde_json::from_value(v).expect("lease");
+        leased += u32::from(l.end - l.start + 1);
+        assert!(leased <= 999, "every number went to one kiosk");
+    };
+    assert_eq!(refusal.0, 409, "{}", refusal.1);
+    assert!(
+        refusal.1["message"].as_str().unwrap_or_default().contains("unused numbers"),
+        "{}",
+        refusal.1
+    );
+    assert_eq!(leased, 40, "two blocks: the one in use and the next");
+    // Another kiosk still gets numbers, after the greedy one's.
+    let other = DeviceSim::new();
+    app.register(other.id, DeviceRole::Kiosk).await;
+    assert_eq!(app.lease(other.id, &ktp()).await.start, 41);
+}
+
+#[tokio::test]
+async fn nine_kiosks_take_the_nine_series_digits_and_a_revoked_one_holds_its_digit_today() {
+    let app = spawn_app();
+    let mut digits = Vec::new();
+    let mut kiosks = Vec::new();
+    for _ in 0..9 {
+        let k = DeviceSim::new();
+        digits.push(app.register(k.id, DeviceRole::Kiosk).await.series.expect("digit"));
+        kiosks.push(k);
+    }
+    digits.sort_unstable();
+    assert_eq!(digits, (1..=9).collect::<Vec<u8>>());
+    // The tenth cannot be paired with a clear 409 …
+    let tenth = DeviceSim::new();
+    let admin = app.admin().await;
+    let (s, v) = pair_attempt(&app, &admin, &tenth).await;
+    assert_eq!(s, 409, "{v}");
+    assert!(v["message"].as_str().unwrap_or_default().contains("(1–9)"), "{v}");
+    // … and revoking kiosk 4 frees its digit only from tomorrow: today a kiosk offline
+    // may still print its series (the next day is the domain's test).
+    let four = &kiosks[digits.iter().position(|d| *d == 4).expect("4")];
+    let (s, _) = app
+        .post_as(&admin, &format!("/api/admin/devices/{}/revoke", four.id.simple()), &serde_json::json!({}))
+        .await;
+    assert_eq!(s, 200);
+    let (s, v) = pair_attempt(&app, &admin, &tenth).await;
+    assert_eq!(s, 409, "{v}");
+}
+
+/// A kiosk asks to be paired and the admin confirms its code: the confirmation's answer.
+async fn pair_attempt(app: &TestApp, admin: &Cred, kiosk: &DeviceSim) -> (u16, serde_json::Value) {
+    let (s, offer) = app
+        .post("/api/pairing", &serde_json::json!({ "client_id": kiosk.id, "role": "kiosk" }))
+        .await;
+    assert_eq!(s, 200, "{offer}");
+    app.post_as(
+        admin,
+        "/api/admin/pairing/confirm",
+        &serde_json::json!({ "code": offer["code"], "label": "kios 10" }),
+    )
+    .await
 }
