@@ -60,8 +60,11 @@ impl Config {
         let d = crate::connections::Limits::default();
         let connections = crate::connections::Limits {
             total: number(&var, "ANTREAN_MAX_CONNECTIONS", d.total as u64)? as usize,
-            per_address: number(&var, "ANTREAN_MAX_CONNECTIONS_PER_ADDRESS", d.per_address as u64)?
-                as usize,
+            per_address: number(
+                &var,
+                "ANTREAN_MAX_CONNECTIONS_PER_ADDRESS",
+                d.per_address as u64,
+            )? as usize,
             header_timeout: std::time::Duration::from_millis(number(
                 &var,
                 "ANTREAN_HEADER_TIMEOUT_MS",
@@ -116,8 +119,9 @@ impl Config {
                 .map(str::trim)
                 .filter(|a| !a.is_empty())
                 .map(|a| {
-                    a.parse()
-                        .map_err(|_| anyhow::anyhow!("ANTREAN_TRUSTED_PROXIES: {a:?} is not an IP address"))
+                    a.parse().map_err(|_| {
+                        anyhow::anyhow!("ANTREAN_TRUSTED_PROXIES: {a:?} is not an IP address")
+                    })
                 })
                 .collect::<anyhow::Result<_>>()?,
             retention_days: match var("ANTREAN_RETENTION_DAYS") {

@@ -42,7 +42,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            total: 8192,
+            total: 16384,
             per_address: 512,
             header_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(75),

@@ -158,7 +158,9 @@ pub async fn login(
     s.backoff.succeeded(&req.username);
     if let Principal::Staff { digest, .. } = &who {
         s.store.delete_session(digest).await?;
-        let _ = s.live.send(crate::state::Live::SessionEnded(digest.clone()));
+        let _ = s
+            .live
+            .send(crate::state::Live::SessionEnded(digest.clone()));
     }
     start_session(&s, &staff).await
 }
@@ -171,7 +173,9 @@ pub async fn logout(
     let (session, digest) = who.staff()?;
     s.store.delete_session(digest).await?;
     // The counter's live stream closes with the session.
-    let _ = s.live.send(crate::state::Live::SessionEnded(digest.to_owned()));
+    let _ = s
+        .live
+        .send(crate::state::Live::SessionEnded(digest.to_owned()));
     tracing::info!(staff = %session.staff_id, "signed out");
     Ok((
         StatusCode::NO_CONTENT,

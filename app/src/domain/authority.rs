@@ -12,7 +12,9 @@ use super::hlc::Hlc;
 use super::service_day;
 use super::ticket::Ticket;
 
-use super::ids::{ClientId, LoketId, MutationId, ServiceCode, TicketId, TicketNumber, TrackingToken};
+use super::ids::{
+    ClientId, LoketId, MutationId, ServiceCode, TicketId, TicketNumber, TrackingToken,
+};
 use super::mutation::{
     DeviceRole, Event, MutationKind, MutationOutcome, Outcome, PushRequest, PushResponse,
     MAX_BATCH, MAX_CLOCK_SKEW_MS,
@@ -347,10 +349,9 @@ impl Authority {
         }
         Err(Rejection {
             code: "too_old".into(),
-            reason: "this action is dated more than 7 days ago; check the device's clock"
-                .into(),
-            reason_id: "Tindakan ini bertanggal lebih dari 7 hari yang lalu; periksa jam perangkat."
-                .into(),
+            reason: "this action is dated more than 7 days ago; check the device's clock".into(),
+            reason_id:
+                "Tindakan ini bertanggal lebih dari 7 hari yang lalu; periksa jam perangkat.".into(),
         })
     }
 
@@ -368,10 +369,10 @@ impl Authority {
         }
         Err(Rejection {
             code: "token_taken".into(),
-            reason: "this ticket's tracking token belongs to another ticket; issue it again"
-                .into(),
-            reason_id: "Kode pelacakan tiket ini sudah dipakai tiket lain; terbitkan ulang tiketnya."
-                .into(),
+            reason: "this ticket's tracking token belongs to another ticket; issue it again".into(),
+            reason_id:
+                "Kode pelacakan tiket ini sudah dipakai tiket lain; terbitkan ulang tiketnya."
+                    .into(),
         })
     }
 
@@ -580,7 +581,12 @@ mod tests {
                     &BTreeSet::new(),
                 )
                 .unwrap();
-            let r = plan.response.outcomes.iter().map(|o| o.outcome.clone()).collect();
+            let r = plan
+                .response
+                .outcomes
+                .iter()
+                .map(|o| o.outcome.clone())
+                .collect();
             a.commit(plan);
             r
         }
@@ -608,7 +614,10 @@ mod tests {
         let t = issued_id(1);
         let (one, two) = (Counter::new(1), Counter::new(2));
         // Both called A-001 offline; loket 1's push arrives first.
-        let won = one.push(&mut a, vec![one.act(t, TicketCommand::Call { loket: loket(1) })]);
+        let won = one.push(
+            &mut a,
+            vec![one.act(t, TicketCommand::Call { loket: loket(1) })],
+        );
         assert_eq!(code(&won[0]), "applied");
         let lost = two.push(
             &mut a,
@@ -621,15 +630,23 @@ mod tests {
         let notices: Vec<_> = lost
             .iter()
             .map(|o| match o {
-                Outcome::Rejected { code, reason_id, .. } => (code.as_str(), reason_id.as_str()),
+                Outcome::Rejected {
+                    code, reason_id, ..
+                } => (code.as_str(), reason_id.as_str()),
                 other => panic!("{other:?}"),
             })
             .collect();
-        assert_eq!(notices, vec![("already_called", "A-001 sudah dipanggil di Loket 1."); 3]);
+        assert_eq!(
+            notices,
+            vec![("already_called", "A-001 sudah dipanggil di Loket 1."); 3]
+        );
         // Loket 1 keeps its ticket and goes on with it.
         assert_eq!(
             a.replica.ticket(&t).unwrap().status,
-            crate::domain::ticket::TicketStatus::Called { loket: loket(1), calls: 1 }
+            crate::domain::ticket::TicketStatus::Called {
+                loket: loket(1),
+                calls: 1
+            }
         );
         let next = one.push(&mut a, vec![one.act(t, TicketCommand::Start)]);
         assert_eq!(code(&next[0]), "applied");
@@ -659,7 +676,10 @@ mod tests {
             crate::domain::ticket::TicketStatus::Waiting
         );
         // Calling to another loket from its own is refused by the rule itself.
-        let r = one.push(&mut a, vec![one.act(t, TicketCommand::Call { loket: loket(2) })]);
+        let r = one.push(
+            &mut a,
+            vec![one.act(t, TicketCommand::Call { loket: loket(2) })],
+        );
         assert_eq!(code(&r[0]), "not_this_loket");
     }
 
@@ -689,7 +709,12 @@ mod tests {
                 &taken,
             )
             .unwrap();
-        let codes: Vec<_> = plan.response.outcomes.iter().map(|o| code(&o.outcome).to_owned()).collect();
+        let codes: Vec<_> = plan
+            .response
+            .outcomes
+            .iter()
+            .map(|o| code(&o.outcome).to_owned())
+            .collect();
         assert_eq!(codes, ["token_taken", "applied", "token_taken"]);
         assert_eq!(plan.tokens.len(), 1);
         a.commit(plan);
@@ -699,7 +724,10 @@ mod tests {
     fn a_kiosk_gets_a_new_block_only_while_it_holds_at_most_one_unused() {
         let mut a = authority();
         let svc = ServiceCode::parse("legalisir-ktp-el").unwrap();
-        let day = a.rules.calendar.service_day(jiff::Timestamp::from_millisecond(NOW).unwrap());
+        let day = a
+            .rules
+            .calendar
+            .service_day(jiff::Timestamp::from_millisecond(NOW).unwrap());
         let size = a.rules.catalogue.policy.lease_block;
         // The fixture leased it 50 numbers, none issued: no more.
         assert!(matches!(
@@ -726,7 +754,11 @@ mod tests {
         let mut epoch = issue(2, 2);
         epoch.at.wall_ms = 0;
         let r = push(&mut a, DeviceRole::Kiosk, vec![old, epoch, issue(3, 3)]).unwrap();
-        let codes: Vec<_> = r.outcomes.iter().map(|o| code(&o.outcome).to_owned()).collect();
+        let codes: Vec<_> = r
+            .outcomes
+            .iter()
+            .map(|o| code(&o.outcome).to_owned())
+            .collect();
         assert_eq!(codes, ["too_old", "too_old", "applied"]);
         assert_eq!(r.last_processed, 3);
     }
@@ -822,11 +854,21 @@ mod tests {
             mutations: ms,
         };
         assert!(matches!(
-            a.plan_push(sender(DeviceRole::Kiosk), &req(vec![future]), NOW, &BTreeSet::new()),
+            a.plan_push(
+                sender(DeviceRole::Kiosk),
+                &req(vec![future]),
+                NOW,
+                &BTreeSet::new()
+            ),
             Err(PushError::ClockAhead { .. })
         ));
         assert!(matches!(
-            a.plan_push(sender(DeviceRole::Kiosk), &req(vec![issue(2, 2), issue(1, 1)]), NOW, &BTreeSet::new()),
+            a.plan_push(
+                sender(DeviceRole::Kiosk),
+                &req(vec![issue(2, 2), issue(1, 1)]),
+                NOW,
+                &BTreeSet::new()
+            ),
             Err(PushError::NotAscending { .. })
         ));
         let big: Vec<_> = (1..=(MAX_BATCH as u64 + 1)).map(|i| issue(i, 1)).collect();

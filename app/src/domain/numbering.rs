@@ -412,15 +412,26 @@ mod tests {
         for k in 1..=9 {
             assert_eq!(book.series_for(kiosk(k), d).unwrap(), k);
         }
-        assert_eq!(book.series_for(kiosk(10), d), Err(NumberingError::NoSeriesLeft));
+        assert_eq!(
+            book.series_for(kiosk(10), d),
+            Err(NumberingError::NoSeriesLeft)
+        );
         book.release_series(kiosk(4), d);
         // Not on the day it printed its last tickets.
-        assert_eq!(book.series_for(kiosk(10), d), Err(NumberingError::NoSeriesLeft));
+        assert_eq!(
+            book.series_for(kiosk(10), d),
+            Err(NumberingError::NoSeriesLeft)
+        );
         let next = date(2026, 12, 1);
         assert_eq!(book.series_for(kiosk(10), next).unwrap(), 4);
         // The revoked kiosk's numbers are no longer its own.
         assert!(book
-            .check(kiosk(4), &svc(), next, TicketNumber::parse("A4-001").unwrap())
+            .check(
+                kiosk(4),
+                &svc(),
+                next,
+                TicketNumber::parse("A4-001").unwrap()
+            )
             .is_err());
         book.prune(next);
         assert!(book.released.is_empty());

@@ -129,13 +129,15 @@ pub fn expected_wait_minutes(
         if d.len() % 2 == 1 {
             d[mid]
         } else {
-            (d[mid - 1] + d[mid]) / 2
+            d[mid - 1] / 2 + d[mid] / 2
         }
     };
-    let rounds = ahead.div_ceil(lokets.max(1)) as i64;
-    let ms = rounds * per_ticket_ms.max(0);
+    // Saturating: durations come from device clocks (bounded on the wire, but a wait must
+    // never be what breaks a citizen's page).
+    let rounds = i64::try_from(ahead.div_ceil(lokets.max(1))).unwrap_or(i64::MAX);
+    let ms = rounds.saturating_mul(per_ticket_ms.max(0));
     // Round up: "sekitar 3 menit" is a better promise than "0 menit".
-    ((ms + 59_999) / 60_000) as u32
+    u32::try_from(ms.saturating_add(59_999) / 60_000).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]
@@ -274,6 +276,12 @@ mod tests {
         );
         // Even count: median of 2 and 4 minutes is 3.
         assert_eq!(expected_wait_minutes(1, &[120_000, 240_000], 1, &p), 3);
+        // Absurd durations (clocks of 1970 and 9999) give a long wait, not a panic.
+        let huge = crate::domain::hlc::MAX_WALL_MS;
+        assert_eq!(
+            expected_wait_minutes(usize::MAX, &[huge, huge], 1, &p),
+            u32::MAX
+        );
     }
 
     #[test]

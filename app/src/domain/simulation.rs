@@ -194,16 +194,14 @@ impl Sim {
                 if let Some((ticket, command)) = cmd {
                     // Local validation may refuse (e.g. recall limit): that is the officer
                     // seeing a message, not a sync problem.
-                    let _ = dev
-                        .sync
-                        .handle_user_action(
-                            MutationKind::Ticket {
-                                ticket,
-                                command,
-                                loket: Some(loket),
-                            },
-                            now,
-                        );
+                    let _ = dev.sync.handle_user_action(
+                        MutationKind::Ticket {
+                            ticket,
+                            command,
+                            loket: Some(loket),
+                        },
+                        now,
+                    );
                 }
             }
             DeviceRole::Display => {}

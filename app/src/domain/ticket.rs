@@ -898,7 +898,13 @@ mod tests {
     #[test]
     fn only_the_loket_holding_a_ticket_acts_on_it() {
         let mut t = ticket();
-        run_by(&mut t, Some(loket(1)), TicketCommand::Call { loket: loket(1) }, 1).unwrap();
+        run_by(
+            &mut t,
+            Some(loket(1)),
+            TicketCommand::Call { loket: loket(1) },
+            1,
+        )
+        .unwrap();
         // Loket 2 (or a counter that lost the race to call it) may not start, mark absent,
         // recall, transfer or cancel loket 1's ticket.
         for cmd in [
@@ -925,9 +931,27 @@ mod tests {
             Err(TicketError::OtherLoket { .. })
         ));
         // The pickup call belongs to its loket too; a ready file is anyone's.
-        run_by(&mut t, Some(loket(1)), TicketCommand::Accept { checked: cat().services[0].requirements.iter().map(|r| r.id.clone()).collect() }, 5).unwrap();
+        run_by(
+            &mut t,
+            Some(loket(1)),
+            TicketCommand::Accept {
+                checked: cat().services[0]
+                    .requirements
+                    .iter()
+                    .map(|r| r.id.clone())
+                    .collect(),
+            },
+            5,
+        )
+        .unwrap();
         run_by(&mut t, Some(loket(2)), TicketCommand::MarkReady, 6).unwrap();
-        run_by(&mut t, Some(loket(2)), TicketCommand::CallPickup { loket: loket(2) }, 7).unwrap();
+        run_by(
+            &mut t,
+            Some(loket(2)),
+            TicketCommand::CallPickup { loket: loket(2) },
+            7,
+        )
+        .unwrap();
         assert!(matches!(
             run_by(&mut t, Some(loket(1)), TicketCommand::HandOver, 8),
             Err(TicketError::OtherLoket { .. })
@@ -939,9 +963,20 @@ mod tests {
     #[test]
     fn a_counter_calls_to_its_own_loket_only() {
         let mut t = ticket();
-        let err = run_by(&mut t, Some(loket(1)), TicketCommand::Call { loket: loket(2) }, 1)
-            .unwrap_err();
-        assert_eq!(err, TicketError::NotThisLoket { at: loket(1), asked: loket(2) });
+        let err = run_by(
+            &mut t,
+            Some(loket(1)),
+            TicketCommand::Call { loket: loket(2) },
+            1,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            TicketError::NotThisLoket {
+                at: loket(1),
+                asked: loket(2)
+            }
+        );
         assert_eq!(t.status, TicketStatus::Waiting);
     }
 

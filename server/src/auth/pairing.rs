@@ -129,10 +129,12 @@ mod tests {
         let p = Pairings::default();
         let (real, _) = p.open(client(1), DeviceRole::Display, ip(1), 0).unwrap();
         for n in 0..MAX_PENDING_PER_ADDRESS {
-            p.open(client(100 + n as u8), DeviceRole::Display, ip(9), 0).unwrap();
+            p.open(client(100 + n as u8), DeviceRole::Display, ip(9), 0)
+                .unwrap();
         }
         assert_eq!(
-            p.open(client(99), DeviceRole::Display, ip(9), 0).unwrap_err(),
+            p.open(client(99), DeviceRole::Display, ip(9), 0)
+                .unwrap_err(),
             PairingError::TooMany
         );
         // The attacker knows the display's client id, but asking in its name from its own

@@ -425,7 +425,8 @@ impl Store {
             .await?
             .check()?;
         let rows: Vec<Value> = r.take(0)?;
-        let found: std::collections::BTreeSet<&str> = rows.iter().filter_map(Value::as_str).collect();
+        let found: std::collections::BTreeSet<&str> =
+            rows.iter().filter_map(Value::as_str).collect();
         Ok(tokens
             .into_iter()
             .filter(|t| found.contains(t.as_str()))

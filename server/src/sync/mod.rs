@@ -126,7 +126,9 @@ pub async fn register(
                 .loket
                 .ok_or_else(|| ApiError::Invalid("say which loket this counter is".into()))?;
             if !auth.rules.catalogue.lokets().contains(&loket) {
-                return Err(ApiError::Invalid(format!("the office has no Loket {loket}")));
+                return Err(ApiError::Invalid(format!(
+                    "the office has no Loket {loket}"
+                )));
             }
             let existing = s.store.device(req.client_id).await?;
             if let Some(d) = &existing {
@@ -142,8 +144,7 @@ pub async fn register(
                     if let Some(other) = s.store.session(owner, now_ms()).await? {
                         if other.staff_id != session.staff_id {
                             return Err(ApiError::Conflict(
-                                "this counter tablet is in use by another signed-in officer"
-                                    .into(),
+                                "this counter tablet is in use by another signed-in officer".into(),
                             ));
                         }
                     }
@@ -394,10 +395,12 @@ pub fn open_stream(
         ApiError::TooMany("too many live streams open for this caller; close some first".into())
     })?;
     let s = s.clone();
-    Ok(small_buffers(ws.protocols([WS_PROTOCOL])).on_upgrade(move |socket| async move {
-        live_session(socket, s, who).await;
-        drop(slot);
-    }))
+    Ok(
+        small_buffers(ws.protocols([WS_PROTOCOL])).on_upgrade(move |socket| async move {
+            live_session(socket, s, who).await;
+            drop(slot);
+        }),
+    )
 }
 
 /// Whether a request's `Origin` (if any) names the host it was sent to.

@@ -169,7 +169,8 @@ async fn a_clock_outside_1970_to_9999_is_a_400_not_a_crash() {
     let app = spawn_app();
     let (mut k, s) = registered_kiosk(&app).await;
     for wall in [i64::MIN, -1, i64::MAX] {
-        let (mut m, _, _) = k.issue(app::domain::ids::TicketNumber::new('A', Some(s), 1).expect("n"));
+        let (mut m, _, _) =
+            k.issue(app::domain::ids::TicketNumber::new('A', Some(s), 1).expect("n"));
         m.at.wall_ms = 0;
         let mut v = serde_json::to_value(&m).expect("json");
         v["at"]["wall_ms"] = wall.into();
@@ -177,7 +178,10 @@ async fn a_clock_outside_1970_to_9999_is_a_400_not_a_crash() {
         let (status, v) = app.post_as(&app.cred(k.id), "/api/sync/push", &body).await;
         assert_eq!(status, 400, "{wall}: {v}");
         assert!(
-            v["message"].as_str().unwrap_or_default().contains("outside 1970 to 9999"),
+            v["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("outside 1970 to 9999"),
             "{v}"
         );
     }
@@ -201,7 +205,10 @@ async fn an_action_dated_long_ago_is_refused_and_the_audit_keeps_the_servers_tim
     counter.clock_offset_ms = -3_600_000;
     let late = counter.command(ticket, TicketCommand::Call { loket: loket(1) });
     let before = now_ms();
-    let r = app.push(counter.id, vec![ancient, late]).await.expect("push");
+    let r = app
+        .push(counter.id, vec![ancient, late])
+        .await
+        .expect("push");
     match &r.outcomes[0].outcome {
         app::domain::mutation::Outcome::Rejected { code, .. } => assert_eq!(code, "too_old"),
         other => panic!("{other:?}"),
@@ -218,5 +225,8 @@ async fn an_action_dated_long_ago_is_refused_and_the_audit_keeps_the_servers_tim
         .iter()
         .find(|a| a["action"] == "called")
         .expect("the call is audited");
-    assert!(called["at_ms"].as_i64().expect("at_ms") >= before, "{called}");
+    assert!(
+        called["at_ms"].as_i64().expect("at_ms") >= before,
+        "{called}"
+    );
 }

@@ -174,7 +174,11 @@ async fn only_unknown_links_count_against_an_address_and_the_page_answers_like_t
         .build()
         .expect("client");
     for t in ["AAAAAAAAAAAAAAAAAAAAAA", "no-such-token"] {
-        let page = other.get(app.url(&format!("/t/{t}"))).send().await.expect("page");
+        let page = other
+            .get(app.url(&format!("/t/{t}")))
+            .send()
+            .await
+            .expect("page");
         assert_eq!(page.status(), 404, "{t}");
     }
 }

@@ -69,12 +69,21 @@ async fn idle_and_slow_floods_from_one_address_leave_the_others_served() {
             refused += 1;
         }
     }
-    assert!(refused >= 240, "only {refused} of 250 over the limit were closed");
-    assert!(health_ok(&app).await, "the office is still answered during the flood");
+    assert!(
+        refused >= 240,
+        "only {refused} of 250 over the limit were closed"
+    );
+    assert!(
+        health_ok(&app).await,
+        "the office is still answered during the flood"
+    );
     // The held ones sent nothing: closed once the header timeout passes.
     let started = Instant::now();
     for s in idle.iter_mut().take(50) {
-        assert!(closed_within(s, Duration::from_secs(3)).await, "an idle connection stayed open");
+        assert!(
+            closed_within(s, Duration::from_secs(3)).await,
+            "an idle connection stayed open"
+        );
     }
     assert!(started.elapsed() < Duration::from_secs(3));
 
@@ -82,7 +91,9 @@ async fn idle_and_slow_floods_from_one_address_leave_the_others_served() {
     let mut slow = Vec::new();
     for _ in 0..20 {
         let mut s = connect_from(&app, [127, 0, 0, 3]).await;
-        s.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n").await.expect("write");
+        s.write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .expect("write");
         slow.push(s);
     }
     let started = Instant::now();
@@ -96,7 +107,12 @@ async fn idle_and_slow_floods_from_one_address_leave_the_others_served() {
             }
         }
     }
-    assert_eq!(open, 0, "slow headers still open after {:?}", started.elapsed());
+    assert_eq!(
+        open,
+        0,
+        "slow headers still open after {:?}",
+        started.elapsed()
+    );
     assert!(health_ok(&app).await);
 
     // And a real push goes through.
@@ -120,7 +136,9 @@ async fn live_streams_are_capped_per_token_and_only_open_from_the_sites_own_page
     for _ in 0..10 {
         match tokio_tungstenite::connect_async(url.as_str()).await {
             Ok((ws, _)) => open.push(ws),
-            Err(tokio_tungstenite::tungstenite::Error::Http(r)) => refused.push(r.status().as_u16()),
+            Err(tokio_tungstenite::tungstenite::Error::Http(r)) => {
+                refused.push(r.status().as_u16())
+            }
             Err(e) => panic!("{e}"),
         }
     }
@@ -141,7 +159,10 @@ async fn live_streams_are_capped_per_token_and_only_open_from_the_sites_own_page
     let mut counter = DeviceSim::new();
     app.register(counter.id, DeviceRole::Counter).await;
     let r = app
-        .push(counter.id, vec![counter.command(ticket, TicketCommand::Call { loket: loket(1) })])
+        .push(
+            counter.id,
+            vec![counter.command(ticket, TicketCommand::Call { loket: loket(1) })],
+        )
         .await
         .expect("call");
     assert!(matches!(r.outcomes[0].outcome, Outcome::Applied { .. }));
@@ -183,7 +204,9 @@ async fn an_officers_live_stream_closes_when_the_session_ends() {
     use futures::StreamExt;
     let first = ws.next().await.expect("greeting").expect("message");
     assert!(first.is_text());
-    let (s, _) = app.post_as(&officer, "/api/auth/logout", &serde_json::json!({})).await;
+    let (s, _) = app
+        .post_as(&officer, "/api/auth/logout", &serde_json::json!({}))
+        .await;
     assert_eq!(s, 204);
     let end = tokio::time::timeout(Duration::from_secs(5), async {
         loop {

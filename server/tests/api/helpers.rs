@@ -444,7 +444,12 @@ impl TestApp {
                 },
             )
             .await;
-        assert_eq!(s, 200, "{v}\n{}", self.log.lock().map(|l| l.clone()).unwrap_or_default());
+        assert_eq!(
+            s,
+            200,
+            "{v}\n{}",
+            self.log.lock().map(|l| l.clone()).unwrap_or_default()
+        );
         self.creds.lock().expect("creds").insert(client, cred);
         serde_json::from_value(v).expect("registration answer")
     }

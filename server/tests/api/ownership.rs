@@ -8,7 +8,9 @@ use crate::helpers::*;
 
 fn rejected(o: &Outcome) -> (&str, &str) {
     match o {
-        Outcome::Rejected { code, reason_id, .. } => (code, reason_id),
+        Outcome::Rejected {
+            code, reason_id, ..
+        } => (code, reason_id),
         other => panic!("expected a rejection, got {other:?}"),
     }
 }
@@ -44,7 +46,11 @@ async fn the_loser_of_a_call_race_cannot_act_on_the_winners_ticket() {
         assert_eq!(rejected(&o.outcome), ("already_called", notice.as_str()));
     }
     // Later, loket 2 still cannot start, cancel or transfer it.
-    for cmd in [TicketCommand::Start, TicketCommand::Cancel, TicketCommand::Recall] {
+    for cmd in [
+        TicketCommand::Start,
+        TicketCommand::Cancel,
+        TicketCommand::Recall,
+    ] {
         let r = app
             .push(two.id, vec![two.command(ticket, cmd)])
             .await
@@ -79,10 +85,20 @@ async fn a_counter_acts_only_at_the_loket_it_registered_and_lokets_must_exist() 
     };
     let (s, v) = app.post_as(&officer, "/api/devices", &register(None)).await;
     assert_eq!(s, 400, "{v}");
-    let (s, v) = app.post_as(&officer, "/api/devices", &register(Some(99))).await;
+    let (s, v) = app
+        .post_as(&officer, "/api/devices", &register(Some(99)))
+        .await;
     assert_eq!(s, 400, "{v}");
-    assert!(v["message"].as_str().unwrap_or_default().contains("Loket 99"), "{v}");
-    let (s, v) = app.post_as(&officer, "/api/devices", &register(Some(1))).await;
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Loket 99"),
+        "{v}"
+    );
+    let (s, v) = app
+        .post_as(&officer, "/api/devices", &register(Some(1)))
+        .await;
     assert_eq!(s, 200, "{v}");
     app.set_cred(counter.id, officer);
 
@@ -138,7 +154,10 @@ async fn a_counters_stream_is_written_only_by_its_own_sign_in() {
     again.id = tablet.id;
     let call = again.command(ticket, TicketCommand::Call { loket: loket(1) });
     let r = app.push(tablet.id, vec![call]).await.expect("ani calls");
-    assert!(matches!(r.outcomes[0].outcome, Outcome::Applied { .. }), "{r:?}");
+    assert!(
+        matches!(r.outcomes[0].outcome, Outcome::Applied { .. }),
+        "{r:?}"
+    );
 
     // The shift changes on the same tablet: Budi signs in on the browser holding Ani's
     // session, which ends it; the tablet is his from then on.
@@ -154,5 +173,8 @@ async fn a_counters_stream_is_written_only_by_its_own_sign_in() {
         .push(tablet.id, vec![again.command(ticket, TicketCommand::Start)])
         .await
         .expect("budi starts");
-    assert!(matches!(r.outcomes[0].outcome, Outcome::Applied { .. }), "{r:?}");
+    assert!(
+        matches!(r.outcomes[0].outcome, Outcome::Applied { .. }),
+        "{r:?}"
+    );
 }

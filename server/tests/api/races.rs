@@ -12,13 +12,17 @@ async fn a_ticket_with_a_taken_token_is_refused_and_the_kiosk_goes_on() {
     let (_, _, token) = app.kiosk_with_ticket().await;
     let mut kiosk = DeviceSim::new();
     let series = app.register(kiosk.id, DeviceRole::Kiosk).await.series;
-    let (mut reused, _, _) = kiosk.issue(app::domain::ids::TicketNumber::new('A', series, 1).expect("n"));
+    let (mut reused, _, _) =
+        kiosk.issue(app::domain::ids::TicketNumber::new('A', series, 1).expect("n"));
     if let app::domain::mutation::MutationKind::IssueTicket { token: t, .. } = &mut reused.kind {
         *t = token.clone();
     }
     let (next, next_id, next_token) =
         kiosk.issue(app::domain::ids::TicketNumber::new('A', series, 2).expect("n"));
-    let r = app.push(kiosk.id, vec![reused, next]).await.expect("a 200, not a 500");
+    let r = app
+        .push(kiosk.id, vec![reused, next])
+        .await
+        .expect("a 200, not a 500");
     match &r.outcomes[0].outcome {
         Outcome::Rejected { code, .. } => assert_eq!(code, "token_taken"),
         other => panic!("{other:?}"),
@@ -28,7 +32,9 @@ async fn a_ticket_with_a_taken_token_is_refused_and_the_kiosk_goes_on() {
     // The token still leads to its own ticket, the new one to the new ticket.
     let (s, v) = app.get_json(&format!("/api/t/{}", token.as_str())).await;
     assert_eq!((s, v["number"].as_str()), (200, Some("A1-001")));
-    let (s, _) = app.get_json(&format!("/api/t/{}", next_token.as_str())).await;
+    let (s, _) = app
+        .get_json(&format!("/api/t/{}", next_token.as_str()))
+        .await;
     assert_eq!(s, 200);
     assert!(app.state().await.ticket(&next_id).is_some());
 }
@@ -53,14 +59,26 @@ async fn twenty_survey_answers_at_once_keep_exactly_one() {
         counter.command(ticket, TicketCommand::HandOver),
     ];
     let r = app.push(counter.id, steps).await.expect("collected");
-    assert!(r.outcomes.iter().all(|o| matches!(o.outcome, Outcome::Applied { .. })), "{r:?}");
+    assert!(
+        r.outcomes
+            .iter()
+            .all(|o| matches!(o.outcome, Outcome::Applied { .. })),
+        "{r:?}"
+    );
     let path = format!("/api/t/{}/survey", token.as_str());
     let scores = serde_json::json!({ "scores": [4, 4, 3, 4, 4, 3, 4, 3, 4] });
     let answers = futures::future::join_all((0..20).map(|_| app.post(&path, &scores))).await;
     let mut statuses: Vec<u16> = answers.iter().map(|(s, _)| *s).collect();
     statuses.sort_unstable();
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
-    assert!(statuses.iter().all(|s| *s == 200 || *s == 409), "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 409),
+        "{statuses:?}"
+    );
     let supervisor = app.staff("supervisor", "supervisor").await;
     let (_, report) = app.get_as(&supervisor, "/api/ikm").await;
     assert_eq!(report["overall"]["respondents"], 1);

@@ -14,7 +14,11 @@ fn client_from(ip: [u8; 4]) -> reqwest::Client {
         .expect("client")
 }
 
-async fn pairing_request(app: &TestApp, from: &reqwest::Client, client: ClientId) -> (u16, serde_json::Value) {
+async fn pairing_request(
+    app: &TestApp,
+    from: &reqwest::Client,
+    client: ClientId,
+) -> (u16, serde_json::Value) {
     let r = from
         .post(app.url("/api/pairing"))
         .json(&serde_json::json!({ "client_id": client, "role": "display" }))
@@ -36,7 +40,11 @@ async fn a_flood_of_pairing_requests_neither_blocks_nor_cancels_a_real_display()
     let attacker = client_from([127, 0, 0, 2]);
     let mut granted = 0;
     for i in 0..50 {
-        let id = if i == 0 { display } else { ClientId::from_random_bytes(random_bytes()) };
+        let id = if i == 0 {
+            display
+        } else {
+            ClientId::from_random_bytes(random_bytes())
+        };
         if pairing_request(&app, &attacker, id).await.0 == 200 {
             granted += 1;
         }
@@ -44,7 +52,10 @@ async fn a_flood_of_pairing_requests_neither_blocks_nor_cancels_a_real_display()
     assert!(granted <= 8, "one address held {granted} requests");
     // The display's request is still there, and another display still gets a code.
     let (s, v) = app
-        .post("/api/pairing/claim", &serde_json::json!({ "pairing_id": offer["pairing_id"] }))
+        .post(
+            "/api/pairing/claim",
+            &serde_json::json!({ "pairing_id": offer["pairing_id"] }),
+        )
         .await;
     assert_eq!((s, v["status"].as_str()), (200, Some("pending")), "{v}");
     let (s, _) = pairing_request(&app, &office, ClientId::from_random_bytes(random_bytes())).await;
@@ -58,7 +69,10 @@ async fn a_code_for_an_already_paired_device_does_not_replace_it() {
     app.register(kiosk.id, DeviceRole::Kiosk).await;
     // Someone asks to pair in the kiosk's name and gets the admin to type their code.
     let (s, offer) = app
-        .post("/api/pairing", &serde_json::json!({ "client_id": kiosk.id, "role": "kiosk" }))
+        .post(
+            "/api/pairing",
+            &serde_json::json!({ "client_id": kiosk.id, "role": "kiosk" }),
+        )
         .await;
     assert_eq!(s, 200, "{offer}");
     let admin = app.admin().await;
@@ -71,7 +85,9 @@ async fn a_code_for_an_already_paired_device_does_not_replace_it() {
         .await;
     assert_eq!(s, 409, "{v}");
     // The real kiosk keeps working.
-    let (s, _) = app.get_as(&app.cred(kiosk.id), "/api/sync/pull?cursor=0").await;
+    let (s, _) = app
+        .get_as(&app.cred(kiosk.id), "/api/sync/pull?cursor=0")
+        .await;
     assert_eq!(s, 200);
 }
 
@@ -94,7 +110,10 @@ async fn guessing_one_accounts_password_from_ten_addresses_gets_nowhere() {
     // The right password, now, is refused too: the account waits.
     match app.login("ani", PASSWORD).await {
         Err((429, v)) => assert!(
-            v["message"].as_str().unwrap_or_default().contains("this account"),
+            v["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("this account"),
             "{v}"
         ),
         other => panic!("expected a 429, got {:?}", other.map(|_| ())),
@@ -116,10 +135,18 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_allowance() {
     };
     let mut last = 0;
     for n in 0..11 {
-        last = wrong("203.0.113.9, 10.0.0.1", n).await.expect("login").status().as_u16();
+        last = wrong("203.0.113.9, 10.0.0.1", n)
+            .await
+            .expect("login")
+            .status()
+            .as_u16();
     }
     assert_eq!(last, 429, "the 11th from one client is limited");
-    let other = wrong("10.0.0.2", 99).await.expect("login").status().as_u16();
+    let other = wrong("10.0.0.2", 99)
+        .await
+        .expect("login")
+        .status()
+        .as_u16();
     assert_eq!(other, 401, "another client behind the proxy is not");
 
     // Without the setting, the header is the client's own claim and changes nothing.

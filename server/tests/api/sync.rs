@@ -388,7 +388,10 @@ async fn one_kiosk_cannot_lease_a_days_numbers_away_from_the_others() {
     };
     assert_eq!(refusal.0, 409, "{}", refusal.1);
     assert!(
-        refusal.1["message"].as_str().unwrap_or_default().contains("unused numbers"),
+        refusal.1["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("unused numbers"),
         "{}",
         refusal.1
     );
@@ -406,7 +409,12 @@ async fn nine_kiosks_take_the_nine_series_digits_and_a_revoked_one_holds_its_dig
     let mut kiosks = Vec::new();
     for _ in 0..9 {
         let k = DeviceSim::new();
-        digits.push(app.register(k.id, DeviceRole::Kiosk).await.series.expect("digit"));
+        digits.push(
+            app.register(k.id, DeviceRole::Kiosk)
+                .await
+                .series
+                .expect("digit"),
+        );
         kiosks.push(k);
     }
     digits.sort_unstable();
@@ -416,12 +424,19 @@ async fn nine_kiosks_take_the_nine_series_digits_and_a_revoked_one_holds_its_dig
     let admin = app.admin().await;
     let (s, v) = pair_attempt(&app, &admin, &tenth).await;
     assert_eq!(s, 409, "{v}");
-    assert!(v["message"].as_str().unwrap_or_default().contains("(1–9)"), "{v}");
+    assert!(
+        v["message"].as_str().unwrap_or_default().contains("(1–9)"),
+        "{v}"
+    );
     // … and revoking kiosk 4 frees its digit only from tomorrow: today a kiosk offline
     // may still print its series (the next day is the domain's test).
     let four = &kiosks[digits.iter().position(|d| *d == 4).expect("4")];
     let (s, _) = app
-        .post_as(&admin, &format!("/api/admin/devices/{}/revoke", four.id.simple()), &serde_json::json!({}))
+        .post_as(
+            &admin,
+            &format!("/api/admin/devices/{}/revoke", four.id.simple()),
+            &serde_json::json!({}),
+        )
         .await;
     assert_eq!(s, 200);
     let (s, v) = pair_attempt(&app, &admin, &tenth).await;
@@ -431,7 +446,10 @@ async fn nine_kiosks_take_the_nine_series_digits_and_a_revoked_one_holds_its_dig
 /// A kiosk asks to be paired and the admin confirms its code: the confirmation's answer.
 async fn pair_attempt(app: &TestApp, admin: &Cred, kiosk: &DeviceSim) -> (u16, serde_json::Value) {
     let (s, offer) = app
-        .post("/api/pairing", &serde_json::json!({ "client_id": kiosk.id, "role": "kiosk" }))
+        .post(
+            "/api/pairing",
+            &serde_json::json!({ "client_id": kiosk.id, "role": "kiosk" }),
+        )
         .await;
     assert_eq!(s, 200, "{offer}");
     app.post_as(
