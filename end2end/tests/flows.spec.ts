@@ -226,6 +226,10 @@ test("an offline counter keeps working and converges after reconnect", async ({ 
   await expect(counter.getByTestId("current-number")).toHaveText(a.number);
   await expect(counter.getByTestId("sync-chip")).toContainText("Luring", { timeout: 20_000 });
   await shot(counter, "counter-offline-tablet");
+  // The call was taken at loket 1 and waits to be sent: the loket cannot change now.
+  await counter.getByRole("button", { name: "Ganti loket" }).click();
+  await expect(counter.getByText("Tunggu sampai semua tindakan terkirim ke server sebelum ganti loket.")).toBeVisible();
+  await expect(counter.getByTestId("current-number")).toHaveText(a.number);
   await ctx.setOffline(false);
   await expect(counter.getByTestId("sync-chip")).toHaveText(/Terhubung$/, { timeout: 40_000 });
   const citizen = await open(browser, new URL(a.track).pathname, PHONE);

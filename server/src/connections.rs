@@ -262,7 +262,6 @@ pub async fn serve(
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let io = TokioIo::new(IdleIo::new(stream, limits.idle_timeout, slot));
         let service = router
             .clone()
             .map_request(move |mut req: axum::http::Request<Incoming>| {
@@ -272,6 +271,16 @@ pub async fn serve(
         let mut stop = stop_rx.clone();
         let done = done_rx.clone();
         tokio::spawn(async move {
+            // Nothing is allocated for a connection (hyper's buffers, the timers) until it
+            // sends its first byte: 10,000 sockets that never speak cost little more than
+            // their file descriptors, and go at the header timeout.
+            // (A peek, not `readable()`: readiness may be reported before any byte came.)
+            let mut first = [0u8; 1];
+            match tokio::time::timeout(limits.header_timeout, stream.peek(&mut first)).await {
+                Ok(Ok(n)) if n > 0 => {}
+                _ => return,
+            }
+            let io = TokioIo::new(IdleIo::new(stream, limits.idle_timeout, slot));
             // HTTP/1.1 only (the office LAN has no TLS for HTTP/2): the header timeout runs
             // from the first moment, with no protocol sniffing before it.
             let conn = hyper::server::conn::http1::Builder::new()
@@ -280,7 +289,9 @@ pub async fn serve(
                 .max_buf_size(64 * 1024)
                 .serve_connection(io, TowerToHyperService::new(service))
                 .with_upgrades();
-            let mut conn = pin!(conn);
+            // Boxed: a task's future is allocated whole when it is spawned, and hyper's
+            // connection state (kilobytes) would otherwise be paid by every silent socket.
+            let mut conn = Box::pin(conn);
             let mut stopping = false;
             loop {
                 tokio::select! {

@@ -95,11 +95,13 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
         .site_addr(addr)
         .build();
     let (live, _) = broadcast::channel(64);
+    let (citizens, _) = broadcast::channel(64);
     let state = AppState {
         leptos_options,
         store,
         authority: Arc::new(Mutex::new(authority)),
         live,
+        citizens,
         started: Instant::now(),
         limits: Arc::default(),
         pairings: Arc::default(),

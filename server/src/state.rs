@@ -38,7 +38,10 @@ pub struct AppState {
     /// The authoritative replica, device counters and leases. Pushes and leases take the
     /// lock for the whole plan → persist → commit sequence, so they are serialised.
     pub authority: Arc<Mutex<Authority>>,
+    /// What the office's devices and counters hear (see [`crate::sync::announce`]).
     pub live: broadcast::Sender<Live>,
+    /// What citizens' pages hear: only that the log grew, after the devices.
+    pub citizens: broadcast::Sender<Live>,
     pub started: Instant,
     pub limits: Arc<Limits>,
     pub pairings: Arc<Pairings>,

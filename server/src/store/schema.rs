@@ -190,7 +190,9 @@ mod tests {
         }
         migrate(&db).await.unwrap();
         assert_eq!(version(&db).await.unwrap(), SCHEMA_VERSION);
-        let store = Store { db };
+        let store = Store {
+            db: std::sync::Arc::new(db),
+        };
         store
             .add_audit(&[AuditRow {
                 at_ms: 50,

@@ -69,9 +69,18 @@ pub fn go_live(
         .fetch_max(auth.replica.cursor(), std::sync::atomic::Ordering::AcqRel);
     drop(auth);
     if let Some(poke) = poke {
-        // Nobody listening is fine.
-        let _ = s.live.send(poke);
+        announce(s, poke);
     }
+}
+
+/// Tells live streams the log grew: the office's devices first, then the citizens' pages.
+/// A call must reach the display before thousands of phones (or of idle streams someone
+/// opened on a few tracking links) are told that something changed; their tasks are
+/// woken in that order.
+pub fn announce(s: &AppState, grew: Live) {
+    // Nobody listening is fine.
+    let _ = s.live.send(grew.clone());
+    let _ = s.citizens.send(grew);
 }
 
 /// Applies events other instances appended since this instance's cursor.
@@ -436,6 +445,8 @@ pub fn small_buffers(ws: WebSocketUpgrade) -> WebSocketUpgrade {
 
 /// A ping this often keeps a quiet stream open through the connection's idle timeout.
 const PING_EVERY: Duration = Duration::from_secs(30);
+/// The least time between two pokes to one citizen's page (it fetches its view on each).
+const CITIZEN_POKE_EVERY: Duration = Duration::from_secs(1);
 /// A stream that has sent nothing (not even a pong) for this long is gone.
 const SILENT_FOR: Duration = Duration::from_secs(75);
 
@@ -452,20 +463,34 @@ async fn still_valid(s: &AppState, who: &Subscriber) -> bool {
 /// Forwards pokes to one subscriber until it leaves, goes silent, or (a device, an
 /// officer's session) loses its credential.
 pub async fn live_session(mut socket: WebSocket, s: AppState, who: Subscriber) {
-    let mut rx = s.live.subscribe();
+    let mut rx = match who {
+        Subscriber::Citizen(_) => s.citizens.subscribe(),
+        Subscriber::Device(_) | Subscriber::Staff(_) => s.live.subscribe(),
+    };
     let cursor = s.authority.lock().await.replica.cursor();
     if send_text(&mut socket, bare_poke(cursor)).await.is_err() {
         return;
     }
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
     let mut heard = tokio::time::Instant::now();
+    // A citizen's page fetches its view on each poke: at most one poke per
+    // CITIZEN_POKE_EVERY, the last one held back until the interval ends.
+    let mut quiet_until = tokio::time::Instant::now();
+    let mut held: Option<u64> = None;
     loop {
         tokio::select! {
             msg = rx.recv() => match msg {
                 Ok(Live::Grew { cursor, poke }) => {
                     let text = match who {
                         Subscriber::Device(_) | Subscriber::Staff(_) => poke,
-                        Subscriber::Citizen(_) => bare_poke(cursor),
+                        Subscriber::Citizen(_) => {
+                            if tokio::time::Instant::now() < quiet_until {
+                                held = Some(cursor);
+                                continue;
+                            }
+                            quiet_until = tokio::time::Instant::now() + CITIZEN_POKE_EVERY;
+                            bare_poke(cursor)
+                        }
                     };
                     if send_text(&mut socket, text).await.is_err() {
                         return;
@@ -498,6 +523,14 @@ pub async fn live_session(mut socket: WebSocket, s: AppState, who: Subscriber) {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 Some(Ok(_)) => heard = tokio::time::Instant::now(),
             },
+            () = tokio::time::sleep_until(quiet_until), if held.is_some() => {
+                quiet_until = tokio::time::Instant::now() + CITIZEN_POKE_EVERY;
+                if let Some(cursor) = held.take() {
+                    if send_text(&mut socket, bare_poke(cursor)).await.is_err() {
+                        return;
+                    }
+                }
+            }
             _ = ping.tick() => {
                 if heard.elapsed() > SILENT_FOR
                     || socket.send(Message::Ping(Default::default())).await.is_err()
@@ -546,7 +579,7 @@ pub fn spawn_log_watcher(s: AppState) -> tokio::task::JoinHandle<()> {
                     s.newest
                         .fetch_max(cursor, std::sync::atomic::Ordering::AcqRel);
                     drop(auth);
-                    let _ = s.live.send(Live::grew(Poke::bare(cursor)));
+                    announce(&s, Live::grew(Poke::bare(cursor)));
                 }
             }
         }

@@ -132,6 +132,32 @@ async fn the_citizen_page_is_poked_live_and_an_unknown_token_is_not() {
     assert!(poke.cursor > 0);
     // The citizen's stream says only that something changed: no other tickets' events.
     assert!(poke.events.is_empty());
+    // A burst of actions within a second is one more poke, held to the end of the second
+    // and carrying the newest cursor: a phone refetches once, not once per action.
+    let mut last = 0;
+    for cmd in [
+        TicketCommand::Recall,
+        TicketCommand::Recall,
+        TicketCommand::NoShow,
+        TicketCommand::Reinstate,
+    ] {
+        let m = counter.command(ticket, cmd);
+        last = app.push(counter.id, vec![m]).await.expect("push").cursor;
+    }
+    let mut pokes = Vec::new();
+    let until = tokio::time::Instant::now() + std::time::Duration::from_millis(2_500);
+    while let Ok(Some(Ok(m))) = tokio::time::timeout_at(until, ws.next()).await {
+        if m.is_text() {
+            let p: app::domain::mutation::Poke =
+                serde_json::from_str(m.to_text().unwrap()).expect("poke");
+            pokes.push(p.cursor);
+        }
+    }
+    assert_eq!(
+        pokes,
+        vec![last],
+        "one poke for the burst, with the newest cursor"
+    );
     let unknown = format!(
         "{}/api/t/AAAAAAAAAAAAAAAAAAAAAA/live",
         app.base.replace("http", "ws")
