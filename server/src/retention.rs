@@ -33,7 +33,12 @@ pub async fn run(s: &AppState) -> Result<Purged, ApiError> {
         let open: Vec<String> = auth.replica.tickets().map(|t| t.id.simple()).collect();
         (cut_day, open)
     };
-    let purged = s.store.purge_before(cut_day, cutoff, now, &open).await?;
+    // A session of its own: minutes of purging must not share one with the pushes.
+    let purged = s
+        .store
+        .own_session()
+        .purge_before(cut_day, cutoff, now, &open)
+        .await?;
     if purged != Purged::default() {
         tracing::info!(
             tickets = purged.tickets,

@@ -156,6 +156,14 @@ impl Store {
         Ok(store)
     }
 
+    /// A store on a session of its own, for long background work (retention) that should
+    /// not share the requests' session.
+    pub fn own_session(&self) -> Store {
+        Store {
+            db: std::sync::Arc::new((*self.db).clone()),
+        }
+    }
+
     /// The connection itself, for tools that measure the database alone (the ingest
     /// benchmark's floor). The application goes through the methods here.
     pub fn db(&self) -> &Surreal<Any> {
