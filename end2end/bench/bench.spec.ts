@@ -183,6 +183,21 @@ test("1. kiosk tap → ticket shown and durable in IndexedDB, offline", async ({
 });
 
 /** Tickets from one kiosk, and a counter to call them. */
+/** Records on the display page each change of loket 1's cell as `[text, time]` in
+ * `window.__seen`. */
+async function watchLoketCell(display: Page) {
+  await display.evaluate(() => {
+    const w = window as any;
+    w.__seen = [];
+    const cell = document.querySelector('[data-testid="loket-cell-1"]')!;
+    new MutationObserver(() => w.__seen.push([cell.textContent, Date.now()])).observe(cell, {
+      childList: true,
+      subtree: true,
+      characterData: true,
+    });
+  });
+}
+
 async function setupQueue(server: Server, tickets: number) {
   const kiosk = new DeviceSim();
   await pairSim(server, kiosk, "kiosk");
@@ -221,16 +236,7 @@ test("2. counter call → 500 live subscribers and a display page show it; serve
   const display = await ctx.newPage();
   await openDevice(server, display, "/display");
   await expect(display.getByTestId("loket-cell-1")).toBeVisible();
-  await display.evaluate(() => {
-    const w = window as any;
-    w.__seen = [];
-    const cell = document.querySelector('[data-testid="loket-cell-1"]')!;
-    new MutationObserver(() => w.__seen.push([cell.textContent, Date.now()])).observe(cell, {
-      childList: true,
-      subtree: true,
-      characterData: true,
-    });
-  });
+  await watchLoketCell(display);
 
   // 500 subscribers: each holds the live stream like a display: it takes the events a poke
   // carries when they follow its cursor, and pulls otherwise.
@@ -711,7 +717,7 @@ async function callRound(
     while ((streams.heard.get(r.cursor)?.length ?? 0) < subs && Date.now() < deadline) await new Promise((x) => setTimeout(x, 5));
     for (const at of streams.heard.get(r.cursor) ?? []) lags.push(at - t0);
     const seen = await display.waitForFunction(
-      (c) => ((window as any).__calls as number[]).find((x) => x >= c),
+      (c) => ((window as any).__seen as [string, number][]).find(([, at]) => at >= c)?.[1],
       t0,
       { timeout: 10_000 },
     );
@@ -732,12 +738,7 @@ test("9. hostile clients: 10,000 idle connections and 5,000 idle live streams wh
   const display = await ctx.newPage();
   await openDevice(server, display, "/display");
   await expect(display.getByTestId("loket-cell-1")).toBeVisible();
-  await display.evaluate(() => {
-    const w = window as any;
-    w.__calls = [];
-    const cell = document.querySelector('[data-testid="loket-cell-1"]')!;
-    new MutationObserver(() => w.__calls.push(Date.now())).observe(cell, { childList: true, subtree: true, characterData: true });
-  });
+  await watchLoketCell(display);
   const sub = new DeviceSim();
   await pairSim(server, sub, "display");
   const token = (sub.cred as { bearer: string }).bearer;

@@ -49,7 +49,8 @@ impl Streams {
     }
 
     /// Streams open now.
-    pub fn open(&self) -> usize {
+    #[cfg(test)]
+    fn open(&self) -> usize {
         let open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         open.1.values().sum()
     }

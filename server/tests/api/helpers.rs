@@ -357,6 +357,24 @@ impl TestApp {
         self.login(username, PASSWORD).await.expect("login")
     }
 
+    /// A kiosk asks to be paired and the admin confirms its code: the confirmation's answer
+    /// (a 409 when no series digit or the device's identity is at stake).
+    pub async fn pair_attempt(&self, admin: &Cred, client: ClientId) -> (u16, Value) {
+        let (s, offer) = self
+            .post(
+                "/api/pairing",
+                &serde_json::json!({ "client_id": client, "role": "kiosk" }),
+            )
+            .await;
+        assert_eq!(s, 200, "{offer}");
+        self.post_as(
+            admin,
+            "/api/admin/pairing/confirm",
+            &serde_json::json!({ "code": offer["code"], "label": "uji" }),
+        )
+        .await
+    }
+
     /// Pairs a kiosk or display the way an admin does: the device asks for a code, the
     /// admin confirms it, the device collects its token.
     pub async fn pair(&self, client: ClientId, role: DeviceRole) -> (String, Option<u8>) {

@@ -68,21 +68,8 @@ async fn a_code_for_an_already_paired_device_does_not_replace_it() {
     let kiosk = DeviceSim::new();
     app.register(kiosk.id, DeviceRole::Kiosk).await;
     // Someone asks to pair in the kiosk's name and gets the admin to type their code.
-    let (s, offer) = app
-        .post(
-            "/api/pairing",
-            &serde_json::json!({ "client_id": kiosk.id, "role": "kiosk" }),
-        )
-        .await;
-    assert_eq!(s, 200, "{offer}");
     let admin = app.admin().await;
-    let (s, v) = app
-        .post_as(
-            &admin,
-            "/api/admin/pairing/confirm",
-            &serde_json::json!({ "code": offer["code"], "label": "palsu" }),
-        )
-        .await;
+    let (s, v) = app.pair_attempt(&admin, kiosk.id).await;
     assert_eq!(s, 409, "{v}");
     // The real kiosk keeps working.
     let (s, _) = app

@@ -422,7 +422,7 @@ async fn nine_kiosks_take_the_nine_series_digits_and_a_revoked_one_holds_its_dig
     // The tenth cannot be paired with a clear 409 …
     let tenth = DeviceSim::new();
     let admin = app.admin().await;
-    let (s, v) = pair_attempt(&app, &admin, &tenth).await;
+    let (s, v) = app.pair_attempt(&admin, tenth.id).await;
     assert_eq!(s, 409, "{v}");
     assert!(
         v["message"].as_str().unwrap_or_default().contains("(1–9)"),
@@ -439,23 +439,6 @@ async fn nine_kiosks_take_the_nine_series_digits_and_a_revoked_one_holds_its_dig
         )
         .await;
     assert_eq!(s, 200);
-    let (s, v) = pair_attempt(&app, &admin, &tenth).await;
+    let (s, v) = app.pair_attempt(&admin, tenth.id).await;
     assert_eq!(s, 409, "{v}");
-}
-
-/// A kiosk asks to be paired and the admin confirms its code: the confirmation's answer.
-async fn pair_attempt(app: &TestApp, admin: &Cred, kiosk: &DeviceSim) -> (u16, serde_json::Value) {
-    let (s, offer) = app
-        .post(
-            "/api/pairing",
-            &serde_json::json!({ "client_id": kiosk.id, "role": "kiosk" }),
-        )
-        .await;
-    assert_eq!(s, 200, "{offer}");
-    app.post_as(
-        admin,
-        "/api/admin/pairing/confirm",
-        &serde_json::json!({ "code": offer["code"], "label": "kios 10" }),
-    )
-    .await
 }
