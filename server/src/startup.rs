@@ -95,12 +95,17 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
         .site_addr(addr)
         .build();
     let (live, _) = broadcast::channel(64);
-    let (citizens, _) = broadcast::channel(64);
+    let cursor = authority.replica.cursor();
+    let citizen_news = tokio::sync::watch::Sender::new(cursor);
+    let citizens = (0..sync::CITIZEN_SHARDS)
+        .map(|_| tokio::sync::watch::Sender::new(cursor))
+        .collect();
     let state = AppState {
         leptos_options,
         store,
         authority: Arc::new(Mutex::new(authority)),
         live,
+        citizen_news,
         citizens,
         started: Instant::now(),
         limits: Arc::default(),
@@ -132,6 +137,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
     staff::prepare_setup(&state).await?;
     let router = router(state.clone(), &cfg.site_root);
     sync::spawn_log_watcher(state.clone());
+    tokio::spawn(sync::pace_citizens(state.clone()));
     retention::spawn(state.clone());
     // The first check runs at once: an office whose server was down at closing time
     // closes now.

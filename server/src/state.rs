@@ -8,7 +8,7 @@ use app::domain::ids::ClientId;
 use axum::extract::ws::Utf8Bytes;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
-use tokio::sync::{broadcast, Mutex};
+use tokio::sync::{broadcast, watch, Mutex};
 
 use std::sync::atomic::AtomicU64;
 
@@ -40,8 +40,11 @@ pub struct AppState {
     pub authority: Arc<Mutex<Authority>>,
     /// What the office's devices and counters hear (see [`crate::sync::announce`]).
     pub live: broadcast::Sender<Live>,
-    /// What citizens' pages hear: only that the log grew, after the devices.
-    pub citizens: broadcast::Sender<Live>,
+    /// The newest cursor announced, for the citizens' pacer ([`crate::sync::pace_citizens`]).
+    pub citizen_news: watch::Sender<u64>,
+    /// What citizens' pages hear, each page on one shard: the newest cursor, at most once
+    /// per [`crate::sync::CITIZEN_POKE_EVERY`] and after the devices.
+    pub citizens: Arc<[watch::Sender<u64>]>,
     pub started: Instant,
     pub limits: Arc<Limits>,
     pub pairings: Arc<Pairings>,

@@ -490,6 +490,34 @@ async fn top_up_leases(rt: &Handle) {
     }
 }
 
+/// Issues again, with fresh tracking tokens, the tickets the server refused for a token
+/// another ticket holds (see [`SyncClient::poll_reissue`]).
+async fn reissue(dev: &Device, rt: &Handle) {
+    loop {
+        let again = {
+            let mut inner = rt.inner.borrow_mut();
+            let Some(s) = inner.sync.as_mut() else {
+                return;
+            };
+            let Some(ticket) = s.poll_reissue() else {
+                return;
+            };
+            fresh_token().ok_or_else(no_randomness).and_then(|token| {
+                s.handle_user_action(MutationKind::IssueTicket { ticket, token }, now_ms())
+                    .map_err(|e| e.text())
+            })
+        };
+        let saved = match again {
+            Ok(m) => store::save_action(&rt.db, &m).await.map_err(failed),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = saved {
+            leptos::logging::error!("reissue failed: {}", e.en);
+            dev.notices.update(|n| n.push(e));
+        }
+    }
+}
+
 /// Performs the requests the state machine asks for, forever.
 async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver<()>) {
     loop {
@@ -515,10 +543,10 @@ async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver
                 let res = net::push(&p).await;
                 let done: Vec<u64> = match res {
                     Ok(resp) => {
-                        let mut inner = rt.inner.borrow_mut();
-                        if let Some(s) = inner.sync.as_mut() {
+                        if let Some(s) = rt.inner.borrow_mut().sync.as_mut() {
                             s.handle_push_response(&resp, now_ms());
                         }
+                        reissue(&dev, &rt).await;
                         p.mutations
                             .iter()
                             .map(|m| m.mutation_id.get())

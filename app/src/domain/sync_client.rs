@@ -19,7 +19,7 @@ use super::mutation::{
     Event, Mutation, MutationKind, Outcome, Poke, PullResponse, PushRequest, PushResponse,
 };
 use super::replica::{Replica, Rules};
-use super::ticket::TicketError;
+use super::ticket::{NewTicket, TicketError};
 
 /// Most mutations sent in one push.
 pub const PUSH_BATCH: usize = 200;
@@ -118,6 +118,10 @@ pub struct SyncClient {
     /// closing time, online or not: a device left running for days stays small).
     pruned_through: Option<jiff::civil::Date>,
     ui: VecDeque<UiEvent>,
+    /// Tickets the server refused because another ticket holds their tracking token: the
+    /// adapter issues each again, same id and number, with a fresh token it draws
+    /// ([`SyncClient::poll_reissue`]). The citizen's number stays good.
+    reissue: VecDeque<NewTicket>,
 }
 
 impl SyncClient {
@@ -161,6 +165,7 @@ impl SyncClient {
             last_synced_ms: None,
             pruned_through: None,
             ui: VecDeque::new(),
+            reissue: VecDeque::new(),
         };
         c.rebase();
         c
@@ -267,6 +272,12 @@ impl SyncClient {
         self.ui.pop_front()
     }
 
+    /// A ticket to issue again with a fresh tracking token: the adapter draws one and
+    /// calls [`SyncClient::handle_user_action`] with `IssueTicket { ticket, token }`.
+    pub fn poll_reissue(&mut self) -> Option<NewTicket> {
+        self.reissue.pop_front()
+    }
+
     /// The server answered a push.
     pub fn handle_push_response(&mut self, resp: &PushResponse, now_ms: i64) {
         self.in_flight = None;
@@ -274,20 +285,31 @@ impl SyncClient {
         self.backoff_ms = 0;
         self.last_synced_ms = Some(now_ms);
         for o in &resp.outcomes {
-            if let Outcome::Rejected {
-                reason, reason_id, ..
+            let Outcome::Rejected {
+                code,
+                reason,
+                reason_id,
             } = &o.outcome
-            {
-                let number = self
-                    .outbox
-                    .iter()
-                    .find(|m| m.mutation_id == o.mutation_id)
-                    .and_then(|m| self.number_of(&m.kind));
-                self.ui.push_back(UiEvent::Rejected {
-                    number,
-                    message: Text::new(reason_id.clone(), reason.clone()),
-                });
-            }
+            else {
+                continue;
+            };
+            let sent = self.outbox.iter().find(|m| m.mutation_id == o.mutation_id);
+            let number = sent.and_then(|m| self.number_of(&m.kind));
+            let message = match sent.map(|m| &m.kind) {
+                Some(MutationKind::IssueTicket { ticket, .. }) if code == "token_taken" => {
+                    self.reissue.push_back(ticket.clone());
+                    Text::new(
+                        "kode QR tiket ini diganti; nomornya tetap berlaku. Kode QR yang \
+                         tercetak tidak menunjukkan tiket ini."
+                            .to_string(),
+                        "this ticket's QR code was replaced; its number stays valid. The \
+                         printed QR code does not show this ticket."
+                            .to_string(),
+                    )
+                }
+                _ => Text::new(reason_id.clone(), reason.clone()),
+            };
+            self.ui.push_back(UiEvent::Rejected { number, message });
         }
         let done = resp.last_processed;
         while self
@@ -840,5 +862,85 @@ mod tests {
         assert_eq!(number.unwrap().to_string(), "A-012");
         assert_eq!(message.en, "A-012 was already called at Loket 2");
         assert_eq!(message.id, "A-012 sudah dipanggil di Loket 2.");
+    }
+
+    #[test]
+    fn a_ticket_whose_token_is_taken_is_issued_again_with_a_fresh_one() {
+        let mut a = server();
+        let mut k = SyncClient::new(ClientId::from_random_bytes([1; 16]), rules());
+        k.handle_user_action(issue(1), NOW).unwrap();
+        // A-002 reuses A-001's token (a broken random source, or a replayed token).
+        let MutationKind::IssueTicket { ticket, .. } = issue(2) else {
+            unreachable!()
+        };
+        let MutationKind::IssueTicket { token: taken, .. } = issue(1) else {
+            unreachable!()
+        };
+        k.handle_user_action(
+            MutationKind::IssueTicket {
+                ticket: ticket.clone(),
+                token: taken,
+            },
+            NOW,
+        )
+        .unwrap();
+        let r = k.poll_request(NOW).unwrap();
+        let Ok(Reply::Push(p)) = serve(&mut a, DeviceRole::Kiosk, r) else {
+            panic!()
+        };
+        k.handle_push_response(&p, NOW);
+        let Some(UiEvent::Rejected { number, message }) = k.poll_ui_event() else {
+            panic!("the kiosk must be told")
+        };
+        assert_eq!(number.unwrap().to_string(), "A-002");
+        assert!(
+            message.id.contains("nomornya tetap berlaku"),
+            "{}",
+            message.id
+        );
+        // The same ticket, number and all, goes again with a token of its own.
+        assert_eq!(k.poll_reissue(), Some(ticket.clone()));
+        assert_eq!(k.poll_reissue(), None);
+        let fresh = crate::domain::ids::TrackingToken::from_random_bytes([99; 16]);
+        k.handle_user_action(
+            MutationKind::IssueTicket {
+                ticket: ticket.clone(),
+                token: fresh,
+            },
+            NOW + 1,
+        )
+        .unwrap();
+        let r = k.poll_request(NOW + 1).unwrap();
+        let Ok(Reply::Push(p)) = serve(&mut a, DeviceRole::Kiosk, r) else {
+            panic!()
+        };
+        assert!(matches!(p.outcomes[0].outcome, Outcome::Applied { .. }));
+        assert_eq!(
+            a.replica.ticket(&ticket.id).map(|t| t.number.to_string()),
+            Some("A-002".into())
+        );
+    }
+
+    #[test]
+    fn other_rejections_ask_for_no_reissue() {
+        let mut a = server();
+        let mut k = SyncClient::new(ClientId::from_random_bytes([1; 16]), rules());
+        k.handle_user_action(issue(1), NOW).unwrap();
+        let r = k.poll_request(NOW).unwrap();
+        serve(&mut a, DeviceRole::Kiosk, r).ok();
+        // A second kiosk with no lease issues A-005: refused, but not for its token.
+        let mut k2 = SyncClient::new(ClientId::from_random_bytes([2; 16]), rules());
+        k2.handle_user_action(issue(5), NOW).unwrap();
+        let r = k2.poll_request(NOW).unwrap();
+        let Ok(Reply::Push(p)) = serve(&mut a, DeviceRole::Kiosk, r) else {
+            panic!()
+        };
+        k2.handle_push_response(&p, NOW);
+        assert!(matches!(
+            &p.outcomes[0].outcome,
+            Outcome::Rejected { code, .. } if code != "token_taken"
+        ));
+        assert!(k2.poll_ui_event().is_some());
+        assert!(k2.poll_reissue().is_none());
     }
 }

@@ -54,12 +54,19 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 /// Hashing a password takes about 19 MiB and tens of milliseconds of a core: it runs on the
-/// blocking pool, two at a time, so sign-ins never stall the async workers that carry
-/// pushes, calls and pokes, and a burst of sign-ins waits in line rather than in memory.
-static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+/// blocking pool, on all cores but one (one on a one-core machine), so a burst of sign-ins
+/// never stalls the async workers that carry pushes, calls and pokes, never takes every
+/// core, and waits in line rather than in memory.
+fn hashing() -> &'static tokio::sync::Semaphore {
+    static HASHING: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    HASHING.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1))
+    })
+}
 
 async fn off_the_workers<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    let _permit = HASHING.acquire().await.ok()?;
+    let _permit = hashing().acquire().await.ok()?;
     tokio::task::spawn_blocking(f).await.ok()
 }
 

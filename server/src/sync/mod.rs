@@ -73,14 +73,39 @@ pub fn go_live(
     }
 }
 
-/// Tells live streams the log grew: the office's devices first, then the citizens' pages.
-/// A call must reach the display before thousands of phones (or of idle streams someone
-/// opened on a few tracking links) are told that something changed; their tasks are
-/// woken in that order.
+/// Tells live streams the log grew: the office's devices at once; the citizens' pages
+/// through [`pace_citizens`], so a call reaches the display before thousands of phones (or
+/// of idle streams someone opened on a few tracking links) are woken.
 pub fn announce(s: &AppState, grew: Live) {
+    if let Live::Grew { cursor, .. } = &grew {
+        let cursor = *cursor;
+        s.citizen_news.send_if_modified(|c| {
+            let newer = cursor > *c;
+            *c = (*c).max(cursor);
+            newer
+        });
+    }
     // Nobody listening is fine.
-    let _ = s.live.send(grew.clone());
-    let _ = s.citizens.send(grew);
+    let _ = s.live.send(grew);
+}
+
+/// Passes the newest cursor on to the citizens' pages [`CITIZEN_DELAY`] after it grew and
+/// at most once per [`CITIZEN_POKE_EVERY`]: a page fetches its view on each poke, and a
+/// burst of calls is one fetch per page, after the office's own devices were served.
+/// The pages are told a shard at a time, [`CITIZEN_SPREAD`] apart in all: waking
+/// thousands of streams at once would hold up the next call's pokes to the devices.
+pub async fn pace_citizens(s: AppState) {
+    let mut news = s.citizen_news.subscribe();
+    let step = CITIZEN_SPREAD / s.citizens.len().max(1) as u32;
+    while news.changed().await.is_ok() {
+        tokio::time::sleep(CITIZEN_DELAY).await;
+        let cursor = *news.borrow_and_update();
+        for shard in s.citizens.iter() {
+            shard.send_replace(cursor);
+            tokio::time::sleep(step).await;
+        }
+        tokio::time::sleep(CITIZEN_POKE_EVERY.saturating_sub(CITIZEN_DELAY + CITIZEN_SPREAD)).await;
+    }
 }
 
 /// Applies events other instances appended since this instance's cursor.
@@ -443,10 +468,17 @@ pub fn small_buffers(ws: WebSocketUpgrade) -> WebSocketUpgrade {
         .max_message_size(64 * 1024)
 }
 
-/// A ping this often keeps a quiet stream open through the connection's idle timeout.
+/// A ping about this often keeps a quiet stream open through the connection's idle
+/// timeout. Each stream's first ping comes at a random point of the first period, so
+/// streams opened together do not all ping at the same moment ever after.
 const PING_EVERY: Duration = Duration::from_secs(30);
-/// The least time between two pokes to one citizen's page (it fetches its view on each).
-const CITIZEN_POKE_EVERY: Duration = Duration::from_secs(1);
+/// The least time between two pokes to the citizens' pages.
+pub const CITIZEN_POKE_EVERY: Duration = Duration::from_secs(1);
+/// How long the citizens' pages wait behind the office's devices.
+pub const CITIZEN_DELAY: Duration = Duration::from_millis(100);
+/// Over how long one poke to every citizen's page is spread, and in how many shards.
+pub const CITIZEN_SPREAD: Duration = Duration::from_millis(480);
+pub const CITIZEN_SHARDS: usize = 16;
 /// A stream that has sent nothing (not even a pong) for this long is gone.
 const SILENT_FOR: Duration = Duration::from_secs(75);
 
@@ -460,39 +492,68 @@ async fn still_valid(s: &AppState, who: &Subscriber) -> bool {
     }
 }
 
+fn pings() -> tokio::time::Interval {
+    let first = PING_EVERY.mul_f64(rand::random_range(0.5..1.0));
+    tokio::time::interval_at(tokio::time::Instant::now() + first, PING_EVERY)
+}
+
 /// Forwards pokes to one subscriber until it leaves, goes silent, or (a device, an
 /// officer's session) loses its credential.
-pub async fn live_session(mut socket: WebSocket, s: AppState, who: Subscriber) {
-    let mut rx = match who {
-        Subscriber::Citizen(_) => s.citizens.subscribe(),
-        Subscriber::Device(_) | Subscriber::Staff(_) => s.live.subscribe(),
-    };
+pub async fn live_session(socket: WebSocket, s: AppState, who: Subscriber) {
+    match who {
+        Subscriber::Citizen(_) => citizen_session(socket, s).await,
+        Subscriber::Device(_) | Subscriber::Staff(_) => office_session(socket, s, who).await,
+    }
+}
+
+/// A citizen's page only learns that something changed (it fetches its own view).
+async fn citizen_session(mut socket: WebSocket, s: AppState) {
+    let shard = rand::random_range(0..s.citizens.len());
+    let mut news = s.citizens[shard].subscribe();
+    let cursor = *news.borrow_and_update();
+    if send_text(&mut socket, bare_poke(cursor)).await.is_err() {
+        return;
+    }
+    let mut ping = pings();
+    let mut heard = tokio::time::Instant::now();
+    loop {
+        tokio::select! {
+            changed = news.changed() => {
+                let cursor = *news.borrow_and_update();
+                if changed.is_err() || send_text(&mut socket, bare_poke(cursor)).await.is_err() {
+                    return;
+                }
+            }
+            msg = socket.recv() => match msg {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => heard = tokio::time::Instant::now(),
+            },
+            _ = ping.tick() => {
+                if heard.elapsed() > SILENT_FOR
+                    || socket.send(Message::Ping(Default::default())).await.is_err()
+                {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// A device or an officer's session gets every poke, events included, until its
+/// credential ends.
+async fn office_session(mut socket: WebSocket, s: AppState, who: Subscriber) {
+    let mut rx = s.live.subscribe();
     let cursor = s.authority.lock().await.replica.cursor();
     if send_text(&mut socket, bare_poke(cursor)).await.is_err() {
         return;
     }
-    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
+    let mut ping = pings();
     let mut heard = tokio::time::Instant::now();
-    // A citizen's page fetches its view on each poke: at most one poke per
-    // CITIZEN_POKE_EVERY, the last one held back until the interval ends.
-    let mut quiet_until = tokio::time::Instant::now();
-    let mut held: Option<u64> = None;
     loop {
         tokio::select! {
             msg = rx.recv() => match msg {
-                Ok(Live::Grew { cursor, poke }) => {
-                    let text = match who {
-                        Subscriber::Device(_) | Subscriber::Staff(_) => poke,
-                        Subscriber::Citizen(_) => {
-                            if tokio::time::Instant::now() < quiet_until {
-                                held = Some(cursor);
-                                continue;
-                            }
-                            quiet_until = tokio::time::Instant::now() + CITIZEN_POKE_EVERY;
-                            bare_poke(cursor)
-                        }
-                    };
-                    if send_text(&mut socket, text).await.is_err() {
+                Ok(Live::Grew { poke, .. }) => {
+                    if send_text(&mut socket, poke).await.is_err() {
                         return;
                     }
                 }
@@ -523,14 +584,6 @@ pub async fn live_session(mut socket: WebSocket, s: AppState, who: Subscriber) {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 Some(Ok(_)) => heard = tokio::time::Instant::now(),
             },
-            () = tokio::time::sleep_until(quiet_until), if held.is_some() => {
-                quiet_until = tokio::time::Instant::now() + CITIZEN_POKE_EVERY;
-                if let Some(cursor) = held.take() {
-                    if send_text(&mut socket, bare_poke(cursor)).await.is_err() {
-                        return;
-                    }
-                }
-            }
             _ = ping.tick() => {
                 if heard.elapsed() > SILENT_FOR
                     || socket.send(Message::Ping(Default::default())).await.is_err()
