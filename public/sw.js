@@ -1,6 +1,7 @@
 // Antrean service worker: keeps the device pages (kiosk, counter, display) working when
 // the network or the server is down. The server replaces __BUILD__ with a hash of the
-// compiled bundle, so each deployment installs a fresh cache and removes the old one.
+// compiled bundle (so each deployment installs a fresh cache and removes the old one) and
+// __JS__, __WASM__, __CSS__ with the bundle's content-hashed names.
 const VERSION = "__BUILD__";
 const CACHE = `antrean-shell-${VERSION}`;
 const SHELL = [
@@ -9,9 +10,9 @@ const SHELL = [
   "/counter",
   "/display",
   "/admin",
-  "/pkg/antrean.js",
-  "/pkg/antrean.wasm",
-  "/pkg/antrean.css",
+  "__JS__",
+  "__WASM__",
+  "__CSS__",
   "/manifest.webmanifest",
   "/icons/icon.svg",
   "/icons/icon-192.png",
@@ -25,7 +26,12 @@ self.addEventListener("install", (event) => {
   event.waitUntil(
     caches.open(CACHE).then((cache) =>
       // One missing optional file (a font) must not leave the device without a shell.
-      Promise.all(SHELL.map((url) => cache.add(new Request(url, { cache: "reload" })).catch(() => undefined))),
+      // Pages are fetched anew; the bundle's hashed files never change, so the copy the
+      // page just downloaded (in the HTTP cache) is the right one.
+      Promise.all(SHELL.map((url) => {
+        const mode = url.startsWith("/pkg/") ? "default" : "reload";
+        return cache.add(new Request(url, { cache: mode })).catch(() => undefined);
+      })),
     ).then(() => self.skipWaiting()),
   );
 });

@@ -42,7 +42,7 @@ pub mod ssr_lookup {
 }
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 
 use crate::domain::i18n::Lang;
 use crate::page::Page;
@@ -64,6 +64,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="manifest" href="/manifest.webmanifest"/>
                 <link rel="icon" href="/icons/icon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -89,7 +90,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(UiLang(RwSignal::new(Lang::Id)));
     view! {
-        <Stylesheet id="leptos" href="/pkg/antrean.css"/>
         <Title text="Antrean — Dukcapil Badung"/>
         <Meta name="description" content="Antrean layanan Dinas Kependudukan dan Pencatatan Sipil"/>
         <Link rel="apple-touch-icon" href="/icons/icon-192.png"/>
@@ -105,13 +105,16 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The browser entry point: hydrates the server-rendered page and registers the service
-/// worker that keeps device pages working offline.
+/// The browser entry point: hydrates the server-rendered page and, on the office's
+/// devices, registers the service worker that keeps their pages working offline.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(App);
+    if !Page::current().works_offline() {
+        return;
+    }
     if let Some(w) = web_sys::window() {
         let _ = w.navigator().service_worker().register("/sw.js");
     }

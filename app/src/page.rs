@@ -48,6 +48,13 @@ impl Page {
     }
 
     /// The path being rendered: the request's on the server, the location's in the browser.
+    /// Whether the page runs on one of the office's devices and must keep working
+    /// offline (the service worker is installed for these only: a citizen's phone on a
+    /// slow network downloads its own page and nothing else).
+    pub fn works_offline(&self) -> bool {
+        matches!(self, Page::Home | Page::Kiosk | Page::Counter | Page::Display)
+    }
+
     pub fn current() -> Page {
         #[cfg(feature = "ssr")]
         let path =
@@ -95,6 +102,16 @@ mod tests {
             "/t/", "/t", "/t/a/b", "/kiosk/", "/kiosks", "/Kiosk", "/api", "/x",
         ] {
             assert_eq!(Page::from_path(p), Page::NotFound, "{p}");
+        }
+    }
+
+    #[test]
+    fn only_device_pages_install_the_offline_shell() {
+        for path in ["/", "/kiosk", "/counter", "/display"] {
+            assert!(Page::from_path(path).works_offline(), "{path}");
+        }
+        for path in ["/admin", "/t/abc", "/nope"] {
+            assert!(!Page::from_path(path).works_offline(), "{path}");
         }
     }
 }

@@ -14,6 +14,7 @@
 //! - [`closing`]: the service day's close at closing time;
 //! - [`retention`]: the scheduled purge of old tickets;
 //! - [`streams`]: how many live streams a caller may hold;
+//! - [`site`]: the compiled site's hashed names, service worker and cache headers;
 //! - [`error`]: the one error type of the HTTP edge.
 
 #![recursion_limit = "256"]
@@ -27,6 +28,7 @@ pub mod devices;
 pub mod error;
 pub mod retention;
 pub mod routes;
+pub mod site;
 pub mod staff;
 pub mod startup;
 pub mod state;

@@ -12,8 +12,8 @@ use app::domain::replica::Rules;
 use app::shell;
 use app::ssr_context::CitizenLookup;
 use axum::extract::{DefaultBodyLimit, Path as PathParam, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
@@ -88,11 +88,20 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
     let listener = TcpListener::bind(cfg.addr).await?;
     let addr = listener.local_addr()?;
     let site_root = cfg.site_root.display().to_string();
+    let output_name = std::env::var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|_| "antrean".into());
+    let hash_file = crate::site::Bundle::hash_file(&cfg.site_root);
     let leptos_options = LeptosOptions::builder()
-        .output_name(std::env::var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|_| "antrean".into()))
+        .output_name(output_name.as_str())
         .site_root(site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(addr)
+        .hash_files(hash_file.is_some())
+        .hash_file(
+            hash_file
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| crate::site::HASH_FILE.into())
+                .into(),
+        )
         .build();
     let (live, _) = broadcast::channel(64);
     let cursor = authority.replica.cursor();
@@ -206,7 +215,11 @@ fn router(state: AppState, site_root: &Path) -> Router {
             HeaderValue::from_static("no-store"),
         ));
 
-    let sw = Arc::new(service_worker(site_root));
+    let bundle = Arc::new(crate::site::Bundle::read(
+        site_root,
+        &state.leptos_options.output_name,
+    ));
+    let sw = Arc::new(bundle.service_worker(site_root));
     let ctx_state = state.clone();
     let context = move || {
         let s = ctx_state.clone();
@@ -226,11 +239,17 @@ fn router(state: AppState, site_root: &Path) -> Router {
             "/sw.js",
             get(move |State(_): State<AppState>| {
                 let sw = sw.clone();
-                async move { serve_sw(&sw) }
+                async move { crate::site::serve_sw(&sw) }
             }),
         )
         .merge(pages(&state, context))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            crate::site::cache_headers(bundle.clone(), req, next)
+        }))
+        // Pages and API answers are made per request: gzip them for slow phones (the
+        // bundle's files are served precompressed, and keep their encoding).
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -312,49 +331,3 @@ const CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-u
     connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; \
     base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-/// The service worker with the build's version baked in, so a new deployment installs a
-/// new cache and drops the old one. The version is a hash of the compiled bundle's files
-/// (names, sizes, modification times).
-fn service_worker(site_root: &Path) -> Option<String> {
-    let template = std::fs::read_to_string(site_root.join("sw.js")).ok()?;
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut feed = |bytes: &[u8]| {
-        for b in bytes {
-            hash ^= u64::from(*b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    };
-    let mut entries: Vec<_> = std::fs::read_dir(site_root.join("pkg"))
-        .ok()?
-        .flatten()
-        .collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        feed(e.file_name().as_encoded_bytes());
-        if let Ok(m) = e.metadata() {
-            feed(&m.len().to_le_bytes());
-            if let Ok(t) = m.modified().and_then(|t| {
-                t.duration_since(std::time::UNIX_EPOCH)
-                    .map_err(std::io::Error::other)
-            }) {
-                feed(&t.as_nanos().to_le_bytes());
-            }
-        }
-    }
-    Some(template.replace("__BUILD__", &format!("{hash:016x}")))
-}
-
-fn serve_sw(sw: &Option<String>) -> Response {
-    match sw {
-        Some(body) => (
-            [
-                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-                // The browser must always check for a new worker.
-                (header::CACHE_CONTROL, "no-cache"),
-            ],
-            body.clone(),
-        )
-            .into_response(),
-        None => (StatusCode::NOT_FOUND, "service worker not built").into_response(),
-    }
-}

@@ -118,12 +118,12 @@ pub fn always_open(toml: &str) -> String {
 pub fn spawn_app_env(db: Db<'_>, port: u16, env: &[(&str, &str)]) -> TestApp {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_antrean"));
     cmd.env("ANTREAN_CATALOGUE", always_open_catalogue());
+    cmd.env(
+        "LEPTOS_SITE_ROOT",
+        std::env::temp_dir().join("antrean-no-site"),
+    );
     cmd.envs(env.iter().copied());
     cmd.env("ANTREAN_ADDR", format!("127.0.0.1:{port}"))
-        .env(
-            "LEPTOS_SITE_ROOT",
-            std::env::temp_dir().join("antrean-no-site"),
-        )
         .env("RUST_LOG", "info")
         .env_remove("ANTREAN_DB_URL")
         .env_remove("ANTREAN_DATA_DIR")

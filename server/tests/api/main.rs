@@ -14,4 +14,5 @@ mod ownership;
 mod races;
 mod rate_limits;
 mod service_day;
+mod site;
 mod sync;

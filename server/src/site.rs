@@ -1,0 +1,214 @@
+//! The compiled site as browsers get it: the bundle's hashed file names, the service
+//! worker that precaches them, and how long a browser may keep each kind of file.
+//!
+//! cargo-leptos names the bundle's files by their content (`hash-files`) and writes the
+//! hashes to `hash.txt` in the site root; a release build also writes `.br` and `.gz`
+//! beside every file (`--precompress`), which the static fallback serves by the request's
+//! `Accept-Encoding`. A hashed name never changes content, so browsers keep it for a year
+//! without asking; pages are asked for every time, so a deployment shows at once.
+
+use std::path::{Path, PathBuf};
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The hash file cargo-leptos writes, relative to the site root (see `hash-file-name` in
+/// the workspace's `Cargo.toml`).
+pub const HASH_FILE: &str = "hash.txt";
+
+/// The bundle's three files, as `/pkg/…` paths.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bundle {
+    pub js: String,
+    pub wasm: String,
+    pub css: String,
+    /// Whether the names carry content hashes (a build without `hash-files` does not).
+    pub hashed: bool,
+}
+
+impl Bundle {
+    /// The bundle of the site at `root`, named `output` (cargo-leptos's output name).
+    pub fn read(root: &Path, output: &str) -> Self {
+        let hashes = std::fs::read_to_string(root.join(HASH_FILE)).ok();
+        let hash_of = |kind: &str| {
+            hashes.as_deref().and_then(|text| {
+                text.lines().find_map(|line| {
+                    let (k, v) = line.split_once(':')?;
+                    (k.trim() == kind).then(|| v.trim().to_string())
+                })
+            })
+        };
+        let name = |kind: &str| match hash_of(kind) {
+            Some(h) => format!("/pkg/{output}.{h}.{kind}"),
+            None => format!("/pkg/{output}.{kind}"),
+        };
+        Self {
+            js: name("js"),
+            wasm: name("wasm"),
+            css: name("css"),
+            hashed: hashes.is_some(),
+        }
+    }
+
+    /// The hash file's absolute path when the site has one (Leptos's hydration scripts
+    /// and stylesheet read it; an absolute path makes them independent of where the
+    /// server's executable lies).
+    pub fn hash_file(root: &Path) -> Option<PathBuf> {
+        let path = std::path::absolute(root.join(HASH_FILE)).ok()?;
+        path.exists().then_some(path)
+    }
+
+    /// The service worker: `sw.js` of the site with this bundle's names and a version
+    /// made of them (a new build installs a new cache and drops the old one).
+    pub fn service_worker(&self, root: &Path) -> Option<String> {
+        let template = std::fs::read_to_string(root.join("sw.js")).ok()?;
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in [&self.js, &self.wasm, &self.css]
+            .iter()
+            .flat_map(|s| s.bytes())
+        {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        // Without hashed names the version must still change with the build.
+        if !self.hashed {
+            for f in [&self.js, &self.wasm, &self.css] {
+                let path = root.join(f.trim_start_matches('/'));
+                if let Ok(m) = std::fs::metadata(path) {
+                    hash ^= m.len();
+                    hash = hash.wrapping_mul(0x0100_0000_01b3);
+                    if let Ok(t) = m.modified() {
+                        let nanos = t
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map_or(0, |d| d.as_nanos());
+                        hash ^= nanos as u64;
+                        hash = hash.wrapping_mul(0x0100_0000_01b3);
+                    }
+                }
+            }
+        }
+        Some(
+            template
+                .replace("__BUILD__", &format!("{hash:016x}"))
+                .replace("__JS__", &self.js)
+                .replace("__WASM__", &self.wasm)
+                .replace("__CSS__", &self.css),
+        )
+    }
+}
+
+/// How long a browser may keep a response for `path` (not for the API, which says
+/// `no-store` itself).
+pub fn cache_control(path: &str, bundle: &Bundle) -> &'static str {
+    let hashed = bundle.hashed
+        && [&bundle.js, &bundle.wasm, &bundle.css]
+            .iter()
+            .any(|f| path == f.as_str());
+    if hashed {
+        "public, max-age=31536000, immutable"
+    } else if path.starts_with("/fonts/") || path.starts_with("/icons/") {
+        // Unhashed but stable; a week, then the browser asks again.
+        "public, max-age=604800"
+    } else if path == "/sw.js" {
+        "no-cache"
+    } else {
+        // Pages (and unhashed bundles of a development build): asked for every time. A
+        // page carries live state and, for a citizen, a private link.
+        "private, no-cache"
+    }
+}
+
+/// Adds `Cache-Control` to every non-API response that has none, and `Vary:
+/// Accept-Encoding` to static files (the same path is sent brotli, gzip or plain).
+pub async fn cache_headers(bundle: std::sync::Arc<Bundle>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let mut res = next.run(req).await;
+    if path.starts_with("/api/") {
+        return res;
+    }
+    let headers = res.headers_mut();
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(cache_control(&path, &bundle)),
+        );
+    }
+    if path.starts_with("/pkg/") && !headers.contains_key(header::VARY) {
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    res
+}
+
+/// `/sw.js`, built at start-up.
+pub fn serve_sw(sw: &Option<String>) -> Response {
+    match sw {
+        Some(body) => (
+            [
+                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                // The browser must always check for a new worker.
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            body.clone(),
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "service worker not built").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A site directory of its own under the system's temp dir.
+    fn site(hash: Option<&str>) -> PathBuf {
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("antrean-site-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("site dir");
+        if let Some(h) = hash {
+            std::fs::write(dir.join(HASH_FILE), h).expect("hash file");
+        }
+        std::fs::write(
+            dir.join("sw.js"),
+            "const V = \"__BUILD__\"; [\"__JS__\", \"__WASM__\", \"__CSS__\"]",
+        )
+        .expect("sw");
+        dir
+    }
+
+    #[test]
+    fn names_come_from_the_hash_file_and_the_worker_precaches_them() {
+        let dir = site(Some("js: AAA\nwasm: BBB\ncss: CCC\n"));
+        let b = Bundle::read(&dir, "antrean");
+        assert_eq!(b.js, "/pkg/antrean.AAA.js");
+        assert_eq!(b.wasm, "/pkg/antrean.BBB.wasm");
+        assert_eq!(b.css, "/pkg/antrean.CCC.css");
+        let sw = b.service_worker(&dir).expect("worker");
+        assert!(sw.contains("\"/pkg/antrean.AAA.js\", \"/pkg/antrean.BBB.wasm\", \"/pkg/antrean.CCC.css\""));
+        assert!(!sw.contains("__BUILD__"));
+        // Another build, another worker version.
+        let dir2 = site(Some("js: AAA\nwasm: BBX\ncss: CCC\n"));
+        let b2 = Bundle::read(&dir2, "antrean");
+        assert_ne!(
+            sw.split('"').nth(1),
+            b2.service_worker(&dir2).expect("worker").split('"').nth(1)
+        );
+    }
+
+    #[test]
+    fn only_hashed_names_are_immutable() {
+        let dir = site(Some("js: AAA\nwasm: BBB\ncss: CCC\n"));
+        let b = Bundle::read(&dir, "antrean");
+        assert!(cache_control("/pkg/antrean.BBB.wasm", &b).contains("immutable"));
+        assert!(!cache_control("/pkg/antrean.wasm", &b).contains("immutable"));
+        assert_eq!(cache_control("/kiosk", &b), "private, no-cache");
+        assert_eq!(cache_control("/t/abc", &b), "private, no-cache");
+        assert_eq!(cache_control("/fonts/inter.woff2", &b), "public, max-age=604800");
+        let plain = Bundle::read(&site(None), "antrean");
+        assert_eq!(plain.wasm, "/pkg/antrean.wasm");
+        assert!(!cache_control("/pkg/antrean.wasm", &plain).contains("immutable"));
+    }
+}
