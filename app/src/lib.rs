@@ -50,6 +50,13 @@ use crate::page::Page;
 /// The HTML document around the app. Its `<meta>` policy admits only the inline scripts
 /// that carry this response's nonce; the server adds the rest of the policy as a header.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    shell_with(options.clone(), options)
+}
+
+/// [`shell`] with the scripts of one bundle (`scripts`: the citizen page's own) and the
+/// stylesheet of the site (`style`).
+pub fn shell_with(scripts: LeptosOptions, style: LeptosOptions) -> impl IntoView {
+    let options = scripts;
     let csp = leptos::nonce::use_nonce()
         .map(|n| format!("script-src 'self' 'nonce-{n}' 'wasm-unsafe-eval'"))
         .unwrap_or_else(|| "script-src 'self' 'wasm-unsafe-eval'".into());
@@ -64,7 +71,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="manifest" href="/manifest.webmanifest"/>
                 <link rel="icon" href="/icons/icon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
-                <HashedStylesheet options=options.clone() id="leptos"/>
+                <HashedStylesheet options=style id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -94,12 +101,22 @@ pub fn App() -> impl IntoView {
         <Meta name="description" content="Antrean layanan Dinas Kependudukan dan Pencatatan Sipil"/>
         <Link rel="apple-touch-icon" href="/icons/icon-192.png"/>
         {match Page::current() {
-            Page::Home => view! { <views::home::HomePage/> }.into_any(),
-            Page::Kiosk => view! { <views::kiosk::KioskPage/> }.into_any(),
-            Page::Counter => view! { <views::counter::CounterPage/> }.into_any(),
-            Page::Display => view! { <views::display::DisplayPage/> }.into_any(),
-            Page::Admin => view! { <views::admin::AdminPage/> }.into_any(),
             Page::Citizen(token) => view! { <views::citizen::CitizenPage token/> }.into_any(),
+            // The citizen's bundle holds that page only (the server never sends it with
+            // another one).
+            #[cfg(feature = "citizen-bundle")]
+            _ => view! { <views::NotFound/> }.into_any(),
+            #[cfg(not(feature = "citizen-bundle"))]
+            Page::Home => view! { <views::home::HomePage/> }.into_any(),
+            #[cfg(not(feature = "citizen-bundle"))]
+            Page::Kiosk => view! { <views::kiosk::KioskPage/> }.into_any(),
+            #[cfg(not(feature = "citizen-bundle"))]
+            Page::Counter => view! { <views::counter::CounterPage/> }.into_any(),
+            #[cfg(not(feature = "citizen-bundle"))]
+            Page::Display => view! { <views::display::DisplayPage/> }.into_any(),
+            #[cfg(not(feature = "citizen-bundle"))]
+            Page::Admin => view! { <views::admin::AdminPage/> }.into_any(),
+            #[cfg(not(feature = "citizen-bundle"))]
             Page::NotFound => view! { <views::NotFound/> }.into_any(),
         }}
     }

@@ -52,7 +52,10 @@ impl Page {
     /// offline (the service worker is installed for these only: a citizen's phone on a
     /// slow network downloads its own page and nothing else).
     pub fn works_offline(&self) -> bool {
-        matches!(self, Page::Home | Page::Kiosk | Page::Counter | Page::Display)
+        matches!(
+            self,
+            Page::Home | Page::Kiosk | Page::Counter | Page::Display
+        )
     }
 
     pub fn current() -> Page {

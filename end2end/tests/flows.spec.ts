@@ -110,6 +110,12 @@ test("the five steps: ticket, call, check and accept, pickup, hand-over, survey"
   await expect(citizen.getByTestId("citizen-number")).toHaveText("A-001");
   await expect(citizen.getByTestId("headline")).toContainText("Menunggu dipanggil");
   await shot(citizen, "citizen-waiting-phone");
+  // The phone loads the citizen page's own bundle, not the office's, and installs no
+  // offline shell; it still goes live (below).
+  const loaded = await citizen.evaluate(() => performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname));
+  expect(loaded.some((p) => /^\/citizen\/pkg\/citizen\..*\.wasm$/.test(p))).toBe(true);
+  expect(loaded.filter((p) => p.startsWith("/pkg/"))).toEqual([]);
+  expect(await citizen.evaluate(async () => (await navigator.serviceWorker.getRegistration()) === undefined)).toBe(true);
 
   const counter = await open(browser, "/counter", TABLET);
   await counter.getByTestId("loket-1").click();

@@ -31,6 +31,11 @@ pub struct Bundle {
 impl Bundle {
     /// The bundle of the site at `root`, named `output` (cargo-leptos's output name).
     pub fn read(root: &Path, output: &str) -> Self {
+        Self::read_in(root, "pkg", output)
+    }
+
+    /// The bundle whose hash file is in `root` and whose files are under `/{pkg}/`.
+    pub fn read_in(root: &Path, pkg: &str, output: &str) -> Self {
         let hashes = std::fs::read_to_string(root.join(HASH_FILE)).ok();
         let hash_of = |kind: &str| {
             hashes.as_deref().and_then(|text| {
@@ -41,8 +46,8 @@ impl Bundle {
             })
         };
         let name = |kind: &str| match hash_of(kind) {
-            Some(h) => format!("/pkg/{output}.{h}.{kind}"),
-            None => format!("/pkg/{output}.{kind}"),
+            Some(h) => format!("/{pkg}/{output}.{h}.{kind}"),
+            None => format!("/{pkg}/{output}.{kind}"),
         };
         Self {
             js: name("js"),
@@ -99,13 +104,44 @@ impl Bundle {
     }
 }
 
+/// Where the citizen page's own bundle lies, under the site root (the `citizen` project
+/// of the workspace's `Cargo.toml`), and its output name.
+pub const CITIZEN_DIR: &str = "citizen";
+pub const CITIZEN_OUTPUT: &str = "citizen";
+
+/// The options that make the hydration scripts load the citizen page's bundle, when the
+/// build made one (under `citizen/pkg` of the site root).
+pub fn citizen_options(
+    site: &leptos::prelude::LeptosOptions,
+) -> Option<leptos::prelude::LeptosOptions> {
+    let root = Path::new(site.site_root.as_ref()).join(CITIZEN_DIR);
+    if !root.join("pkg").is_dir() {
+        return None;
+    }
+    let hash_file = Bundle::hash_file(&root);
+    Some(
+        leptos::prelude::LeptosOptions::builder()
+            .output_name(CITIZEN_OUTPUT)
+            .site_root(site.site_root.as_ref())
+            .site_pkg_dir(format!("{CITIZEN_DIR}/pkg"))
+            .site_addr(site.site_addr)
+            .hash_files(hash_file.is_some())
+            .hash_file(
+                hash_file
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| HASH_FILE.into())
+                    .into(),
+            )
+            .build(),
+    )
+}
+
 /// How long a browser may keep a response for `path` (not for the API, which says
 /// `no-store` itself).
-pub fn cache_control(path: &str, bundle: &Bundle) -> &'static str {
-    let hashed = bundle.hashed
-        && [&bundle.js, &bundle.wasm, &bundle.css]
-            .iter()
-            .any(|f| path == f.as_str());
+pub fn cache_control(path: &str, bundles: &[Bundle]) -> &'static str {
+    let hashed = bundles
+        .iter()
+        .any(|b| b.hashed && [&b.js, &b.wasm, &b.css].iter().any(|f| path == f.as_str()));
     if hashed {
         "public, max-age=31536000, immutable"
     } else if path.starts_with("/fonts/") || path.starts_with("/icons/") {
@@ -122,7 +158,11 @@ pub fn cache_control(path: &str, bundle: &Bundle) -> &'static str {
 
 /// Adds `Cache-Control` to every non-API response that has none, and `Vary:
 /// Accept-Encoding` to static files (the same path is sent brotli, gzip or plain).
-pub async fn cache_headers(bundle: std::sync::Arc<Bundle>, req: Request, next: Next) -> Response {
+pub async fn cache_headers(
+    bundles: std::sync::Arc<[Bundle]>,
+    req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().to_string();
     let mut res = next.run(req).await;
     if path.starts_with("/api/") {
@@ -132,10 +172,11 @@ pub async fn cache_headers(bundle: std::sync::Arc<Bundle>, req: Request, next: N
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(
             header::CACHE_CONTROL,
-            HeaderValue::from_static(cache_control(&path, &bundle)),
+            HeaderValue::from_static(cache_control(&path, &bundles)),
         );
     }
-    if path.starts_with("/pkg/") && !headers.contains_key(header::VARY) {
+    let static_file = path.starts_with("/pkg/") || path.starts_with("/citizen/pkg/");
+    if static_file && !headers.contains_key(header::VARY) {
         headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     res
@@ -187,7 +228,9 @@ mod tests {
         assert_eq!(b.wasm, "/pkg/antrean.BBB.wasm");
         assert_eq!(b.css, "/pkg/antrean.CCC.css");
         let sw = b.service_worker(&dir).expect("worker");
-        assert!(sw.contains("\"/pkg/antrean.AAA.js\", \"/pkg/antrean.BBB.wasm\", \"/pkg/antrean.CCC.css\""));
+        assert!(sw.contains(
+            "\"/pkg/antrean.AAA.js\", \"/pkg/antrean.BBB.wasm\", \"/pkg/antrean.CCC.css\""
+        ));
         assert!(!sw.contains("__BUILD__"));
         // Another build, another worker version.
         let dir2 = site(Some("js: AAA\nwasm: BBX\ncss: CCC\n"));
@@ -202,13 +245,28 @@ mod tests {
     fn only_hashed_names_are_immutable() {
         let dir = site(Some("js: AAA\nwasm: BBB\ncss: CCC\n"));
         let b = Bundle::read(&dir, "antrean");
-        assert!(cache_control("/pkg/antrean.BBB.wasm", &b).contains("immutable"));
-        assert!(!cache_control("/pkg/antrean.wasm", &b).contains("immutable"));
-        assert_eq!(cache_control("/kiosk", &b), "private, no-cache");
-        assert_eq!(cache_control("/t/abc", &b), "private, no-cache");
-        assert_eq!(cache_control("/fonts/inter.woff2", &b), "public, max-age=604800");
+        assert!(
+            cache_control("/pkg/antrean.BBB.wasm", std::slice::from_ref(&b)).contains("immutable")
+        );
+        assert!(
+            !cache_control("/pkg/antrean.wasm", std::slice::from_ref(&b)).contains("immutable")
+        );
+        assert_eq!(
+            cache_control("/kiosk", std::slice::from_ref(&b)),
+            "private, no-cache"
+        );
+        assert_eq!(
+            cache_control("/t/abc", std::slice::from_ref(&b)),
+            "private, no-cache"
+        );
+        assert_eq!(
+            cache_control("/fonts/inter.woff2", std::slice::from_ref(&b)),
+            "public, max-age=604800"
+        );
         let plain = Bundle::read(&site(None), "antrean");
         assert_eq!(plain.wasm, "/pkg/antrean.wasm");
-        assert!(!cache_control("/pkg/antrean.wasm", &plain).contains("immutable"));
+        assert!(
+            !cache_control("/pkg/antrean.wasm", std::slice::from_ref(&plain)).contains("immutable")
+        );
     }
 }

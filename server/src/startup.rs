@@ -220,6 +220,12 @@ fn router(state: AppState, site_root: &Path) -> Router {
         &state.leptos_options.output_name,
     ));
     let sw = Arc::new(bundle.service_worker(site_root));
+    let citizen = crate::site::Bundle::read_in(
+        &site_root.join(crate::site::CITIZEN_DIR),
+        "citizen/pkg",
+        crate::site::CITIZEN_OUTPUT,
+    );
+    let bundles: Arc<[crate::site::Bundle]> = Arc::from([(*bundle).clone(), citizen]);
     let ctx_state = state.clone();
     let context = move || {
         let s = ctx_state.clone();
@@ -245,7 +251,7 @@ fn router(state: AppState, site_root: &Path) -> Router {
         .merge(pages(&state, context))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(move |req, next| {
-            crate::site::cache_headers(bundle.clone(), req, next)
+            crate::site::cache_headers(bundles.clone(), req, next)
         }))
         // Pages and API answers are made per request: gzip them for slow phones (the
         // bundle's files are served precompressed, and keep their encoding).
@@ -275,13 +281,19 @@ fn pages(state: &AppState, context: impl Fn() + Clone + Send + Sync + 'static) -
     // Rendering spawns tasks on Leptos's executor; the route-list helpers this replaced set
     // it up as a side effect. An error only means an earlier server in this process did.
     let _ = any_spawner::Executor::init_tokio();
-    let render = leptos_axum::render_app_to_stream_with_context(context, {
+    let render = leptos_axum::render_app_to_stream_with_context(context.clone(), {
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     });
+    // The citizen's page hydrates with its own small bundle when the build made one.
+    let citizen_render = leptos_axum::render_app_to_stream_with_context(context, {
+        let style = state.leptos_options.clone();
+        let scripts = crate::site::citizen_options(&style).unwrap_or_else(|| style.clone());
+        move || app::shell_with(scripts.clone(), style.clone())
+    });
     app::page::ROUTES.iter().fold(Router::new(), |r, path| {
         if *path == app::page::CITIZEN_ROUTE {
-            r.route(path, get(citizen_page(render.clone())))
+            r.route(path, get(citizen_page(citizen_render.clone())))
         } else {
             r.route(path, get(render.clone()))
         }
@@ -330,4 +342,3 @@ const CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-u
     style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; \
     connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; \
     base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
-
