@@ -112,6 +112,7 @@ pub const CALL_NEXT: T = T("Panggil berikutnya", "Call next");
 pub const START: T = T("Mulai layanan", "Start service");
 pub const RECALL: T = T("Panggil ulang", "Recall");
 pub const NO_SHOW: T = T("Tidak hadir", "No-show");
+pub const PICKUP_ABSENT: T = T("Tidak datang mengambil", "Did not come to collect");
 pub const CHECKLIST: T = T("Periksa kelengkapan berkas", "Check the documents");
 pub const ACCEPT: T = T("Terima berkas", "Accept documents");
 pub const RETURN: T = T("Kembalikan berkas", "Return documents");

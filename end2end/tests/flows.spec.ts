@@ -114,7 +114,9 @@ test("the five steps: ticket, call, check and accept, pickup, hand-over, survey"
   // offline shell; it still goes live (below).
   const loaded = await citizen.evaluate(() => performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname));
   expect(loaded.some((p) => /^\/citizen\/pkg\/citizen\..*\.wasm$/.test(p))).toBe(true);
-  expect(loaded.filter((p) => p.startsWith("/pkg/"))).toEqual([]);
+  // The one stylesheet is shared with (and cached for) the office pages; no office
+  // script or wasm.
+  expect(loaded.filter((p) => p.startsWith("/pkg/") && !p.endsWith(".css"))).toEqual([]);
   expect(await citizen.evaluate(async () => (await navigator.serviceWorker.getRegistration()) === undefined)).toBe(true);
 
   const counter = await open(browser, "/counter", TABLET);
@@ -170,6 +172,54 @@ test("the five steps: ticket, call, check and accept, pickup, hand-over, survey"
   await expect(citizen.getByTestId("survey-thanks")).toBeVisible();
   const ikm = (await server.api(await server.admin(), "GET", "/api/ikm")).body;
   expect(ikm.overall.respondents).toBe(1);
+});
+
+test("a citizen who does not come to collect goes back to the ready files, and the loket serves the next meanwhile", async ({ browser }) => {
+  const kiosk = await open(browser, "/kiosk", TABLET);
+  await kioskLeased(kiosk);
+  const first = await issue(kiosk);
+  await kiosk.getByTestId("done").click();
+  const second = await issue(kiosk);
+  await kiosk.getByTestId("done").click();
+
+  const counter = await open(browser, "/counter", TABLET);
+  await counter.getByTestId("loket-1").click();
+  await expect(counter.getByTestId("queue-row")).toHaveCount(2);
+  await counter.getByTestId("call-next").click();
+  await expect(counter.getByTestId("current-number")).toHaveText(first.number);
+  await counter.getByTestId("start").click();
+  await counter.getByTestId("req-ktp-el-asli").check();
+  await counter.getByTestId("req-fotokopi-ktp-el").check();
+  await counter.getByTestId("accept").click();
+  await counter.getByTestId("tab-accepted").click();
+  const row = counter.getByTestId("file-row").filter({ hasText: first.number });
+  await row.getByTestId("mark-ready").click();
+  await row.getByTestId("call-pickup").click();
+
+  // The pickup call waits at the loket, but the loket is free to call the next citizen.
+  await counter.getByTestId("tab-queue").click();
+  await expect(counter.getByTestId("current-number")).toHaveText(first.number);
+  await expect(counter.getByTestId("pickup-absent")).toBeVisible();
+  await shot(counter, "counter-pickup-waiting-tablet");
+  await counter.getByTestId("call-next").click();
+  await expect(counter.getByTestId("current-number")).toHaveText(second.number);
+  await expect(counter.getByTestId("start")).toBeVisible();
+
+  // The owner of the first copy does not come: it goes back to the ready files.
+  await counter.getByTestId("tab-accepted").click();
+  await row.getByTestId("pickup-absent-file").click();
+  await expect(row.getByTestId("call-pickup")).toBeVisible();
+  const citizen = await open(browser, new URL(first.track).pathname, PHONE);
+  await expect(citizen.getByTestId("headline")).toContainText("Dokumen siap diambil");
+
+  // Called again later, it is collected then; the second citizen is done with too.
+  await row.getByTestId("call-pickup").click();
+  await row.getByTestId("hand-over-file").click();
+  await expect(counter.getByTestId("files")).not.toContainText(first.number);
+  await counter.getByTestId("tab-queue").click();
+  await expect(counter.getByTestId("current-number")).toHaveText(second.number);
+  await counter.getByTestId("no-show").click();
+  await expect(counter.getByTestId("call-next")).toBeDisabled();
 });
 
 test("an incomplete berkas is returned, the citizen sees what to bring, rejoins and is served", async ({ browser }) => {

@@ -454,7 +454,9 @@ impl Replica {
                 }
                 _ => false,
             })
-            .max_by_key(|t| t.updated_at)
+            // A ticket being served holds the loket over a copy still waiting for its
+            // owner: the officer may call the next citizen while one is due to collect.
+            .max_by_key(|t| (t.status.occupies_loket(), t.updated_at))
     }
 }
 
@@ -569,6 +571,53 @@ mod tests {
         assert!(r
             .current_at(LoketId::new(2).unwrap(), tomorrow, &rules.calendar)
             .is_none());
+    }
+
+    #[test]
+    fn a_loket_serving_someone_shows_them_before_a_copy_still_waiting_for_its_owner() {
+        use crate::domain::fixtures::act;
+        let rules = rules();
+        let two = LoketId::new(2).unwrap();
+        let mut r = Replica::default();
+        let mut seq = 0;
+        let mut step = |r: &mut Replica, k: MutationKind| {
+            seq += 1;
+            let e = event(r, seq, &k, NOON + seq as i64);
+            assert!(r.apply(&e));
+        };
+        let (a, b) = (
+            TicketId::from_random_bytes([1; 16]),
+            TicketId::from_random_bytes([2; 16]),
+        );
+        step(&mut r, issue(1, 1));
+        step(&mut r, issue(2, 2));
+        let checked = rules.catalogue.services[0]
+            .requirements
+            .iter()
+            .map(|q| q.id.clone())
+            .collect();
+        for c in [
+            TicketCommand::Call { loket: two },
+            TicketCommand::Start,
+            TicketCommand::Accept { checked },
+            TicketCommand::MarkReady,
+            TicketCommand::CallPickup { loket: two },
+        ] {
+            let k = act(&r, a, c);
+            step(&mut r, k);
+        }
+        let today = rules
+            .calendar
+            .service_day(jiff::Timestamp::from_millisecond(NOON).unwrap());
+        assert_eq!(r.current_at(two, today, &rules.calendar).unwrap().id, a);
+        // The next citizen is called while A-001 is awaited at the loket; the loket now
+        // shows them, and a later recall of the pickup does not push them aside.
+        let k = act(&r, b, TicketCommand::Call { loket: two });
+        step(&mut r, k);
+        assert_eq!(r.current_at(two, today, &rules.calendar).unwrap().id, b);
+        let k = act(&r, a, TicketCommand::CallPickup { loket: two });
+        step(&mut r, k);
+        assert_eq!(r.current_at(two, today, &rules.calendar).unwrap().id, b);
     }
 
     #[test]

@@ -10,7 +10,9 @@
 //!                                                                            ▼
 //!                                                                        collected
 //! ```
-//! plus transfer (back to waiting for another service or loket) and cancel. The close of a
+//! A pickup call nobody answers ("tidak hadir") puts the copy back among the ready ones,
+//! and a pickup call never keeps the loket from calling its queue ([`TicketStatus::
+//! occupies_loket`]): the citizen may come back later in the day. Plus transfer (back to waiting for another service or loket) and cancel. The close of a
 //! service day (`service_day`) adds three events: a ticket never served that day ends as
 //! *not served*, a pickup call nobody answered goes back to *ready*, and a returned file
 //! whose time to come back ran out *expires*. Every
@@ -162,6 +164,14 @@ impl TicketStatus {
             _ => None,
         }
     }
+    /// Whether the ticket keeps its loket from calling the next one: a citizen called to
+    /// the desk or being served does; a copy waiting to be collected does not.
+    pub fn occupies_loket(&self) -> bool {
+        matches!(
+            self,
+            TicketStatus::Called { .. } | TicketStatus::Serving { .. }
+        )
+    }
     /// A short machine name, used in logs and CSS classes.
     pub fn name(&self) -> &'static str {
         match self {
@@ -284,7 +294,8 @@ pub enum EventKind {
     Cancelled,
     /// Recorded by the day's close: waiting, called or absent at closing time.
     NotServed,
-    /// Recorded by the day's close: a pickup call not answered by closing time.
+    /// A pickup call nobody answered: by the officer ("tidak hadir"), or by the day's
+    /// close for one still open at closing time. The copy is ready again.
     PickupMissed,
     /// Recorded by a day's close: a returned file past its working days to come back.
     Expired,
@@ -703,6 +714,7 @@ impl Ticket {
                 }
             }
             (S::Ready | S::PickupCalled { .. }, C::HandOver) => Ok(EventKind::HandedOver),
+            (S::PickupCalled { .. }, C::NoShow) => Ok(EventKind::PickupMissed),
             (
                 S::Waiting
                 | S::Called { .. }
@@ -1025,6 +1037,49 @@ mod tests {
         .unwrap();
         run(&mut t, TicketCommand::HandOver, accepted_ms + 3).unwrap();
         assert_eq!(t.status, TicketStatus::Collected);
+    }
+
+    #[test]
+    fn a_citizen_who_does_not_come_to_collect_goes_back_to_ready_and_frees_the_loket() {
+        let mut t = ticket();
+        run(&mut t, TicketCommand::Call { loket: loket(1) }, 1).unwrap();
+        assert!(t.status.occupies_loket());
+        run(&mut t, TicketCommand::Start, 2).unwrap();
+        assert!(t.status.occupies_loket());
+        run(
+            &mut t,
+            TicketCommand::Accept {
+                checked: vec![req("ktp-el-asli"), req("fotokopi-ktp-el")],
+            },
+            3,
+        )
+        .unwrap();
+        run(&mut t, TicketCommand::MarkReady, 4).unwrap();
+        run(&mut t, TicketCommand::CallPickup { loket: loket(2) }, 5).unwrap();
+        assert!(
+            !t.status.occupies_loket(),
+            "a pickup call leaves the queue to the loket"
+        );
+        run(&mut t, TicketCommand::NoShow, 6).unwrap();
+        assert_eq!(t.status, TicketStatus::Ready);
+        // Called again later, collected then.
+        run(&mut t, TicketCommand::CallPickup { loket: loket(1) }, 7).unwrap();
+        run(&mut t, TicketCommand::HandOver, 8).unwrap();
+        assert_eq!(t.status, TicketStatus::Collected);
+        // Nobody can be absent from a ready copy nobody called.
+        let mut r = ticket();
+        run(&mut r, TicketCommand::Call { loket: loket(1) }, 1).unwrap();
+        run(&mut r, TicketCommand::Start, 2).unwrap();
+        run(
+            &mut r,
+            TicketCommand::Accept {
+                checked: vec![req("ktp-el-asli"), req("fotokopi-ktp-el")],
+            },
+            3,
+        )
+        .unwrap();
+        run(&mut r, TicketCommand::MarkReady, 4).unwrap();
+        assert!(run(&mut r, TicketCommand::NoShow, 5).is_err());
     }
 
     #[test]

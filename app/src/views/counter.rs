@@ -178,7 +178,10 @@ fn Workbench(device: Device, loket: LoketId) -> impl IntoView {
         }
     });
     let call_next = move || {
-        if current.get_untracked().is_some() {
+        if current
+            .get_untracked()
+            .is_some_and(|t| t.status.occupies_loket())
+        {
             return;
         }
         match line.get_untracked().first() {
@@ -201,8 +204,9 @@ fn Workbench(device: Device, loket: LoketId) -> impl IntoView {
                 return;
             }
             let cur = current.get_untracked();
+            let free = cur.as_ref().is_none_or(|t| !t.status.occupies_loket());
             match (ev.key().as_str(), cur) {
-                (" " | "Enter", None) => {
+                (" " | "Enter", _) if free => {
                     ev.prevent_default();
                     call_next();
                 }
@@ -223,7 +227,12 @@ fn Workbench(device: Device, loket: LoketId) -> impl IntoView {
                     };
                     run(device, t.id, cmd, error);
                 }
-                ("n" | "N", Some(t)) if matches!(t.status, TicketStatus::Called { .. }) => {
+                ("n" | "N", Some(t))
+                    if matches!(
+                        t.status,
+                        TicketStatus::Called { .. } | TicketStatus::PickupCalled { .. }
+                    ) =>
+                {
                     run(device, t.id, TicketCommand::NoShow, error)
                 }
                 _ => {}
@@ -252,8 +261,8 @@ fn Workbench(device: Device, loket: LoketId) -> impl IntoView {
                         <QueueList device line/>
                     </section>
                     <section class="pane current" aria-live="polite">
-                        {move || match current.get() {
-                            None => view! {
+                        {move || {
+                            let next = move || view! {
                                 <div class="empty-current">
                                     <button class="btn btn-primary btn-xxl" data-testid="call-next" disabled=move || line.get().is_empty()
                                         on:click=move |_| call_next()>
@@ -263,8 +272,16 @@ fn Workbench(device: Device, loket: LoketId) -> impl IntoView {
                                         <p class="muted">{move || text::NOBODY_WAITING.get(lang.get())}</p>
                                     </Show>
                                 </div>
-                            }.into_any(),
-                            Some(t) => view! { <CurrentTicket device ticket=t loket error checked/> }.into_any(),
+                            };
+                            match current.get() {
+                                None => next().into_any(),
+                                // A copy waiting to be collected leaves the queue to the loket.
+                                Some(t) if !t.status.occupies_loket() => view! {
+                                    {next()}
+                                    <CurrentTicket device ticket=t loket error checked/>
+                                }.into_any(),
+                                Some(t) => view! { <CurrentTicket device ticket=t loket error checked/> }.into_any(),
+                            }
                         }}
                     </section>
                 </div>
@@ -387,6 +404,9 @@ fn CurrentTicket(
                 </button>
                 <button class="btn btn-secondary btn-xl" on:click=move |_| run(device, id, TicketCommand::CallPickup { loket }, error)>
                     {move || text::RECALL.get(lang.get())}<kbd>"R"</kbd>
+                </button>
+                <button class="btn btn-warn btn-xl" data-testid="pickup-absent" on:click=move |_| run(device, id, TicketCommand::NoShow, error)>
+                    {move || text::PICKUP_ABSENT.get(lang.get())}<kbd>"N"</kbd>
                 </button>
             </div>
         }
@@ -558,6 +578,9 @@ fn AcceptedFiles(device: Device, loket: LoketId, error: RwSignal<Option<Text>>) 
                                 _ => view! {
                                     <button class="btn btn-success" data-testid="hand-over-file" on:click=move |_| run(device, id, TicketCommand::HandOver, error)>
                                         {move || text::HAND_OVER.get(lang.get())}
+                                    </button>
+                                    <button class="btn btn-warn" data-testid="pickup-absent-file" on:click=move |_| run(device, id, TicketCommand::NoShow, error)>
+                                        {move || text::PICKUP_ABSENT.get(lang.get())}
                                     </button>
                                 }.into_any(),
                             };
