@@ -42,7 +42,7 @@ pub mod ssr_lookup {
 }
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Html, Link, Meta, MetaTags, Title};
 
 use crate::domain::i18n::Lang;
 use crate::page::Page;
@@ -62,7 +62,7 @@ pub fn shell_with(scripts: LeptosOptions, style: LeptosOptions) -> impl IntoView
         .unwrap_or_else(|| "script-src 'self' 'wasm-unsafe-eval'".into());
     view! {
         <!DOCTYPE html>
-        <html lang="id">
+        <html>
             <head>
                 <meta charset="utf-8"/>
                 <meta http-equiv="Content-Security-Policy" content=csp/>
@@ -95,8 +95,12 @@ pub fn use_lang() -> RwSignal<Lang> {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_context(UiLang(RwSignal::new(Lang::Id)));
+    let lang = RwSignal::new(Lang::Id);
+    provide_context(UiLang(lang));
     view! {
+        // The document's language follows the UI's (screen readers, hyphenation, the
+        // browser's offer to translate).
+        <Html {..} lang=move || lang.get().tag()/>
         <Title text="Antrean — Dukcapil Badung"/>
         <Meta name="description" content="Antrean layanan Dinas Kependudukan dan Pencatatan Sipil"/>
         <Link rel="apple-touch-icon" href="/icons/icon-192.png"/>

@@ -1,7 +1,7 @@
 //! The UI's strings, Bahasa Indonesia first. Views take every fixed text from here; texts
 //! that are data (service names, requirements) come from the catalogue in both languages.
 
-use crate::domain::i18n::Lang;
+use crate::domain::i18n::{Lang, Text};
 
 /// A fixed UI text in both languages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +16,12 @@ impl T {
     }
 }
 
+impl From<T> for Text {
+    fn from(t: T) -> Text {
+        Text::new(t.0, t.1)
+    }
+}
+
 pub const APP: T = T("Antrean", "Antrean");
 pub const OFFICE_FALLBACK: T = T(
     "Layanan Administrasi Kependudukan",
@@ -25,6 +31,10 @@ pub const LOADING: T = T("Memuat…", "Loading…");
 pub const NEVER_CONNECTED: T = T(
     "Perangkat ini belum pernah terhubung ke server. Sambungkan sekali ke jaringan kantor untuk memuat daftar layanan.",
     "This device has never reached the server. Connect it to the office network once to load the services.",
+);
+pub const UNREACHABLE: T = T(
+    "Server tidak terjangkau. Periksa jaringan lalu coba lagi.",
+    "The server cannot be reached. Check the network and try again.",
 );
 pub const ONLINE: T = T("Terhubung", "Online");
 pub const OFFLINE_KIOSK: T = T(

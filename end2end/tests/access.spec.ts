@@ -40,17 +40,26 @@ test("an admin pairs a display with its code and revokes it", async ({ browser }
   await login.locator("input[name=username]").fill("admin");
   await login.locator("input[name=password]").fill("salah-sekali-ya");
   await login.locator("button[type=submit]").click();
-  await expect(login.getByRole("alert")).toBeVisible();
+  // The server sends a code; the page words it in the page's language.
+  await expect(login.getByRole("alert")).toHaveText("Nama pengguna atau kata sandi salah.");
   await login.locator("input[name=password]").fill(PASSWORD);
   await login.locator("button[type=submit]").click();
   await expect(admin.getByTestId("admin-user")).toContainText("admin");
 
   const form = admin.getByTestId("pair-form");
+  // A code no device shows is explained, not echoed in English.
+  await form.locator("input[name=code]").fill(code === "000000" ? "000001" : "000000");
+  await form.locator("input[name=label]").fill("Layar ruang tunggu");
+  await form.locator("button[type=submit]").click();
+  await expect(admin.getByTestId("admin-message")).toHaveText(
+    "Tidak ada perangkat yang menampilkan kode ini. Periksa kodenya atau minta kode baru.",
+  );
   await form.locator("input[name=code]").fill(code);
   await form.locator("input[name=label]").fill("Layar ruang tunggu");
   await form.locator("button[type=submit]").click();
-  await expect(admin.getByTestId("admin-message")).toContainText("dipasangkan");
+  await expect(admin.getByTestId("admin-message")).toHaveText("Layar panggilan dipasangkan.");
   await expect(admin.getByTestId("devices")).toContainText("Layar ruang tunggu");
+  await expect(admin.getByTestId("devices")).toContainText("Layar panggilan");
   // The display collects its token and shows the board.
   await expect(display.getByTestId("loket-cell-1")).toBeVisible({ timeout: 20_000 });
   await expect(display.getByTestId("sync-chip")).toHaveText(/Terhubung$/, { timeout: 20_000 });

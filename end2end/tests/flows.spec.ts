@@ -239,6 +239,7 @@ test("an incomplete berkas is returned, the citizen sees what to bring, rejoins 
   await expect(counter.getByTestId("call-next")).toBeVisible();
   // The return slip lists what is missing.
   await counter.getByTestId("tab-aside").click();
+  await expect(counter.locator(".aside-list")).toContainText("Berkas dikembalikan (belum lengkap)");
   await counter.getByTestId("print-return").click();
   await expect(counter.getByTestId("print-slip")).toContainText("BERKAS DIKEMBALIKAN");
   await expect(counter.getByTestId("print-slip")).toContainText("Fotokopi KTP-el");

@@ -35,8 +35,10 @@ test("the kiosk switches to English and back", async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 800 });
   await openDevice(server, page, "/kiosk");
   await expect(page.getByTestId("service-legalisir-ktp-el")).toContainText("Legalisir KTP-el");
+  await expect(page.locator("html")).toHaveAttribute("lang", "id-ID");
   await page.getByRole("button", { name: "English" }).click();
   await expect(page.getByTestId("service-legalisir-ktp-el")).toContainText("Certified copy");
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
   await page.screenshot({ path: join(shotsDir(), "kiosk-english-tablet.png") });
   await page.getByRole("button", { name: "Bahasa Indonesia" }).click();
   await expect(page.getByTestId("service-legalisir-ktp-el")).toContainText("Legalisir KTP-el");

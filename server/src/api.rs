@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use app::domain::catalogue::Catalogue;
 use app::domain::ids::TrackingToken;
-use app::domain::ikm::{self, IkmReport, SurveyAnswer};
+use app::domain::ikm::{self, IkmReport, SurveyAnswer, SurveyBody};
 use app::domain::ticket::Ticket;
 use app::domain::tracking::{citizen_view, CitizenView};
 use axum::extract::rejection::JsonRejection;
@@ -13,7 +13,6 @@ use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::{Extension, Json};
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::auth::limits::Bucket;
@@ -21,6 +20,7 @@ use crate::auth::ClientAddr;
 use crate::error::ApiError;
 use crate::state::{now_ms, AppState};
 use crate::sync::json_body;
+use app::domain::refusal::Refusal;
 
 /// `GET /api/health`.
 pub async fn health(State(s): State<AppState>) -> Json<Value> {
@@ -68,7 +68,7 @@ async fn lookup_ticket(
         Some(ip) if !s.limits.allow(ip, Bucket::Citizen, now_ms()) => ApiError::TooMany(
             "too many unknown ticket links from this address; wait a minute".into(),
         ),
-        _ => ApiError::NotFound("ticket not found".into()),
+        _ => ApiError::Refused(Refusal::TicketNotFound),
     };
     let Ok(token) = TrackingToken::parse(token) else {
         return Err(not_found());
@@ -118,11 +118,6 @@ pub async fn citizen_live(
     )
 }
 
-#[derive(Debug, Deserialize, Serialize)]
-pub struct SurveyBody {
-    pub scores: SurveyAnswer,
-}
-
 /// `POST /api/t/{token}/survey`: once per ticket, after collection.
 pub async fn survey(
     State(s): State<AppState>,
@@ -134,9 +129,7 @@ pub async fn survey(
     let (ticket, view) = lookup_ticket(&s, &token, Some(ip)).await?;
     let body = json_body(body)?;
     if !view.survey_open {
-        return Err(ApiError::Conflict(
-            "the survey opens after collection and can be answered once".into(),
-        ));
+        return Err(ApiError::Refused(Refusal::SurveyClosed));
     }
     let day = ticket.service_day.to_string();
     if !s
@@ -150,9 +143,7 @@ pub async fn survey(
         )
         .await?
     {
-        return Err(ApiError::Conflict(
-            "this ticket already answered the survey".into(),
-        ));
+        return Err(ApiError::Refused(Refusal::SurveyAnswered));
     }
     Ok(Json(json!({ "status": "stored" })))
 }

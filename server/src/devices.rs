@@ -18,6 +18,7 @@ use crate::error::ApiError;
 use crate::state::{now_ms, AppState, Live};
 use crate::store::{AuditRow, DeviceRecord};
 use crate::sync::json_body;
+use app::domain::refusal::Refusal;
 
 /// `POST /api/pairing`.
 pub async fn start(
@@ -27,14 +28,12 @@ pub async fn start(
 ) -> Result<Json<PairingOffer>, ApiError> {
     let req = json_body(body)?;
     if req.role == DeviceRole::Counter {
-        return Err(ApiError::Invalid(
-            "a counter is not paired: an officer signs in on it".into(),
-        ));
+        return Err(ApiError::Refused(Refusal::CounterSignsIn));
     }
     let (id, p) = s
         .pairings
         .open(req.client_id, req.role, ip, now_ms())
-        .map_err(|_| ApiError::TooMany("too many devices are waiting to be paired".into()))?;
+        .map_err(|_| ApiError::Refused(Refusal::TooManyPairings))?;
     Ok(Json(PairingOffer {
         pairing_id: id,
         code: p.code,
@@ -51,9 +50,7 @@ pub async fn claim(
     s.pairings
         .claim(&req.pairing_id, now_ms())
         .map(Json)
-        .ok_or_else(|| {
-            ApiError::NotFound("this pairing request expired; ask for a new code".into())
-        })
+        .ok_or_else(|| ApiError::Refused(Refusal::PairingExpired))
 }
 
 /// `POST /api/admin/pairing/confirm`: the admin typed the code a device shows.
@@ -72,19 +69,17 @@ pub async fn confirm(
     }
     let now = now_ms();
     let code = req.code.trim();
-    let pending = s.pairings.by_code(code, now).ok_or_else(|| {
-        ApiError::NotFound("no device shows this code; check it, or ask for a new one".into())
-    })?;
+    let pending = s
+        .pairings
+        .by_code(code, now)
+        .ok_or_else(|| ApiError::Refused(Refusal::PairingCodeUnknown))?;
     let token = secrets::token();
     let mut auth = s.authority.lock().await;
     let existing = s.store.device(pending.client).await?;
     // A code typed in good faith must not hand a working device's identity to whoever
     // asked in its name: a paired device is revoked first, then paired again.
     if existing.is_some() && s.store.device_paired(pending.client).await? {
-        return Err(ApiError::Conflict(
-            "this device is already paired; revoke it in the device list first to pair it again"
-                .into(),
-        ));
+        return Err(ApiError::Refused(Refusal::AlreadyPaired));
     }
     let (series, leases) = if pending.role == DeviceRole::Kiosk {
         let mut leases = auth.leases.clone();
@@ -148,13 +143,12 @@ pub async fn revoke(
     Path(client): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let admin = who.staff()?.0.staff_id.clone();
-    let client =
-        ClientId::parse(&client).map_err(|_| ApiError::NotFound("no such device".into()))?;
+    let client = ClientId::parse(&client).map_err(|_| ApiError::Refused(Refusal::NoSuchDevice))?;
     // Under the lock, so no pairing hands the digit out in between.
     let mut auth = s.authority.lock().await;
     let today = auth.rules.calendar.service_day(jiff::Timestamp::now());
     if !s.store.revoke_device(client, today).await? {
-        return Err(ApiError::NotFound("no such device".into()));
+        return Err(ApiError::Refused(Refusal::NoSuchDevice));
     }
     // A revoked kiosk's series digit is free again from tomorrow.
     auth.leases.release_series(client, today);

@@ -1,6 +1,8 @@
 //! The one error type of the HTTP edge. Every handler returns `Result<_, ApiError>`; the
-//! status code is decided in one place, and the body is a readable JSON message.
+//! status code is decided in one place. The body carries a code the device words in the
+//! user's language (`Refusal`) and an English message for logs and API users.
 
+use app::domain::refusal::Refusal;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -27,6 +29,9 @@ pub enum ApiError {
     /// A rate limit was reached (429).
     #[error("{0}")]
     TooMany(String),
+    /// A refusal the device words precisely; its status comes with it.
+    #[error("{}", .0.text().en)]
+    Refused(Refusal),
     /// Something on our side failed (500); the details are logged, not sent.
     #[error("internal error")]
     Internal(String),
@@ -42,12 +47,30 @@ impl ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Refused(r) => {
+                StatusCode::from_u16(r.status()).unwrap_or(StatusCode::BAD_REQUEST)
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
+    /// The code the body carries; `None` for a failure of ours.
+    pub fn code(&self) -> Option<Refusal> {
+        Some(match self {
+            ApiError::Refused(r) => *r,
+            ApiError::Internal(_) => return None,
+            other => Refusal::of_status(other.status_code().as_u16()),
+        })
+    }
+
     pub fn internal(e: impl std::fmt::Display) -> Self {
         ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        ApiError::Refused(r)
     }
 }
 
@@ -65,7 +88,11 @@ impl IntoResponse for ApiError {
             // holds ticket numbers, ids and timestamps).
             tracing::error!(%detail, "request failed");
         }
-        let body = serde_json::json!({ "error": status.canonical_reason().unwrap_or("error"), "message": self.to_string() });
+        let body = serde_json::json!({
+            "error": status.canonical_reason().unwrap_or("error"),
+            "code": self.code(),
+            "message": self.to_string(),
+        });
         (status, axum::Json(body)).into_response()
     }
 }

@@ -17,6 +17,7 @@ use crate::error::ApiError;
 use crate::state::{now_ms, AppState};
 use crate::store::{AuditRow, StaffRecord};
 use crate::sync::json_body;
+use app::domain::refusal::Refusal;
 
 /// How long a setup token is valid; a restart prints a new one.
 pub const SETUP_TOKEN_TTL: std::time::Duration = std::time::Duration::from_secs(3600);
@@ -36,8 +37,8 @@ pub async fn prepare_setup(s: &AppState) -> anyhow::Result<()> {
 }
 
 fn validate(username: &str, password: &str) -> Result<(), ApiError> {
-    check_username(username).map_err(|e| ApiError::Invalid(e.to_string()))?;
-    check_password(password).map_err(|e| ApiError::Invalid(e.to_string()))
+    check_username(username).map_err(|e| ApiError::Refused(e.into()))?;
+    check_password(password).map_err(|e| ApiError::Refused(e.into()))
 }
 
 async fn start_session(s: &AppState, staff: &StaffRecord) -> Result<Response, ApiError> {
@@ -85,7 +86,7 @@ pub async fn setup(
 ) -> Result<Response, ApiError> {
     let req = json_body(body)?;
     validate(&req.username, &req.password)?;
-    let done = || ApiError::Conflict("setup is done; sign in with an existing account".into());
+    let done = || ApiError::Refused(Refusal::SetupDone);
     // The token is taken under the lock: of setups sent at once, one gets it; the others
     // find it gone. A failed write puts it back.
     let taken = {
@@ -93,12 +94,10 @@ pub async fn setup(
         match slot.as_ref() {
             None => return Err(done()),
             Some((_, until)) if std::time::Instant::now() >= *until => {
-                return Err(ApiError::Forbidden(
-                    "the setup token expired; restart the server to print a new one".into(),
-                ))
+                return Err(ApiError::Refused(Refusal::SetupTokenExpired))
             }
             Some((token, _)) if !secrets::same(req.setup_token.trim(), token) => {
-                return Err(ApiError::Forbidden("wrong setup token".into()))
+                return Err(ApiError::Refused(Refusal::WrongSetupToken))
             }
             Some(_) => slot.take(),
         }
@@ -138,7 +137,7 @@ pub async fn login(
     body: Result<Json<Login>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let req = json_body(body)?;
-    let wrong = || ApiError::Unauthenticated("wrong user name or password".into());
+    let wrong = || ApiError::Refused(Refusal::WrongCredentials);
     if req.password.len() > 4 * app::domain::access::MAX_PASSWORD {
         return Err(wrong());
     }
@@ -218,10 +217,7 @@ pub async fn create(
             .map_err(ApiError::internal)?,
     };
     if !s.store.create_staff(&staff, now, false).await? {
-        return Err(ApiError::Conflict(format!(
-            "the user name {} is taken",
-            req.username
-        )));
+        return Err(ApiError::Refused(Refusal::UsernameTaken));
     }
     s.store
         .add_audit(&[AuditRow {

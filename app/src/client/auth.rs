@@ -76,12 +76,8 @@ pub async fn recover(dev: &Device, rt: &Handle) {
             }
             let _ = store::put_settings(&rt.db, &[("token", store::value(&None::<String>))]).await;
             net::set_bearer(None);
-            dev.notices.update(|n| {
-                n.push(Text::new(
-                    "Perangkat ini dicabut atau belum dipasangkan. Minta admin memasangkannya lagi.",
-                    "This device was revoked or is not paired. Ask an admin to pair it again.",
-                ))
-            });
+            dev.notices
+                .update(|n| n.push(crate::domain::refusal::Refusal::DeviceNotPaired.text()));
             start_pairing(dev, rt);
         }
     }
@@ -118,18 +114,8 @@ pub async fn sign_in(
             publish(&dev, &rt);
             Ok(())
         }
-        Err(NetError::Refused { status: 429, .. }) => Err(Text::new(
-            "Terlalu banyak percobaan. Tunggu satu menit lalu coba lagi.",
-            "Too many attempts. Wait a minute and try again.",
-        )),
-        Err(NetError::Refused { .. }) => Err(Text::new(
-            "Nama pengguna atau kata sandi salah.",
-            "Wrong user name or password.",
-        )),
-        Err(NetError::Unreachable) => Err(Text::new(
-            "Server tidak terjangkau. Periksa jaringan lalu coba lagi.",
-            "The server cannot be reached. Check the network and try again.",
-        )),
+        Err(NetError::Refused { code, .. }) => Err(code.text()),
+        Err(NetError::Unreachable) => Err(crate::text::UNREACHABLE.into()),
     }
 }
 

@@ -11,19 +11,21 @@ use crate::domain::access::{
     PairingOffer, PairingStart, SessionInfo, Setup, SetupState, StaffSummary,
 };
 use crate::domain::catalogue::Catalogue;
-use crate::domain::ikm::IkmReport;
+use crate::domain::ikm::{IkmReport, SurveyBody};
 use crate::domain::mutation::{
     DeviceRegistered, LeaseRequest, PullResponse, PushRequest, PushResponse, RegisterDevice,
 };
 use crate::domain::numbering::Lease;
+use crate::domain::refusal::Refusal;
+use crate::domain::tracking::CitizenView;
 
 /// Why a request did not produce an answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NetError {
     /// No answer: network down, server stopped, 5xx. Retry later.
     Unreachable,
-    /// The server refused the request (4xx) with this message.
-    Refused { status: u16, message: String },
+    /// The server refused the request (4xx) for this reason.
+    Refused { status: u16, code: Refusal },
 }
 
 /// How this page proves who it is: a paired device's token, or (with the session cookie the
@@ -69,14 +71,13 @@ async fn answer<T: DeserializeOwned>(r: Result<Response, gloo_net::Error>) -> Re
     }
     if !r.ok() {
         let body: serde_json::Value = r.json().await.unwrap_or_default();
-        let message = body
-            .get("message")
-            .and_then(|m| m.as_str())
-            .unwrap_or("request refused")
-            .to_owned();
+        let code = body
+            .get("code")
+            .and_then(|c| serde_json::from_value(c.clone()).ok())
+            .unwrap_or_else(|| Refusal::of_status(r.status()));
         return Err(NetError::Refused {
             status: r.status(),
-            message,
+            code,
         });
     }
     r.json().await.map_err(|_| NetError::Unreachable)
@@ -140,6 +141,16 @@ pub async fn login(req: &Login) -> Result<SessionInfo, NetError> {
     post("/api/auth/login", req).await
 }
 
+/// `GET /api/t/{token}`: a ticket as its citizen sees it.
+pub async fn citizen_view(token: &str) -> Result<CitizenView, NetError> {
+    get(&format!("/api/t/{token}")).await
+}
+
+/// `POST /api/t/{token}/survey`.
+pub async fn survey(token: &str, body: &SurveyBody) -> Result<(), NetError> {
+    post_empty(&format!("/api/t/{token}/survey"), body).await
+}
+
 pub async fn logout() -> Result<(), NetError> {
     // 204 has no JSON body; any 2xx is success.
     let r = with_credentials(Request::post("/api/auth/logout"))
@@ -151,7 +162,7 @@ pub async fn logout() -> Result<(), NetError> {
     } else {
         Err(NetError::Refused {
             status: r.status(),
-            message: "sign-out refused".into(),
+            code: Refusal::of_status(r.status()),
         })
     }
 }

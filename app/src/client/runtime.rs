@@ -64,7 +64,7 @@ fn random_bytes() -> Option<[u8; 16]> {
 }
 
 fn no_randomness() -> Text {
-    Text::new(crate::text::NO_RANDOM.0, crate::text::NO_RANDOM.1)
+    crate::text::NO_RANDOM.into()
 }
 
 fn failed(e: String) -> Text {
@@ -227,12 +227,8 @@ pub(super) async fn register(dev: &Device, rt: &Handle) -> bool {
             true
         }
         Err(NetError::Refused { status: 409, .. }) if rt.role == DeviceRole::Counter => {
-            dev.notices.update(|n| {
-                n.push(Text::new(
-                    "Tablet ini masih dipakai petugas lain yang belum keluar. Minta petugas itu keluar dulu, lalu masuk lagi.",
-                    "Another officer is still signed in on this tablet. Ask them to sign out, then sign in again.",
-                ))
-            });
+            dev.notices
+                .update(|n| n.push(crate::domain::refusal::Refusal::TabletInUse.text()));
             false
         }
         Err(_) => false,
@@ -563,11 +559,12 @@ async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver
                         Vec::new()
                     }
                     Err(e) => {
-                        if let NetError::Refused { message, .. } = e {
+                        if let NetError::Refused { code, .. } = e {
+                            let why = code.text();
                             dev.notices.update(|n| {
                                 n.push(Text::new(
-                                    format!("Server menolak kiriman: {message}"),
-                                    format!("The server refused the upload: {message}"),
+                                    format!("Server menolak kiriman: {}", why.id),
+                                    format!("The server refused the upload: {}", why.en),
                                 ))
                             });
                         }

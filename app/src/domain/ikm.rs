@@ -37,6 +37,12 @@ pub enum IkmError {
     BadScore,
 }
 
+/// `POST /api/t/{token}/survey`: the citizen's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SurveyBody {
+    pub scores: SurveyAnswer,
+}
+
 /// One respondent's nine scores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "[u8; 9]", into = "[u8; 9]")]

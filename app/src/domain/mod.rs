@@ -27,6 +27,7 @@ pub mod ikm;
 pub mod mutation;
 pub mod numbering;
 pub mod queue;
+pub mod refusal;
 pub mod replica;
 pub mod service_day;
 pub mod sync_client;

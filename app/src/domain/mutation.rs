@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::hlc::Hlc;
+use super::i18n::Text;
 use super::ids::{ClientId, LoketId, MutationId, TicketId, TrackingToken};
 use super::replica::Snapshot;
 use super::ticket::{EventKind, NewTicket, TicketCommand};
@@ -31,6 +32,14 @@ impl DeviceRole {
             Self::Kiosk => "kiosk",
             Self::Counter => "counter",
             Self::Display => "display",
+        }
+    }
+    /// The role as staff name it on screen.
+    pub fn label(self) -> Text {
+        match self {
+            Self::Kiosk => Text::new("Kios tiket", "Ticket kiosk"),
+            Self::Counter => Text::new("Tablet loket", "Counter tablet"),
+            Self::Display => Text::new("Layar panggilan", "Call display"),
         }
     }
 }

@@ -24,7 +24,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::hlc::Hlc;
-use super::i18n::Lang;
+use super::i18n::{Lang, Text};
 use super::ids::{LoketId, RequirementId, ServiceCode, TicketId, TicketNumber};
 
 /// Priority class. Elderly, disabled and pregnant citizens are served first.
@@ -187,6 +187,29 @@ impl TicketStatus {
             TicketStatus::Cancelled => "cancelled",
             TicketStatus::NotServed => "not_served",
             TicketStatus::Expired => "expired",
+        }
+    }
+    /// The status as the officer reads it.
+    pub fn label(&self) -> Text {
+        let t = Text::new;
+        match self {
+            TicketStatus::Waiting => t("Menunggu", "Waiting"),
+            TicketStatus::Called { .. } => t("Dipanggil", "Called"),
+            TicketStatus::NoShow => t("Tidak hadir", "Did not come"),
+            TicketStatus::Serving { .. } => t("Dilayani", "Being served"),
+            TicketStatus::ReturnedIncomplete => t(
+                "Berkas dikembalikan (belum lengkap)",
+                "Documents returned (incomplete)",
+            ),
+            TicketStatus::Accepted => t("Berkas diterima", "Documents accepted"),
+            TicketStatus::Ready => t("Siap diambil", "Ready for pickup"),
+            TicketStatus::PickupCalled { .. } => {
+                t("Dipanggil untuk mengambil", "Called to collect")
+            }
+            TicketStatus::Collected => t("Sudah diambil", "Collected"),
+            TicketStatus::Cancelled => t("Dibatalkan", "Cancelled"),
+            TicketStatus::NotServed => t("Tidak terlayani hari itu", "Not served that day"),
+            TicketStatus::Expired => t("Kedaluwarsa", "Expired"),
         }
     }
 }

@@ -40,14 +40,8 @@ struct Data {
 #[cfg(feature = "hydrate")]
 fn refused(e: crate::client::net::NetError) -> Text {
     match e {
-        crate::client::net::NetError::Refused { message, .. } => Text::new(
-            format!("Ditolak server: {message}"),
-            format!("Refused by the server: {message}"),
-        ),
-        crate::client::net::NetError::Unreachable => Text::new(
-            "Server tidak terjangkau. Coba lagi.",
-            "The server cannot be reached. Try again.",
-        ),
+        crate::client::net::NetError::Refused { code, .. } => code.text(),
+        crate::client::net::NetError::Unreachable => text::UNREACHABLE.into(),
     }
 }
 
@@ -292,9 +286,10 @@ fn PairForm(data: Data) -> impl IntoView {
             };
             match crate::client::net::confirm_pairing(&req).await {
                 Ok(d) => {
+                    let role = d.role.label();
                     data.message.set(Some(Text::new(
-                        format!("Perangkat {} dipasangkan.", d.role.as_str()),
-                        format!("The {} is paired.", d.role.as_str()),
+                        format!("{} dipasangkan.", role.id),
+                        format!("The {} is paired.", role.en.to_lowercase()),
                     )));
                     code.set(String::new());
                     label.set(String::new());
@@ -329,7 +324,7 @@ fn DeviceList(data: Data) -> impl IntoView {
                     let id = d.client_id.simple();
                     view! {
                         <tr>
-                            <td>{d.role.as_str()}</td>
+                            <td>{move || d.role.label().get(lang.get()).to_string()}</td>
                             <td>{d.label.clone()}</td>
                             <td>{d.paired_ms.map(crate::domain::calendar::format_wita_time).unwrap_or_default()}</td>
                             <td>

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::components::LangToggle;
 use crate::domain::catalogue::ChannelKind;
+use crate::domain::i18n::Text;
 use crate::domain::ikm;
 use crate::domain::ticket::TicketStatus;
 use crate::domain::tracking::CitizenView;
@@ -31,14 +32,9 @@ fn fetch_view(
     #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
     {
         send_wrapper::SendWrapper::new(async move {
-            let r = gloo_net::http::Request::get(&format!("/api/t/{token}"))
-                .send()
+            crate::client::net::citizen_view(&token)
                 .await
-                .map_err(|e| e.to_string())?;
-            if !r.ok() {
-                return Err(format!("{}", r.status()));
-            }
-            r.json::<CitizenView>().await.map_err(|e| e.to_string())
+                .map_err(|e| format!("{e:?}"))
         })
     }
     #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
@@ -257,15 +253,9 @@ fn Survey(token: String, tick: RwSignal<u32>) -> impl IntoView {
     let lang = use_lang();
     let token = StoredValue::new(token);
     let scores = RwSignal::new([0u8; 9]);
-    let state = RwSignal::new(None::<Result<(), String>>);
+    let state = RwSignal::new(None::<Result<(), Text>>);
     let send = move |_| {
         let s = scores.get_untracked();
-        if s.contains(&0) {
-            state.set(Some(Err(text::SURVEY_INCOMPLETE
-                .get(lang.get_untracked())
-                .into())));
-            return;
-        }
         let token = token.get_value();
         leptos::task::spawn_local(async move {
             let r = post_survey(token, s).await;
@@ -301,35 +291,28 @@ fn Survey(token: String, tick: RwSignal<u32>) -> impl IntoView {
             <button class="btn btn-primary btn-xl" data-testid="survey-send" on:click=send>{move || text::SURVEY_SEND.get(lang.get())}</button>
             {move || state.get().map(|r| match r {
                 Ok(()) => view! { <p class="ok" data-testid="survey-sent">{text::SURVEY_THANKS.get(lang.get())}</p> }.into_any(),
-                Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">{e.get(lang.get()).to_string()}</p> }.into_any(),
             })}
         </section>
     }
 }
 
-async fn post_survey(token: String, scores: [u8; 9]) -> Result<(), String> {
+async fn post_survey(token: String, scores: [u8; 9]) -> Result<(), Text> {
+    let Ok(scores) = ikm::SurveyAnswer::new(scores) else {
+        return Err(text::SURVEY_INCOMPLETE.into());
+    };
     #[cfg(feature = "hydrate")]
     {
-        let body = serde_json::json!({ "scores": scores });
-        let r = gloo_net::http::Request::post(&format!("/api/t/{token}/survey"))
-            .json(&body)
-            .map_err(|e| e.to_string())?
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        if r.ok() {
-            return Ok(());
+        use crate::client::net::{self, NetError};
+        match net::survey(&token, &ikm::SurveyBody { scores }).await {
+            Ok(()) => Ok(()),
+            Err(NetError::Refused { code, .. }) => Err(code.text()),
+            Err(NetError::Unreachable) => Err(text::UNREACHABLE.into()),
         }
-        let v: serde_json::Value = r.json().await.unwrap_or_default();
-        Err(v
-            .get("message")
-            .and_then(|m| m.as_str())
-            .unwrap_or("gagal")
-            .to_owned())
     }
     #[cfg(not(feature = "hydrate"))]
     {
         let _ = (token, scores);
-        Err("unavailable".into())
+        Err(text::UNREACHABLE.into())
     }
 }

@@ -650,6 +650,7 @@ fn AsideList(
             <ul class="aside-list">
                 {move || rows().into_iter().map(|t| {
                     let id = t.id;
+                    let status = t.status.label();
                     let (label, cmd) = if t.status == TicketStatus::NoShow {
                         (text::REINSTATE, TicketCommand::Reinstate)
                     } else {
@@ -660,7 +661,7 @@ fn AsideList(
                     view! {
                         <li class="queue-row">
                             <span class="num">{t.number.to_string()}</span>
-                            <span>{t.status.name().replace('_', " ")}</span>
+                            <span>{move || status.get(lang.get()).to_string()}</span>
                             <button class="btn btn-secondary" on:click=move |_| run(device, id, cmd.clone(), error)>{move || label.get(lang.get())}</button>
                             {slip.map(|s| view! {
                                 <button class="btn btn-secondary" data-testid="print-return" on:click=move |_| print(slot, s.clone())>

@@ -479,12 +479,10 @@ impl TicketTexts {
 async fn number_for(token: TrackingToken) -> Option<TicketNumber> {
     #[cfg(feature = "hydrate")]
     {
-        let r = gloo_net::http::Request::get(&format!("/api/t/{}", token.as_str()))
-            .send()
+        crate::client::net::citizen_view(token.as_str())
             .await
-            .ok()?;
-        let v: crate::domain::tracking::CitizenView = r.json().await.ok()?;
-        Some(v.number)
+            .ok()
+            .map(|v| v.number)
     }
     #[cfg(not(feature = "hydrate"))]
     {

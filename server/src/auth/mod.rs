@@ -23,6 +23,7 @@ use self::limits::Bucket;
 use crate::error::ApiError;
 use crate::state::{now_ms, AppState};
 use crate::store::{DeviceRecord, SessionRecord};
+use app::domain::refusal::Refusal;
 
 pub const SESSION_COOKIE: &str = "antrean_session";
 /// A counter shift, with margin.
@@ -98,11 +99,9 @@ impl Access {
             (Access::Devices { staff, .. }, Principal::Staff { .. }) => staff
                 .then_some(())
                 .ok_or_else(|| ApiError::Forbidden("only a paired device may do this".into())),
-            (Access::Staff(min), Principal::Staff { session, .. }) => {
-                (session.role >= min).then_some(()).ok_or_else(|| {
-                    ApiError::Forbidden(format!("this needs the {} role or higher", min.as_str()))
-                })
-            }
+            (Access::Staff(min), Principal::Staff { session, .. }) => (session.role >= min)
+                .then_some(())
+                .ok_or_else(|| ApiError::Refused(Refusal::RoleTooLow)),
             (Access::Staff(_), Principal::Device(_)) => Err(ApiError::Forbidden(
                 "a device may not do this; sign in as staff".into(),
             )),
@@ -154,9 +153,7 @@ pub async fn principal(s: &AppState, headers: &HeaderMap) -> Result<Principal, A
                 s.device_tokens.put(digest, d.clone(), now);
                 Ok(Principal::Device(d))
             }
-            None => Err(ApiError::Unauthenticated(
-                "this device is not paired or was revoked; pair it again in the admin page".into(),
-            )),
+            None => Err(ApiError::Refused(Refusal::DeviceNotPaired)),
         };
     }
     if let Some(c) = cookie(headers, SESSION_COOKIE) {
@@ -230,8 +227,7 @@ pub async fn authorize(
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
         if !safe && !secrets::same(sent, &session.csrf) {
-            return ApiError::Forbidden("missing or wrong CSRF token; reload the page".into())
-                .into_response();
+            return ApiError::Refused(Refusal::StaleSession).into_response();
         }
     }
     req.extensions_mut().insert(who);
@@ -286,7 +282,7 @@ mod tests {
         assert!(a.check(&staff(StaffRole::Supervisor)).is_ok());
         assert!(matches!(
             a.check(&staff(StaffRole::Officer)),
-            Err(ApiError::Forbidden(_))
+            Err(ApiError::Refused(Refusal::RoleTooLow))
         ));
         assert!(matches!(
             a.check(&Principal::Anonymous),

@@ -35,6 +35,7 @@ use crate::auth::{ClientAddr, Principal, WS_PROTOCOL};
 use crate::error::ApiError;
 use crate::state::{now_ms, AppState, Live};
 use crate::store::{AuditRow, DeviceRecord, Store, StoreError};
+use app::domain::refusal::Refusal;
 
 /// Most events one pull returns.
 pub const PULL_LIMIT: usize = 1000;
@@ -177,9 +178,7 @@ pub async fn register(
                 if let Some(owner) = d.session.as_deref().filter(|o| *o != digest.as_str()) {
                     if let Some(other) = s.store.session(owner, now_ms()).await? {
                         if other.staff_id != session.staff_id {
-                            return Err(ApiError::Conflict(
-                                "this counter tablet is in use by another signed-in officer".into(),
-                            ));
+                            return Err(ApiError::Refused(Refusal::TabletInUse));
                         }
                     }
                 }

@@ -1,0 +1,248 @@
+//! Why the server refused a request, as a code both sides share. The server sends the
+//! code (with its HTTP status and an English message for logs and API users); the device
+//! words it in the user's language, so no English reaches an Indonesian sentence.
+
+use serde::{Deserialize, Serialize};
+
+use super::access::AccessError;
+use super::i18n::Text;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    // One general reason per status, for refusals no view words more precisely.
+    Invalid,
+    SignInFirst,
+    NotAllowed,
+    NotFound,
+    Conflict,
+    TooLarge,
+    TooMany,
+    // Staff accounts and the first set-up.
+    WrongCredentials,
+    WrongSetupToken,
+    SetupTokenExpired,
+    SetupDone,
+    UsernameTaken,
+    Username,
+    ShortPassword,
+    LongPassword,
+    RoleTooLow,
+    StaleSession,
+    // Devices and pairing.
+    DeviceNotPaired,
+    CounterSignsIn,
+    PairingCodeUnknown,
+    PairingExpired,
+    AlreadyPaired,
+    TooManyPairings,
+    NoSuchDevice,
+    TabletInUse,
+    // The citizen.
+    TicketNotFound,
+    SurveyClosed,
+    SurveyAnswered,
+}
+
+impl Refusal {
+    /// The HTTP status the refusal travels with.
+    pub fn status(self) -> u16 {
+        use Refusal::*;
+        match self {
+            Invalid | Username | ShortPassword | LongPassword | CounterSignsIn => 400,
+            SignInFirst | WrongCredentials | DeviceNotPaired => 401,
+            NotAllowed | WrongSetupToken | SetupTokenExpired | RoleTooLow | StaleSession => 403,
+            NotFound | PairingCodeUnknown | PairingExpired | NoSuchDevice | TicketNotFound => 404,
+            Conflict | SetupDone | UsernameTaken | AlreadyPaired | TabletInUse | SurveyClosed
+            | SurveyAnswered => 409,
+            TooLarge => 413,
+            TooMany | TooManyPairings => 429,
+        }
+    }
+
+    /// The general reason for a status, for an answer that carries no code.
+    pub fn of_status(status: u16) -> Self {
+        match status {
+            401 => Refusal::SignInFirst,
+            403 => Refusal::NotAllowed,
+            404 => Refusal::NotFound,
+            409 => Refusal::Conflict,
+            413 => Refusal::TooLarge,
+            429 => Refusal::TooMany,
+            _ => Refusal::Invalid,
+        }
+    }
+
+    /// The sentence the user reads.
+    pub fn text(self) -> Text {
+        use Refusal::*;
+        let t = Text::new;
+        match self {
+            Invalid => t(
+                "Permintaan tidak dapat diproses: periksa isian lalu coba lagi.",
+                "The request cannot be processed: check what you entered and try again.",
+            ),
+            SignInFirst => t("Silakan masuk dulu.", "Please sign in first."),
+            NotAllowed => t(
+                "Anda tidak berwenang melakukan ini.",
+                "You are not allowed to do this.",
+            ),
+            NotFound => t("Data tidak ditemukan.", "Not found."),
+            Conflict => t(
+                "Permintaan bertabrakan dengan perubahan lain. Muat ulang halaman lalu coba lagi.",
+                "The request clashes with another change. Reload the page and try again.",
+            ),
+            TooLarge => t("Data yang dikirim terlalu besar.", "What was sent is too large."),
+            TooMany => t(
+                "Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi.",
+                "Too many attempts. Wait a moment and try again.",
+            ),
+            WrongCredentials => t(
+                "Nama pengguna atau kata sandi salah.",
+                "Wrong user name or password.",
+            ),
+            WrongSetupToken => t(
+                "Kode penyiapan salah. Salin kode dari log server.",
+                "Wrong set-up code. Copy the code from the server's log.",
+            ),
+            SetupTokenExpired => t(
+                "Kode penyiapan sudah kedaluwarsa. Jalankan ulang server untuk kode baru.",
+                "The set-up code expired. Restart the server for a new one.",
+            ),
+            SetupDone => t(
+                "Penyiapan sudah selesai. Masuk dengan akun yang ada.",
+                "Set-up is done. Sign in with an existing account.",
+            ),
+            UsernameTaken => t(
+                "Nama pengguna itu sudah dipakai.",
+                "That user name is taken.",
+            ),
+            Username => AccessError::Username.text(),
+            ShortPassword => AccessError::ShortPassword.text(),
+            LongPassword => AccessError::LongPassword.text(),
+            RoleTooLow => t(
+                "Peran Anda tidak mencukupi untuk ini.",
+                "Your role does not allow this.",
+            ),
+            StaleSession => t(
+                "Sesi halaman ini sudah tidak berlaku. Muat ulang halaman.",
+                "This page's session is no longer valid. Reload the page.",
+            ),
+            DeviceNotPaired => t(
+                "Perangkat ini dicabut atau belum dipasangkan. Minta admin memasangkannya lagi.",
+                "This device was revoked or is not paired. Ask an admin to pair it again.",
+            ),
+            CounterSignsIn => t(
+                "Tablet loket tidak dipasangkan: petugas cukup masuk di tablet itu.",
+                "A counter tablet is not paired: an officer signs in on it.",
+            ),
+            PairingCodeUnknown => t(
+                "Tidak ada perangkat yang menampilkan kode ini. Periksa kodenya atau minta kode baru.",
+                "No device shows this code. Check it, or ask for a new one.",
+            ),
+            PairingExpired => t(
+                "Permintaan pemasangan ini kedaluwarsa. Minta kode baru.",
+                "This pairing request expired. Ask for a new code.",
+            ),
+            AlreadyPaired => t(
+                "Perangkat ini sudah dipasangkan. Cabut dulu di daftar perangkat untuk memasangkannya lagi.",
+                "This device is already paired. Revoke it in the device list first to pair it again.",
+            ),
+            TooManyPairings => t(
+                "Terlalu banyak perangkat menunggu dipasangkan. Coba lagi sebentar lagi.",
+                "Too many devices are waiting to be paired. Try again shortly.",
+            ),
+            NoSuchDevice => t("Perangkat tidak ditemukan.", "No such device."),
+            TabletInUse => t(
+                "Tablet ini masih dipakai petugas lain yang belum keluar. Minta petugas itu keluar dulu, lalu masuk lagi.",
+                "Another officer is still signed in on this tablet. Ask them to sign out, then sign in again.",
+            ),
+            TicketNotFound => t(
+                "Tiket tidak ditemukan. Periksa tautan pada tiket Anda.",
+                "Ticket not found. Check the link on your ticket.",
+            ),
+            SurveyClosed => t(
+                "Survei dibuka setelah dokumen diambil.",
+                "The survey opens once the document is collected.",
+            ),
+            SurveyAnswered => t(
+                "Survei untuk tiket ini sudah diisi. Terima kasih!",
+                "The survey for this ticket was already answered. Thank you!",
+            ),
+        }
+    }
+}
+
+impl From<AccessError> for Refusal {
+    fn from(e: AccessError) -> Self {
+        match e {
+            AccessError::Username => Refusal::Username,
+            AccessError::ShortPassword => Refusal::ShortPassword,
+            AccessError::LongPassword => Refusal::LongPassword,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_travels_as_a_snake_case_string_and_comes_back() {
+        let json = serde_json::to_string(&Refusal::WrongCredentials).unwrap();
+        assert_eq!(json, "\"wrong_credentials\"");
+        assert_eq!(
+            serde_json::from_str::<Refusal>(&json).unwrap(),
+            Refusal::WrongCredentials
+        );
+    }
+
+    #[test]
+    fn each_general_reason_belongs_to_its_status() {
+        for status in [400, 401, 403, 404, 409, 413, 429] {
+            assert_eq!(Refusal::of_status(status).status(), status);
+        }
+        // Anything else the device cannot place reads as an invalid request.
+        assert_eq!(Refusal::of_status(418), Refusal::Invalid);
+    }
+
+    #[test]
+    fn every_reason_is_worded_in_both_languages_and_never_empty() {
+        use Refusal::*;
+        for r in [
+            Invalid,
+            SignInFirst,
+            NotAllowed,
+            NotFound,
+            Conflict,
+            TooLarge,
+            TooMany,
+            WrongCredentials,
+            WrongSetupToken,
+            SetupTokenExpired,
+            SetupDone,
+            UsernameTaken,
+            Username,
+            ShortPassword,
+            LongPassword,
+            RoleTooLow,
+            StaleSession,
+            DeviceNotPaired,
+            CounterSignsIn,
+            PairingCodeUnknown,
+            PairingExpired,
+            AlreadyPaired,
+            TooManyPairings,
+            NoSuchDevice,
+            TabletInUse,
+            TicketNotFound,
+            SurveyClosed,
+            SurveyAnswered,
+        ] {
+            let t = r.text();
+            assert!(!t.id.is_empty() && !t.en.is_empty(), "{r:?}");
+            assert_ne!(t.id, t.en, "{r:?} is not translated");
+            assert!((400..500).contains(&r.status()), "{r:?}");
+        }
+    }
+}
