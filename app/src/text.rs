@@ -166,6 +166,15 @@ pub const LAST_CALLS: T = T("Panggilan terakhir", "Recent calls");
 pub const ENABLE_SOUND: T = T("Aktifkan suara", "Enable sound");
 pub const SOUND_ON: T = T("Suara aktif", "Sound on");
 pub const SOUND_CHECK: T = T("Uji suara", "Sound check");
+/// Said by the sound check: heard as a test, never as a call to a loket.
+pub const SOUND_CHECK_SAID: T = T(
+    "Uji suara. Ini uji pengeras suara, bukan panggilan antrean.",
+    "Sound check. This is a test of the speakers, not a call.",
+);
+pub const SOUND_OFF: T = T(
+    "Suara mati: panggilan tidak terdengar. Ketuk layar untuk menyalakan suara.",
+    "Sound is off: calls are not heard. Tap the screen to turn the sound on.",
+);
 pub const STALE: T = T(
     "Koneksi terputus — data terakhir",
     "Connection lost — last data",

@@ -140,6 +140,8 @@ test("the five steps: ticket, call, check and accept, pickup, hand-over, survey"
   await counter.getByTestId("req-ktp-el-asli").check();
   await expect(counter.getByTestId("accept")).toBeDisabled();
   await counter.getByTestId("req-fotokopi-ktp-el").check();
+  // The counter's main actions are on the screen, without scrolling.
+  for (const id of ["accept", "return"]) await expect(counter.getByTestId(id)).toBeInViewport({ ratio: 1 });
   await shot(counter, "counter-checklist-tablet");
   await counter.getByTestId("accept").click();
   await expect(citizen.getByTestId("due")).toContainText("WITA", { timeout: 20_000 });

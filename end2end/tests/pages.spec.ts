@@ -1,7 +1,7 @@
 // Every view renders at its device size; the home page, the admin page, an unknown
 // ticket, and the language toggle.
 import { test, expect } from "@playwright/test";
-import { Server, alwaysOpenCatalogue, openDevice, shotsDir } from "./harness";
+import { Server, alwaysOpenCatalogue, issue, openDevice, shotsDir } from "./harness";
 import { dirname, join } from "node:path";
 import { rmSync } from "node:fs";
 
@@ -31,6 +31,42 @@ test("an unknown tracking token says the ticket was not found, with a 404 like t
   }
 });
 
+/** Nothing of the page lies outside the screen, and `ids` are wholly on it. */
+async function fitsScreen(page: import("@playwright/test").Page, ids: string[]) {
+  const size = await page.evaluate(() => ({
+    h: document.documentElement.scrollHeight,
+    w: document.documentElement.scrollWidth,
+    vh: window.innerHeight,
+    vw: window.innerWidth,
+  }));
+  expect(size.h, "page scrolls vertically").toBeLessThanOrEqual(size.vh);
+  expect(size.w, "page scrolls sideways").toBeLessThanOrEqual(size.vw);
+  for (const id of ids) await expect(page.getByTestId(id).first()).toBeInViewport({ ratio: 1 });
+}
+
+for (const [name, viewport] of [
+  ["landscape", { width: 1280, height: 800 }],
+  ["portrait", { width: 800, height: 1280 }],
+] as const) {
+  test(`every kiosk screen fits the ${name} tablet without scrolling`, async ({ page }) => {
+    await page.setViewportSize(viewport);
+    await openDevice(server, page, "/kiosk");
+    await expect(page.getByTestId("service-legalisir-ktp-el")).toBeVisible();
+    await fitsScreen(page, ["service-legalisir-ktp-el", "service-legalisir-kk", "rejoin"]);
+    await page.getByTestId("service-legalisir-ktp-el").click();
+    await fitsScreen(page, ["requirements", "take-number"]);
+    await page.screenshot({ path: join(shotsDir(), `kiosk-detail-${name}.png`) });
+    await page.getByTestId("take-number").click();
+    await expect(page.getByTestId("ticket-number")).toBeVisible({ timeout: 20_000 });
+    await fitsScreen(page, ["ticket-number", "done"]);
+    await page.screenshot({ path: join(shotsDir(), `kiosk-ticket-${name}.png`) });
+    await page.getByTestId("done").click();
+    await page.getByTestId("rejoin").click();
+    await fitsScreen(page, ["rejoin-number", "rejoin-submit"]);
+    await page.screenshot({ path: join(shotsDir(), `kiosk-rejoin-${name}.png`) });
+  });
+}
+
 test("the kiosk switches to English and back", async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 800 });
   await openDevice(server, page, "/kiosk");
@@ -44,11 +80,59 @@ test("the kiosk switches to English and back", async ({ page }) => {
   await expect(page.getByTestId("service-legalisir-ktp-el")).toContainText("Legalisir KTP-el");
 });
 
+test("the kiosk greets the next citizen in Indonesian: after a ticket, and when left idle", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.clock.install({ time: Date.now() });
+  await openDevice(server, page, "/kiosk");
+  const card = page.getByTestId("service-legalisir-ktp-el");
+  await expect(card).toContainText("Legalisir KTP-el");
+  // A citizen reads English, takes a number and taps "Done".
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(card).toContainText("Certified copy");
+  await issue(page);
+  await page.getByTestId("done").click();
+  await expect(card).toContainText("Legalisir KTP-el");
+  // Another switches to English and walks away: a minute later it is Indonesian again.
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(card).toContainText("Certified copy");
+  await page.clock.fastForward("00:30");
+  await expect(card).toContainText("Certified copy");
+  await page.clock.fastForward("00:35");
+  await expect(card).toContainText("Legalisir KTP-el");
+  await expect(page.locator("html")).toHaveAttribute("lang", "id-ID");
+});
+
 test("the display shows the empty state on a TV", async ({ page }) => {
   await page.setViewportSize({ width: 1920, height: 1080 });
   await openDevice(server, page, "/display");
   await expect(page.getByTestId("loket-cell-1")).toBeVisible();
+  // This Chromium runs with the autoplay flag, as an unattended TV should: sound is on.
+  await expect(page.getByTestId("muted")).toHaveCount(0);
   await page.screenshot({ path: join(shotsDir(), "display-empty-tv.png") });
+});
+
+test("a TV whose browser needs a tap says its sound is off until tapped", async ({ browser }) => {
+  // Headless Chromium lets audio start without a gesture whatever its autoplay flag says
+  // (checked: AudioContext is "running" under --autoplay-policy=user-gesture-required).
+  // A TV's browser without the flag keeps audio suspended until the page is first
+  // activated: the page sees that policy here, keyed to the browser's own user activation.
+  const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  await ctx.addInitScript(() => {
+    const Real = window.AudioContext;
+    window.AudioContext = class extends Real {
+      get state(): AudioContextState {
+        return navigator.userActivation.hasBeenActive ? super.state : "suspended";
+      }
+    };
+  });
+  const page = await ctx.newPage();
+  await openDevice(server, page, "/display");
+  await expect(page.getByTestId("loket-cell-1")).toBeVisible();
+  await expect(page.getByTestId("muted")).toContainText("Suara mati");
+  await page.screenshot({ path: join(shotsDir(), "display-muted-tv.png") });
+  await page.mouse.click(960, 600);
+  await expect(page.getByTestId("muted")).toHaveCount(0);
+  await ctx.close();
 });
 
 test("a service whose daily quota is used up says so on the kiosk and takes no more", async ({ browser }) => {

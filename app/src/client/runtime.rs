@@ -678,6 +678,11 @@ async fn live_loop(dev: Device, rt: Handle) {
                         }
                     }
                 }
+                // Ended: a pull tells why (or what was missed) before the reconnect.
+                if let Some(s) = rt.inner.borrow_mut().sync.as_mut() {
+                    s.handle_stream_lost();
+                }
+                let _ = rt.wake.unbounded_send(());
             }
         }
         TimeoutFuture::new(2_000).await;

@@ -396,6 +396,13 @@ impl SyncClient {
         false
     }
 
+    /// The live stream ended. Whatever ended it (a revocation, a restart, the network), a
+    /// pull now tells: a revoked device learns it at once instead of showing stale calls
+    /// until its next periodic pull, and a reconnected one what it missed.
+    pub fn handle_stream_lost(&mut self) {
+        self.pull_wanted = true;
+    }
+
     /// The browser went online or offline.
     pub fn handle_online(&mut self, online: bool) {
         self.online = online;
@@ -568,6 +575,26 @@ mod tests {
         assert!(matches!(
             counter.poll_request(NOW + 1),
             Some(Request::Pull { cursor }) if cursor == first
+        ));
+    }
+
+    #[test]
+    fn a_lost_live_stream_asks_for_a_pull_at_once() {
+        let mut a = server();
+        let mut display = SyncClient::new(ClientId::from_random_bytes([4; 16]), rules());
+        let req = display.poll_request(NOW).unwrap();
+        let Ok(Reply::Pull(answer)) = serve(&mut a, DeviceRole::Display, req) else {
+            panic!()
+        };
+        display.handle_pull(answer, NOW);
+        assert!(
+            display.poll_request(NOW + 1_000).is_none(),
+            "nothing due yet"
+        );
+        display.handle_stream_lost();
+        assert!(matches!(
+            display.poll_request(NOW + 1_000),
+            Some(Request::Pull { .. })
         ));
     }
 

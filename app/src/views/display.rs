@@ -96,8 +96,22 @@ pub fn DisplayPage() -> impl IntoView {
             .unwrap_or_default()
     };
 
+    // A TV started by Chromium with `--autoplay-policy=no-user-gesture-required` may play
+    // sound at once (README, "The call display"); any other waits for a tap.
+    Effect::new(move |_| {
+        if announcer.autostart() {
+            sound_on.set(true);
+        }
+    });
+    let enable_sound = move || {
+        if !sound_on.get_untracked() {
+            sound_on.set(true);
+            announcer.unlock();
+        }
+    };
+
     view! {
-        <main class="page display" data-testid="display">
+        <main class="page display" data-testid="display" on:pointerdown=move |_| enable_sound()>
             <header class="bar display-bar">
                 <h1>{office}</h1>
                 <div class="bar-side">
@@ -107,14 +121,16 @@ pub fn DisplayPage() -> impl IntoView {
                     </Show>
                     <SyncChip device/>
                     <button class="btn btn-ghost" data-testid="sound" on:click=move |_| {
-                        sound_on.set(true);
-                        announcer.unlock();
-                        announcer.say("Uji suara. Nomor antrean A, nol, nol, satu, silakan menuju loket satu".into(), true);
+                        enable_sound();
+                        announcer.say(text::SOUND_CHECK_SAID.get(lang.get_untracked()).into(), true);
                     }>
                         {move || if sound_on.get() { text::SOUND_CHECK.get(lang.get()) } else { text::ENABLE_SOUND.get(lang.get()) }}
                     </button>
                 </div>
             </header>
+            <Show when=move || !sound_on.get()>
+                <p class="muted-banner" role="status" data-testid="muted">{move || text::SOUND_OFF.get(lang.get())}</p>
+            </Show>
             <PhaseGate device>
                 <div class="display-grid">
                     <section class="display-main">
@@ -123,8 +139,10 @@ pub fn DisplayPage() -> impl IntoView {
                                 // Keyed by seq so the highlight animation runs once per new call.
                                 <div class="latest" class:latest-pickup=c.pickup data-testid="latest-call" data-seq=c.seq.to_string()>
                                     <p class="latest-label">{move || if c.pickup { text::PICKUPS.get(lang.get()) } else { text::NOW_CALLING.get(lang.get()) }}</p>
-                                    <p class="latest-line">
-                                        <span class="latest-number">{c.number.to_string()}</span>
+                                    <p class="latest-number">{c.number.to_string()}</p>
+                                    // The arrow travels with the loket: the line never
+                                    // breaks between them.
+                                    <p class="latest-to">
                                         <span class="latest-arrow" aria-hidden="true">"→"</span>
                                         <span class="latest-loket">{move || format!("{} {}", text::LOKET.get(lang.get()).to_uppercase(), c.loket)}</span>
                                     </p>
@@ -199,6 +217,23 @@ mod announcer {
                 #[cfg(feature = "hydrate")]
                 queue: StoredValue::new_local(Default::default()),
             }
+        }
+
+        /// Whether sound may play without a tap (the TV's browser allows autoplay).
+        pub fn autostart(&self) -> bool {
+            #[cfg(feature = "hydrate")]
+            {
+                let q = self.queue.get_value();
+                let mut q = q.borrow_mut();
+                if q.audio.is_none() {
+                    q.audio = web_sys::AudioContext::new().ok();
+                }
+                q.audio
+                    .as_ref()
+                    .is_some_and(|a| a.state() == web_sys::AudioContextState::Running)
+            }
+            #[cfg(not(feature = "hydrate"))]
+            false
         }
 
         /// Browsers only play sound after a tap: create the audio context inside one.

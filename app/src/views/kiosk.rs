@@ -15,7 +15,8 @@ use crate::domain::ticket::{Priority, TicketCommand, TicketStatus};
 use crate::text;
 use crate::use_lang;
 
-/// Seconds the ticket screen stays up, and idle seconds before a detail screen resets.
+/// Seconds the ticket screen stays up, and idle seconds before a detail screen resets and
+/// the kiosk speaks Indonesian again for the next citizen.
 const TICKET_SECS: i64 = 20;
 const IDLE_SECS: i64 = 60;
 
@@ -107,9 +108,11 @@ pub fn KioskPage() -> impl IntoView {
     });
 
     let go = move |s: Screen| {
-        // Leaving the ticket clears it, so nothing of one citizen's ticket stays behind.
+        // Leaving the ticket clears it, so nothing of one citizen's ticket stays behind,
+        // and the next citizen is greeted in Indonesian.
         if s != Screen::Ticket && ticket.shown.with_untracked(Option::is_some) {
             ticket.shown.set(None);
+            lang.set(Lang::Id);
         }
         last_tap.set(device.now.get_untracked());
         screen.set(s);
@@ -118,13 +121,17 @@ pub fn KioskPage() -> impl IntoView {
     Effect::new(move |_| {
         let now = device.now.get();
         let since = now - last_tap.get_untracked();
+        let idle = since > IDLE_SECS * 1000;
         let reset = match screen.get_untracked() {
             Screen::Start => false,
             Screen::Ticket => since > TICKET_SECS * 1000,
-            _ => since > IDLE_SECS * 1000,
+            _ => idle,
         };
         if reset && now > 0 {
             go(Screen::Start);
+        }
+        if idle && now > 0 && lang.get_untracked() != Lang::Id {
+            lang.set(Lang::Id);
         }
     });
 
@@ -137,7 +144,8 @@ pub fn KioskPage() -> impl IntoView {
     };
 
     view! {
-        <main class="page kiosk">
+        // Any touch (the language button too) counts as someone at the kiosk.
+        <main class="page kiosk" on:pointerdown=move |_| last_tap.set(device.now.get_untracked())>
             <header class="bar">
                 <div class="bar-title">
                     <span class="logo" aria-hidden="true">"A"</span>
