@@ -112,11 +112,12 @@ test("the five steps: ticket, call, check and accept, pickup, hand-over, survey"
   await shot(citizen, "citizen-waiting-phone");
   // The phone loads the citizen page's own bundle, not the office's, and installs no
   // offline shell; it still goes live (below).
-  const loaded = await citizen.evaluate(() => performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname));
-  expect(loaded.some((p) => /^\/citizen\/pkg\/citizen\..*\.wasm$/.test(p))).toBe(true);
+  // (The page paints from the server before its wasm arrives: wait for that.)
+  const loaded = () => citizen.evaluate(() => performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname));
+  await expect.poll(async () => (await loaded()).some((p) => /^\/citizen\/pkg\/citizen\..*\.wasm$/.test(p))).toBe(true);
   // The one stylesheet is shared with (and cached for) the office pages; no office
   // script or wasm.
-  expect(loaded.filter((p) => p.startsWith("/pkg/") && !p.endsWith(".css"))).toEqual([]);
+  expect((await loaded()).filter((p) => p.startsWith("/pkg/") && !p.endsWith(".css"))).toEqual([]);
   expect(await citizen.evaluate(async () => (await navigator.serviceWorker.getRegistration()) === undefined)).toBe(true);
 
   const counter = await open(browser, "/counter", TABLET);
@@ -168,6 +169,25 @@ test("the five steps: ticket, call, check and accept, pickup, hand-over, survey"
 
   // The citizen rates the service once.
   await expect(citizen.getByTestId("survey")).toBeVisible({ timeout: 20_000 });
+  // Every text on the phone, the survey's and the steps' labels too, is at least 16 px.
+  const smallest = await citizen.evaluate(() => {
+    let min = { px: Infinity, text: "" };
+    for (const el of Array.from(document.body.querySelectorAll("*"))) {
+      const own = Array.from(el.childNodes).filter((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim());
+      if (!own.length || !(el as HTMLElement).getClientRects().length) continue;
+      const px = parseFloat(getComputedStyle(el).fontSize);
+      if (px < min.px) min = { px, text: own[0].textContent!.trim() };
+    }
+    return min;
+  });
+  expect(smallest.px, `"${smallest.text}"`).toBeGreaterThanOrEqual(16);
+  // The office's address, phone and hours, and the complaint channels' addresses as text.
+  await expect(citizen.getByTestId("office-card")).toContainText("Jl. Raya Sempidi");
+  await expect(citizen.getByTestId("office-card")).toContainText("0361 8947979");
+  // (This server's catalogue keeps the office open all week, so any hour can test.)
+  await expect(citizen.getByTestId("office-card")).toContainText("Jam layanan Senin–Minggu 00.00–23.59 WITA");
+  await expect(citizen.getByTestId("channels")).toContainText("disdukcapil@badungkab.go.id");
+  await expect(citizen.getByTestId("channels")).toContainText("www.lapor.go.id");
   for (let q = 1; q <= 9; q++) await citizen.getByTestId(`q${q}-${q === 3 ? 3 : 4}`).click();
   await shot(citizen, "citizen-survey-phone");
   await citizen.getByTestId("survey-send").click();
@@ -212,7 +232,7 @@ test("a citizen who does not come to collect goes back to the ready files, and t
   await row.getByTestId("pickup-absent-file").click();
   await expect(row.getByTestId("call-pickup")).toBeVisible();
   const citizen = await open(browser, new URL(first.track).pathname, PHONE);
-  await expect(citizen.getByTestId("headline")).toContainText("Dokumen siap diambil");
+  await expect(citizen.getByTestId("headline")).toContainText("Dokumen siap diambil di Loket 1 atau 2 pada jam layanan, paling lambat");
 
   // Called again later, it is collected then; the second citizen is done with too.
   await row.getByTestId("call-pickup").click();

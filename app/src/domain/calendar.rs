@@ -304,6 +304,38 @@ impl OfficeCalendar {
         }
     }
 
+    /// The week's office hours, runs of weekdays with the same hours joined: "Senin–Kamis
+    /// 07.30–15.30, Jumat 07.30–13.00 WITA" / "Monday–Thursday 07:30–15:30, Friday
+    /// 07:30–13:00 WITA".
+    pub fn week_in_words(&self, lang: Lang) -> String {
+        let names = match lang {
+            Lang::Id => DAY_NAMES_ID,
+            Lang::En => DAY_NAMES_EN,
+        };
+        let sep = if lang == Lang::Id { '.' } else { ':' };
+        let t = |x: Time| format!("{:02}{sep}{:02}", x.hour(), x.minute());
+        let mut runs: Vec<(usize, usize, Hours)> = Vec::new();
+        for (i, h) in self.week.iter().enumerate() {
+            let Some(h) = *h else { continue };
+            match runs.last_mut() {
+                Some((_, last, hours)) if *last + 1 == i && *hours == h => *last = i,
+                _ => runs.push((i, i, h)),
+            }
+        }
+        let parts: Vec<String> = runs
+            .iter()
+            .map(|&(a, b, h)| {
+                let days = if a == b {
+                    names[a].to_string()
+                } else {
+                    format!("{}–{}", names[a], names[b])
+                };
+                format!("{days} {}–{}", t(h.open), t(h.close))
+            })
+            .collect();
+        format!("{} {}", parts.join(", "), self.zone_name)
+    }
+
     /// "14.05" — a clock time as Indonesian signage writes it.
     pub fn clock(&self, at: Timestamp) -> String {
         let z = self.local(at);
@@ -331,6 +363,19 @@ pub fn format_wita_time(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_week_reads_as_runs_of_days_with_the_same_hours() {
+        let c = OfficeCalendar::default();
+        assert_eq!(
+            c.week_in_words(Lang::Id),
+            "Senin–Kamis 07.30–15.30, Jumat 07.30–13.00 WITA"
+        );
+        assert_eq!(
+            c.week_in_words(Lang::En),
+            "Monday–Thursday 07:30–15:30, Friday 07:30–13:00 WITA"
+        );
+    }
 
     #[test]
     fn wita_stamps_are_utc_plus_eight() {

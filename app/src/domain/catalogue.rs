@@ -138,6 +138,18 @@ pub struct ComplaintChannel {
 }
 
 impl ComplaintChannel {
+    /// The address as the citizen reads (and copies) it: a number, an e-mail address, a
+    /// site without its scheme.
+    pub fn shown(&self) -> Option<String> {
+        let a = self.address.as_deref()?.trim();
+        (!a.is_empty()).then(|| {
+            a.trim_start_matches("https://")
+                .trim_start_matches("http://")
+                .trim_end_matches('/')
+                .to_owned()
+        })
+    }
+
     /// A link the citizen's phone can open, when the channel has an address.
     pub fn link(&self) -> Option<String> {
         let a = self.address.as_deref()?.trim();
@@ -147,8 +159,12 @@ impl ComplaintChannel {
         Some(match self.kind {
             ChannelKind::Email => format!("mailto:{a}"),
             ChannelKind::Whatsapp => {
+                // wa.me takes the number in international form: 0812… is +62 812….
                 let digits: String = a.chars().filter(char::is_ascii_digit).collect();
-                format!("https://wa.me/{digits}")
+                match digits.strip_prefix('0') {
+                    Some(rest) => format!("https://wa.me/62{rest}"),
+                    None => format!("https://wa.me/{digits}"),
+                }
             }
             ChannelKind::Website | ChannelKind::LaporSp4n if a.starts_with("http") => a.to_owned(),
             ChannelKind::Website | ChannelKind::LaporSp4n => format!("https://{a}"),
@@ -346,6 +362,17 @@ mod tests {
             address: Some("+62 812-3456-789".into()),
         };
         assert_eq!(wa.link().unwrap(), "https://wa.me/628123456789");
+        assert_eq!(wa.shown().unwrap(), "+62 812-3456-789");
+        // As offices write it, with the trunk zero.
+        let local = ComplaintChannel {
+            address: Some("0812 3456 789".into()),
+            ..wa
+        };
+        assert_eq!(local.link().unwrap(), "https://wa.me/628123456789");
+        let web = &cat.services[0].complaint_channels[1];
+        assert_eq!(web.shown().unwrap(), "www.badungkab.go.id");
+        // A channel without an address is a label only.
+        assert!(cat.services[0].complaint_channels[0].shown().is_none());
     }
 
     #[test]

@@ -54,20 +54,23 @@ pub fn collection_overdue(
     ticket: &Ticket,
     today: Date,
 ) -> bool {
+    collect_by(calendar, policy, ticket).is_some_and(|last| today > last)
+}
+
+/// The last day a ready copy is waiting for its owner (`collect_flag_working_days` working
+/// days after it was ready); `None` when nothing waits to be collected.
+pub fn collect_by(calendar: &OfficeCalendar, policy: &Policy, ticket: &Ticket) -> Option<Date> {
     if !matches!(
         ticket.status,
         TicketStatus::Ready | TicketStatus::PickupCalled { .. }
     ) {
-        return false;
+        return None;
     }
-    let Some(ready_at) = ticket.ready_at else {
-        return false;
-    };
-    let mut day = calendar.service_day(ready_at.timestamp());
+    let mut day = calendar.service_day(ticket.ready_at?.timestamp());
     for _ in 0..policy.collect_flag_working_days {
         day = calendar.next_working_day(day);
     }
-    today > day
+    Some(day)
 }
 
 /// What closing every service day up to and including `day` records, ticket by ticket, in

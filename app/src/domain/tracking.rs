@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::catalogue::Service;
+use super::catalogue::{Office, Service};
 use super::i18n::{Lang, Text};
 use super::ids::{LoketId, TicketId, TicketNumber};
 use super::queue;
@@ -36,6 +36,10 @@ pub struct CitizenView {
     /// The survey can be answered (collected, not yet answered).
     pub survey_open: bool,
     pub headline: Text,
+    /// Where the office is and how to reach it, for the page's footer.
+    pub office: Office,
+    /// The week's office hours in words.
+    pub hours: Text,
 }
 
 /// Builds the view of one ticket: one the replica holds (the open day and open files), or
@@ -93,6 +97,22 @@ pub fn citizen_view(
                 ),
             )
         }
+        // Where and until when: a ready copy waits at the service's lokets.
+        TicketStatus::Ready => match service_day::collect_by(&rules.calendar, policy, t) {
+            Some(last) => Text::new(
+                format!(
+                    "Dokumen siap diambil di Loket {} pada jam layanan, paling lambat {}.",
+                    lokets_in_words(&service.lokets, Lang::Id),
+                    rules.calendar.date_in_words(last, Lang::Id)
+                ),
+                format!(
+                    "Your document is ready: collect it at counter {} during office hours, by {}.",
+                    lokets_in_words(&service.lokets, Lang::En),
+                    rules.calendar.date_in_words(last, Lang::En)
+                ),
+            ),
+            None => headline(&t.status, ahead, wait_minutes, loket),
+        },
         // Waiting in the line of a day that is over: the close will say so; say it now.
         TicketStatus::Waiting if ahead.is_none() => {
             headline(&TicketStatus::NotServed, None, None, None)
@@ -111,7 +131,23 @@ pub fn citizen_view(
         survey_open: t.status == TicketStatus::Collected && !survey_done,
         headline,
         service,
+        office: rules.catalogue.office.clone(),
+        hours: Text::new(
+            rules.calendar.week_in_words(Lang::Id),
+            rules.calendar.week_in_words(Lang::En),
+        ),
     })
+}
+
+/// "1 atau 2", "1, 2 atau 3" / "1 or 2".
+fn lokets_in_words(lokets: &[LoketId], lang: Lang) -> String {
+    let names: Vec<String> = lokets.iter().map(ToString::to_string).collect();
+    let or = if lang == Lang::Id { "atau" } else { "or" };
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} {or} {last}", rest.join(", ")),
+    }
 }
 
 /// The status in one plain sentence.
@@ -180,6 +216,75 @@ pub fn headline(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ready_copy_says_where_and_until_when_to_collect_it() {
+        use crate::domain::fixtures::{act, issue_kind, rules};
+        use crate::domain::hlc::Hlc;
+        use crate::domain::ids::ClientId;
+        use crate::domain::mutation::{Event, MutationKind};
+        use crate::domain::ticket::{Priority, TicketCommand};
+        // Monday 30 November 2026, 10:00 WITA.
+        const MONDAY: i64 = 1_796_004_000_000;
+        let rules = rules();
+        let mut r = Replica::default();
+        let mut apply = |r: &mut Replica, k: MutationKind| {
+            let seq = r.cursor() + 1;
+            let at = Hlc {
+                wall_ms: MONDAY + seq as i64,
+                counter: 0,
+                client: ClientId::from_random_bytes([9; 16]),
+            };
+            let (ticket, kind) = r.decide(&k, at, &rules).unwrap();
+            r.apply(&Event {
+                seq,
+                at,
+                ticket,
+                kind,
+            });
+        };
+        let id = TicketId::from_random_bytes([1; 16]);
+        apply(&mut r, issue_kind(1, 1, Priority::Regular));
+        let checked = rules.catalogue.services[0]
+            .requirements
+            .iter()
+            .map(|q| q.id.clone())
+            .collect();
+        for c in [
+            TicketCommand::Call {
+                loket: LoketId::new(1).unwrap(),
+            },
+            TicketCommand::Start,
+            TicketCommand::Accept { checked },
+            TicketCommand::MarkReady,
+        ] {
+            let k = act(&r, id, c);
+            apply(&mut r, k);
+        }
+        let t = r.ticket(&id).unwrap().clone();
+        assert_eq!(t.status, TicketStatus::Ready);
+        let v = citizen_view(&r, &rules, &t, MONDAY + 60_000, false).unwrap();
+        // Thirty working days from Monday 30 November, over Christmas and New Year's Day.
+        assert_eq!(
+            v.headline.id,
+            "Dokumen siap diambil di Loket 1 atau 2 pada jam layanan, paling lambat Rabu, 13 Januari 2027."
+        );
+        assert!(
+            v.headline.en.contains("counter 1 or 2"),
+            "{}",
+            v.headline.en
+        );
+        assert_eq!(v.office.phone, "0361 8947979");
+        assert!(v.hours.id.starts_with("Senin–Kamis 07.30–15.30"));
+    }
+
+    #[test]
+    fn lokets_are_listed_as_people_say_them() {
+        let l = |n| LoketId::new(n).unwrap();
+        assert_eq!(lokets_in_words(&[l(1)], Lang::Id), "1");
+        assert_eq!(lokets_in_words(&[l(1), l(2)], Lang::Id), "1 atau 2");
+        assert_eq!(lokets_in_words(&[l(1), l(2), l(3)], Lang::En), "1, 2 or 3");
+    }
 
     #[test]
     fn the_headline_speaks_plainly() {

@@ -197,6 +197,7 @@ fn TicketCard(
         </article>
         {v.survey_open.then(|| view! { <Survey token tick/> })}
         <Standard service=service/>
+        <OfficeCard office=v.office hours=v.hours/>
     }
 }
 
@@ -236,14 +237,41 @@ fn Standard(service: crate::domain::catalogue::Service) -> impl IntoView {
                         ChannelKind::Website => "web",
                         _ => "office",
                     };
+                    // The address is written out too: it can be copied, read aloud or
+                    // typed on another phone.
+                    let shown = c.shown().map(|a| view! { <span class="channel-address">{a}</span> });
                     match c.link() {
                         Some(href) => view! {
-                            <a class=format!("btn channel channel-{kind}") href=href target="_blank" rel="noopener">{move || label.get(lang.get()).to_string()}</a>
+                            <a class=format!("btn channel channel-{kind}") href=href target="_blank" rel="noopener">
+                                <span>{move || label.get(lang.get()).to_string()}</span>
+                                {shown}
+                            </a>
                         }.into_any(),
-                        None => view! { <span class=format!("channel channel-{kind}")>{move || label.get(lang.get()).to_string()}</span> }.into_any(),
+                        None => view! {
+                            <span class=format!("channel channel-{kind}")>
+                                <span>{move || label.get(lang.get()).to_string()}</span>
+                                {shown}
+                            </span>
+                        }.into_any(),
                     }
                 }).collect_view()}
             </div>
+        </section>
+    }
+}
+
+/// Where the office is, its phone and its hours.
+#[component]
+fn OfficeCard(office: crate::domain::catalogue::Office, hours: Text) -> impl IntoView {
+    let lang = use_lang();
+    let dial: String = office.phone.chars().filter(char::is_ascii_digit).collect();
+    view! {
+        <section class="standard office-card" data-testid="office-card">
+            <h2>{move || text::VISIT.get(lang.get())}</h2>
+            <p class="office-name">{office.name}</p>
+            <p>{office.address}</p>
+            <p><a href=format!("tel:{dial}")>{office.phone}</a></p>
+            <p><strong>{move || text::OFFICE_HOURS.get(lang.get())}</strong>" "{move || hours.get(lang.get()).to_string()}</p>
         </section>
     }
 }
