@@ -43,6 +43,7 @@ pub enum Phase {
 pub struct IssuedTicket {
     pub number: TicketNumber,
     pub service: ServiceCode,
+    pub priority: Priority,
     pub token: TrackingToken,
     pub issued_ms: i64,
     pub ahead: usize,

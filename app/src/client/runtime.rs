@@ -387,6 +387,7 @@ pub async fn issue_ticket(
     Ok(IssuedTicket {
         number,
         service,
+        priority,
         token,
         issued_ms: now,
         ahead,

@@ -419,6 +419,9 @@ fn TicketScreen(
             <p class="ticket-office print-only">{say(|t, _| t.office.clone())}</p>
             <p class="ticket-label">{move || text::YOUR_NUMBER.get(lang.get())}</p>
             <p class="ticket-number" data-testid="ticket-number">{say(|t, _| t.number.clone())}</p>
+            <p class="ticket-priority" data-testid="ticket-priority" hidden=move || texts.with(|t| t.as_ref().is_none_or(|t| t.priority.is_none()))>
+                {say(|t, l| t.priority.as_ref().map(|p| p.get(l).to_string()).unwrap_or_default())}
+            </p>
             <p class="ticket-service">{say(|t, l| t.service.get(l).to_string())}</p>
             <p class="ticket-time">{say(|t, l| t.when.get(l).to_string())}</p>
             <div class="ticket-stats screen-only">
@@ -444,6 +447,8 @@ fn TicketScreen(
 struct TicketTexts {
     office: String,
     number: String,
+    /// "Prioritas: Lansia" on a priority ticket.
+    priority: Option<Text>,
     service: Text,
     when: Text,
     ahead: usize,
@@ -473,6 +478,12 @@ impl TicketTexts {
         TicketTexts {
             office,
             number: t.number.to_string(),
+            priority: crate::views::slip::priority_name(t.priority).map(|p| {
+                Text::new(
+                    format!("{}: {}", text::PRIORITY_MARK.0, p.0),
+                    format!("{}: {}", text::PRIORITY_MARK.1, p.1),
+                )
+            }),
             service,
             when,
             ahead: t.ahead,
