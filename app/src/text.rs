@@ -253,3 +253,40 @@ pub const RETURN_KEEP: T = T(
     "Lengkapi yang bertanda □, lalu kembali dengan tiket ini tanpa antre ulang.",
     "Complete the items marked □, then come back with this ticket without queuing again.",
 );
+
+// The admin page.
+pub const SETUP_TITLE: T = T("Buat admin pertama", "Create the first admin");
+pub const SETUP_HINT: T = T(
+    "Token pemasangan tercetak di konsol server saat pertama dijalankan.",
+    "The setup token was printed on the server's console at first start.",
+);
+pub const SETUP_TOKEN: T = T("Token pemasangan", "Setup token");
+pub const AUDIT_LOG: T = T("Log tindakan petugas", "Staff action log");
+pub const PAIR_TITLE: T = T("Pasangkan perangkat", "Pair a device");
+pub const PAIR_CODE: T = T("Kode di layar perangkat", "Code on the device's screen");
+pub const PAIR_PLACE: T = T(
+    "Nama tempat (mis. Kios pintu utama)",
+    "Place (e.g. Main door kiosk)",
+);
+pub const PAIR: T = T("Pasangkan", "Pair");
+pub const DEVICES: T = T("Perangkat", "Devices");
+pub const REVOKED: T = T("Dicabut", "Revoked");
+pub const OFFICER_SIGN_IN: T = T("Masuk sebagai petugas", "Officer sign-in");
+pub const REVOKE: T = T("Cabut", "Revoke");
+pub const STAFF_ACCOUNTS: T = T("Akun petugas", "Staff accounts");
+pub const ROLE: T = T("Peran", "Role");
+pub const CREATE_ACCOUNT: T = T("Buat akun", "Create account");
+
+// Device states the runtime reports.
+pub const NOT_READY: T = T(
+    "Perangkat belum siap. Tunggu sebentar lalu coba lagi.",
+    "The device is not ready yet. Wait a moment and try again.",
+);
+pub const NO_NUMBERS: T = T(
+    "Nomor antrean belum tersedia: sambungkan kios ke server sekali.",
+    "No ticket numbers yet: connect the kiosk to the server once.",
+);
+pub const WAIT_BEFORE_LOKET_CHANGE: T = T(
+    "Tunggu sampai semua tindakan terkirim ke server sebelum ganti loket.",
+    "Wait until every action has reached the server before changing the counter.",
+);

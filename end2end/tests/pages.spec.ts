@@ -114,14 +114,19 @@ test("the display shows the empty state on a TV", async ({ page }) => {
 test("a TV whose browser needs a tap says its sound is off until tapped", async ({ browser }) => {
   // Headless Chromium lets audio start without a gesture whatever its autoplay flag says
   // (checked: AudioContext is "running" under --autoplay-policy=user-gesture-required).
-  // A TV's browser without the flag keeps audio suspended until the page is first
-  // activated: the page sees that policy here, keyed to the browser's own user activation.
+  // A TV's browser without the flag keeps audio suspended until someone touches the
+  // screen: the page sees that policy here, keyed to the first trusted pointer or key
+  // event (not to `userActivation`, which Playwright's own evaluations grant).
   const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
   await ctx.addInitScript(() => {
+    let touched = false;
+    for (const kind of ["pointerdown", "keydown"]) {
+      window.addEventListener(kind, (e) => (touched ||= e.isTrusted), { capture: true });
+    }
     const Real = window.AudioContext;
     window.AudioContext = class extends Real {
       get state(): AudioContextState {
-        return navigator.userActivation.hasBeenActive ? super.state : "suspended";
+        return touched ? super.state : "suspended";
       }
     };
   });

@@ -3,7 +3,7 @@
 //! scoped to its role. Revoking deletes the token's digest and closes the device's live
 //! stream, so its sync stops at once.
 
-use app::domain::access::{
+use app::domain::accounts::{
     ClaimAnswer, ConfirmPairing, DeviceSummary, PairingClaim, PairingOffer, PairingStart, MAX_LABEL,
 };
 use app::domain::ids::ClientId;
@@ -50,7 +50,7 @@ pub async fn claim(
     s.pairings
         .claim(&req.pairing_id, now_ms())
         .map(Json)
-        .ok_or_else(|| ApiError::Refused(Refusal::PairingExpired))
+        .ok_or(ApiError::Refused(Refusal::PairingExpired))
 }
 
 /// `POST /api/admin/pairing/confirm`: the admin typed the code a device shows.
@@ -72,7 +72,7 @@ pub async fn confirm(
     let pending = s
         .pairings
         .by_code(code, now)
-        .ok_or_else(|| ApiError::Refused(Refusal::PairingCodeUnknown))?;
+        .ok_or(ApiError::Refused(Refusal::PairingCodeUnknown))?;
     let token = secrets::token();
     let mut auth = s.authority.lock().await;
     let existing = s.store.device(pending.client).await?;

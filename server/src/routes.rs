@@ -8,7 +8,7 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
 
-use app::domain::access::StaffRole;
+use app::domain::accounts::StaffRole;
 
 use crate::auth::limits::Bucket;
 use crate::auth::{authorize, Access};

@@ -1,7 +1,7 @@
 //! Staff accounts: the first-admin setup, sign-in and sign-out, the account list, and the
 //! audit log of staff actions.
 
-use app::domain::access::{
+use app::domain::accounts::{
     check_password, check_username, AuditEntry, Login, NewStaff, SessionInfo, Setup, SetupState,
     StaffRole, StaffSummary,
 };
@@ -138,7 +138,7 @@ pub async fn login(
 ) -> Result<Response, ApiError> {
     let req = json_body(body)?;
     let wrong = || ApiError::Refused(Refusal::WrongCredentials);
-    if req.password.len() > 4 * app::domain::access::MAX_PASSWORD {
+    if req.password.len() > 4 * app::domain::accounts::MAX_PASSWORD {
         return Err(wrong());
     }
     if let Err(wait_ms) = s.backoff.check(&req.username, now_ms()) {

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use super::net::{self, NetError};
 use super::runtime::{client_id, connect, publish, Handle};
 use super::{store, Device, Phase};
-use crate::domain::access::{ClaimAnswer, Login, PairingStart, SessionInfo};
+use crate::domain::accounts::{ClaimAnswer, Login, PairingStart, SessionInfo};
 use crate::domain::i18n::Text;
 use crate::domain::mutation::DeviceRole;
 

@@ -238,8 +238,5 @@ impl Device {
 }
 
 fn not_ready() -> Text {
-    Text::new(
-        "Perangkat belum siap. Tunggu sebentar lalu coba lagi.",
-        "The device is not ready yet. Wait a moment and try again.",
-    )
+    crate::text::NOT_READY.into()
 }

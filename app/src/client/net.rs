@@ -6,7 +6,7 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::domain::access::{
+use crate::domain::accounts::{
     AuditEntry, ClaimAnswer, ConfirmPairing, DeviceSummary, Login, NewStaff, PairingClaim,
     PairingOffer, PairingStart, SessionInfo, Setup, SetupState, StaffSummary,
 };

@@ -336,12 +336,10 @@ pub async fn issue_ticket(
         // Earlier days' numbers are of no use any more: a kiosk left on for months keeps
         // one day's pool.
         inner.pool.prune(day);
-        let number = inner.pool.next(&svc.code, svc.prefix, day).map_err(|e| {
-            Text::new(
-                "Nomor antrean belum tersedia: sambungkan kios ke server sekali.".to_string(),
-                format!("No ticket number available: {e}"),
-            )
-        })?;
+        let number = inner
+            .pool
+            .next(&svc.code, svc.prefix, day)
+            .map_err(|_| Text::from(crate::text::NO_NUMBERS))?;
         let ticket = NewTicket {
             id: TicketId::from_random_bytes(random_bytes().ok_or_else(no_randomness)?),
             number,
@@ -419,10 +417,7 @@ pub async fn set_loket(dev: Device, rt: Handle, loket: Option<LoketId>) -> Resul
         .as_ref()
         .is_some_and(|s| s.outbox().next().is_some());
     if pending && loket != rt.inner.borrow().loket {
-        return Err(Text::new(
-            "Tunggu sampai semua tindakan terkirim ke server sebelum ganti loket.",
-            "Wait until every action has reached the server before changing the counter.",
-        ));
+        return Err(crate::text::WAIT_BEFORE_LOKET_CHANGE.into());
     }
     let value = loket.map(|l| l.to_string()).unwrap_or_default();
     store::put_settings(&rt.db, &[("loket", store::value(&value))])

@@ -15,7 +15,7 @@
 //! - *resi*: the pickup receipt handed over when the berkas is accepted;
 //! - *WITA*: Bali's time zone (Asia/Makassar, UTC+8).
 
-pub mod access;
+pub mod accounts;
 pub mod announce;
 pub mod authority;
 pub mod calendar;

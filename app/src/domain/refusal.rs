@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::access::AccessError;
+use super::accounts::AccessError;
 use super::i18n::Text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

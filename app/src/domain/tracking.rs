@@ -228,7 +228,7 @@ mod tests {
         const MONDAY: i64 = 1_796_004_000_000;
         let rules = rules();
         let mut r = Replica::default();
-        let mut apply = |r: &mut Replica, k: MutationKind| {
+        let apply = |r: &mut Replica, k: MutationKind| {
             let seq = r.cursor() + 1;
             let at = Hlc {
                 wall_ms: MONDAY + seq as i64,

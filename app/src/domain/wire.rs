@@ -13,7 +13,7 @@ use jiff::civil::Date;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use super::access::ClaimAnswer;
+use super::accounts::ClaimAnswer;
 use super::hlc::Hlc;
 use super::ids::{
     ClientId, LoketId, MutationId, RequirementId, ServiceCode, TicketId, TrackingToken,

@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 
 use crate::components::LangToggle;
-use crate::domain::access::{AuditEntry, DeviceSummary, SessionInfo, StaffRole, StaffSummary};
+use crate::domain::accounts::{AuditEntry, DeviceSummary, SessionInfo, StaffRole, StaffSummary};
 use crate::domain::catalogue::Catalogue;
 use crate::domain::i18n::Text;
 use crate::domain::ikm::{two_decimals, IkmReport};
@@ -173,14 +173,14 @@ fn AccountForm(
             let username = username.get_untracked().trim().to_owned();
             let password = password.get_untracked();
             let answer = if setup {
-                net::setup(&crate::domain::access::Setup {
+                net::setup(&crate::domain::accounts::Setup {
                     setup_token: token.get_untracked().trim().to_owned(),
                     username,
                     password,
                 })
                 .await
             } else {
-                net::login(&crate::domain::access::Login { username, password }).await
+                net::login(&crate::domain::accounts::Login { username, password }).await
             };
             match answer {
                 Ok(info) => on_done(info),
@@ -191,25 +191,19 @@ fn AccountForm(
         let _ = (on_done, token, username, password);
     };
     let (title, testid) = if setup {
-        (
-            Text::new("Buat admin pertama", "Create the first admin"),
-            "setup",
-        )
+        (text::SETUP_TITLE, "setup")
     } else {
-        (Text::new(text::SIGN_IN.0, text::SIGN_IN.1), "admin-login")
+        (text::SIGN_IN, "admin-login")
     };
     view! {
         <form class="card sign-in" on:submit=submit data-testid=testid>
-            <h2>{move || title.get(lang.get()).to_string()}</h2>
+            <h2>{move || title.get(lang.get())}</h2>
             {setup.then(|| view! {
-                <p class="muted">{move || Text::new(
-                    "Token pemasangan tercetak di konsol server saat pertama dijalankan.",
-                    "The setup token was printed on the server's console at first start.",
-                ).get(lang.get()).to_string()}</p>
-                <Field label=Text::new("Token pemasangan", "Setup token") value=token name="setup_token"/>
+                <p class="muted">{move || text::SETUP_HINT.get(lang.get())}</p>
+                <Field label=text::SETUP_TOKEN.into() value=token name="setup_token"/>
             })}
-            <Field label=Text::new(text::USERNAME.0, text::USERNAME.1) value=username name="username"/>
-            <Field label=Text::new(text::PASSWORD.0, text::PASSWORD.1) value=password kind="password" name="password"/>
+            <Field label=text::USERNAME.into() value=username name="username"/>
+            <Field label=text::PASSWORD.into() value=password kind="password" name="password"/>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e.get(lang.get()).to_string()}</p> })}
             <button class="btn btn-primary" type="submit">{move || text::SIGN_IN.get(lang.get())}</button>
         </form>
@@ -239,14 +233,14 @@ fn Dashboard(role: StaffRole, data: Data) -> impl IntoView {
                 </div>
             </section>
             <section class="card">
-                <h2>{move || Text::new("Log tindakan petugas", "Staff action log").get(lang.get()).to_string()}</h2>
+                <h2>{move || text::AUDIT_LOG.get(lang.get())}</h2>
                 <table class="table" data-testid="audit">
                     <tbody>
                     {move || data.audit.get().into_iter().map(|a| view! {
                         <tr>
                             <td>{crate::domain::calendar::format_wita_time(a.at_ms)}</td>
                             <td>{a.username}</td>
-                            <td>{move || crate::domain::access::action_label(&a.action).get(lang.get()).to_string()}</td>
+                            <td>{move || crate::domain::accounts::action_label(&a.action).get(lang.get()).to_string()}</td>
                             <td>{a.subject}</td>
                         </tr>
                     }).collect_view()}
@@ -276,7 +270,7 @@ fn PairForm(data: Data) -> impl IntoView {
         ev.prevent_default();
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let req = crate::domain::access::ConfirmPairing {
+            let req = crate::domain::accounts::ConfirmPairing {
                 code: code
                     .get_untracked()
                     .chars()
@@ -303,10 +297,10 @@ fn PairForm(data: Data) -> impl IntoView {
     };
     view! {
         <form class="card form-row" on:submit=submit data-testid="pair-form">
-            <h2>{move || Text::new("Pasangkan perangkat", "Pair a device").get(lang.get()).to_string()}</h2>
-            <Field label=Text::new("Kode di layar perangkat", "Code on the device's screen") value=code name="code"/>
-            <Field label=Text::new("Nama tempat (mis. Kios pintu utama)", "Place (e.g. Main door kiosk)") value=label name="label"/>
-            <button class="btn btn-primary" type="submit">{move || Text::new("Pasangkan", "Pair").get(lang.get()).to_string()}</button>
+            <h2>{move || text::PAIR_TITLE.get(lang.get())}</h2>
+            <Field label=text::PAIR_CODE.into() value=code name="code"/>
+            <Field label=text::PAIR_PLACE.into() value=label name="label"/>
+            <button class="btn btn-primary" type="submit">{move || text::PAIR.get(lang.get())}</button>
         </form>
     }
 }
@@ -316,7 +310,7 @@ fn DeviceList(data: Data) -> impl IntoView {
     let lang = use_lang();
     view! {
         <section class="card">
-            <h2>{move || Text::new("Perangkat", "Devices").get(lang.get()).to_string()}</h2>
+            <h2>{move || text::DEVICES.get(lang.get())}</h2>
             <table class="table" data-testid="devices">
                 <tbody>
                 {move || data.devices.get().into_iter().map(|d| {
@@ -329,9 +323,9 @@ fn DeviceList(data: Data) -> impl IntoView {
                             <td>{d.paired_ms.map(crate::domain::calendar::format_wita_time).unwrap_or_default()}</td>
                             <td>
                                 {if d.revoked {
-                                    view! { <span class="badge badge-warn">{move || Text::new("Dicabut", "Revoked").get(lang.get()).to_string()}</span> }.into_any()
+                                    view! { <span class="badge badge-warn">{move || text::REVOKED.get(lang.get())}</span> }.into_any()
                                 } else if d.role == crate::domain::mutation::DeviceRole::Counter {
-                                    view! { <span class="muted">{move || Text::new("Masuk sebagai petugas", "Officer sign-in").get(lang.get()).to_string()}</span> }.into_any()
+                                    view! { <span class="muted">{move || text::OFFICER_SIGN_IN.get(lang.get())}</span> }.into_any()
                                 } else {
                                     view! {
                                         <button class="btn btn-warn" on:click=move |_| {
@@ -345,7 +339,7 @@ fn DeviceList(data: Data) -> impl IntoView {
                                                     reload(data, StaffRole::Admin).await;
                                                 });
                                             }
-                                        }>{move || Text::new("Cabut", "Revoke").get(lang.get()).to_string()}</button>
+                                        }>{move || text::REVOKE.get(lang.get())}</button>
                                     }.into_any()
                                 }}
                             </td>
@@ -368,14 +362,14 @@ fn StaffAdmin(data: Data) -> impl IntoView {
         ev.prevent_default();
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let req = crate::domain::access::NewStaff {
+            let req = crate::domain::accounts::NewStaff {
                 username: username.get_untracked().trim().to_owned(),
                 role: role.get_untracked(),
                 password: password.get_untracked(),
             };
             // Say what is wrong before the server has to.
-            let check = crate::domain::access::check_username(&req.username)
-                .and_then(|_| crate::domain::access::check_password(&req.password));
+            let check = crate::domain::accounts::check_username(&req.username)
+                .and_then(|_| crate::domain::accounts::check_password(&req.password));
             if let Err(e) = check {
                 data.message.set(Some(e.text()));
                 return;
@@ -398,7 +392,7 @@ fn StaffAdmin(data: Data) -> impl IntoView {
     };
     view! {
         <section class="card">
-            <h2>{move || Text::new("Akun petugas", "Staff accounts").get(lang.get()).to_string()}</h2>
+            <h2>{move || text::STAFF_ACCOUNTS.get(lang.get())}</h2>
             <table class="table" data-testid="staff">
                 <tbody>
                 {move || data.staff.get().into_iter().map(|s| view! {
@@ -407,10 +401,10 @@ fn StaffAdmin(data: Data) -> impl IntoView {
                 </tbody>
             </table>
             <form class="form-row" on:submit=submit data-testid="staff-form">
-                <Field label=Text::new(text::USERNAME.0, text::USERNAME.1) value=username name="new_username"/>
-                <Field label=Text::new(text::PASSWORD.0, text::PASSWORD.1) value=password kind="password" name="new_password"/>
+                <Field label=text::USERNAME.into() value=username name="new_username"/>
+                <Field label=text::PASSWORD.into() value=password kind="password" name="new_password"/>
                 <label>
-                    <span>{move || Text::new("Peran", "Role").get(lang.get()).to_string()}</span>
+                    <span>{move || text::ROLE.get(lang.get())}</span>
                     <select name="role" on:change=move |e| {
                         if let Some(r) = StaffRole::parse(&event_target_value(&e)) { role.set(r) }
                     }>
@@ -419,7 +413,7 @@ fn StaffAdmin(data: Data) -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </label>
-                <button class="btn btn-primary" type="submit">{move || Text::new("Buat akun", "Create account").get(lang.get()).to_string()}</button>
+                <button class="btn btn-primary" type="submit">{move || text::CREATE_ACCOUNT.get(lang.get())}</button>
             </form>
         </section>
     }

@@ -186,10 +186,7 @@ fn Workbench(device: Device, loket: LoketId) -> impl IntoView {
         }
         match line.get_untracked().first() {
             Some(t) => run(device, t.id, TicketCommand::Call { loket }, error),
-            None => error.set(Some(Text::new(
-                "Tidak ada antrean yang menunggu.",
-                "No ticket is waiting.",
-            ))),
+            None => error.set(Some(text::NOBODY_WAITING.into())),
         }
     };
     // Keyboard at the counter: Space/Enter for the primary action, R recall, N no-show.

@@ -285,7 +285,7 @@ fn DetailScreen(
             // No token: the random generator failed (an effect makes one as soon as the
             // kiosk starts). Say so instead of doing nothing.
             let Some(token) = ticket.next_token.get_untracked() else {
-                error.set(Some(Text::new(text::NO_RANDOM.0, text::NO_RANDOM.1)));
+                error.set(Some(text::NO_RANDOM.into()));
                 return;
             };
             busy.set_value(true);
@@ -535,10 +535,7 @@ fn RejoinScreen(
                 })
             });
             let Some(id) = found else {
-                result.set(Some(Err(Text::new(
-                    text::REJOIN_NOT_FOUND.0,
-                    text::REJOIN_NOT_FOUND.1,
-                ))));
+                result.set(Some(Err(text::REJOIN_NOT_FOUND.into())));
                 return;
             };
             let r = device

@@ -12,7 +12,7 @@ pub mod secrets;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-use app::domain::access::StaffRole;
+use app::domain::accounts::StaffRole;
 use app::domain::mutation::DeviceRole;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, Method};
@@ -101,7 +101,7 @@ impl Access {
                 .ok_or_else(|| ApiError::Forbidden("only a paired device may do this".into())),
             (Access::Staff(min), Principal::Staff { session, .. }) => (session.role >= min)
                 .then_some(())
-                .ok_or_else(|| ApiError::Refused(Refusal::RoleTooLow)),
+                .ok_or(ApiError::Refused(Refusal::RoleTooLow)),
             (Access::Staff(_), Principal::Device(_)) => Err(ApiError::Forbidden(
                 "a device may not do this; sign in as staff".into(),
             )),

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use app::domain::access::ClaimAnswer;
+use app::domain::accounts::ClaimAnswer;
 use app::domain::ids::ClientId;
 use app::domain::mutation::DeviceRole;
 

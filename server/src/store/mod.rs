@@ -5,11 +5,11 @@
 //! queries filter on: the domain types stay the single definition of the data, and the
 //! SCHEMAFULL tables still refuse anything unexpected.
 
-mod access;
 mod schema;
+mod staff_and_devices;
 
-pub use access::{audit_json, AuditRow, Purged, SessionRecord, StaffRecord};
 pub use schema::SCHEMA_VERSION;
+pub use staff_and_devices::{audit_json, AuditRow, Purged, SessionRecord, StaffRecord};
 
 use std::collections::BTreeMap;
 
@@ -366,7 +366,7 @@ impl Store {
                  INSERT INTO audit $audit;
                  COMMIT TRANSACTION;",
             )
-            .bind(("audit", access::audit_json(audit)))
+            .bind(("audit", staff_and_devices::audit_json(audit)))
             .bind(("events", Value::Array(events)))
             .bind(("tokens", Value::Array(tokens)))
             .bind(("client", plan.client.simple()))

@@ -3,7 +3,7 @@
 
 mod helpers;
 
-mod access;
+mod accounts_and_pairing;
 mod auth_matrix;
 mod bad_input;
 mod citizen;

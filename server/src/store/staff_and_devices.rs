@@ -3,7 +3,7 @@
 //! Secrets are never stored: sessions and device tokens are kept as their SHA-256 digests
 //! (the tokens carry 256 random bits, so a fast hash is enough), passwords as argon2 hashes.
 
-use app::domain::access::{AuditEntry, DeviceSummary, StaffRole, StaffSummary};
+use app::domain::accounts::{AuditEntry, DeviceSummary, StaffRole, StaffSummary};
 use app::domain::ids::ClientId;
 use app::domain::mutation::DeviceRole;
 use serde_json::{json, Value};
