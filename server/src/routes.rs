@@ -56,7 +56,6 @@ const KIOSK: Access = Access::Devices {
     display: false,
     staff: false,
 };
-const OFFICER: Access = Access::Staff(StaffRole::Officer);
 const SUPERVISOR: Access = Access::Staff(StaffRole::Supervisor);
 const ADMIN: Access = Access::Staff(StaffRole::Admin);
 
@@ -76,8 +75,14 @@ pub fn table() -> Vec<Entry> {
         r(M::GET, "/auth/setup", Public, staff::setup_state),
         r(M::POST, "/auth/setup", Limited(Bucket::Login), staff::setup),
         r(M::POST, "/auth/login", Limited(Bucket::Login), staff::login),
-        r(M::POST, "/auth/logout", OFFICER, staff::logout),
-        r(M::GET, "/auth/me", OFFICER, staff::me),
+        r(M::POST, "/auth/logout", Access::Signed, staff::logout),
+        r(M::GET, "/auth/me", Access::Signed, staff::me),
+        r(
+            M::POST,
+            "/auth/password",
+            Access::Signed,
+            staff::change_password,
+        ),
         // Devices: pairing by an admin, then sync.
         r(
             M::POST,
@@ -102,6 +107,30 @@ pub fn table() -> Vec<Entry> {
         // Administration.
         r(M::GET, "/admin/staff", ADMIN, staff::list),
         r(M::POST, "/admin/staff", ADMIN, staff::create),
+        r(
+            M::POST,
+            "/admin/staff/{username}/disable",
+            ADMIN,
+            staff::disable,
+        ),
+        r(
+            M::POST,
+            "/admin/staff/{username}/enable",
+            ADMIN,
+            staff::enable,
+        ),
+        r(
+            M::POST,
+            "/admin/staff/{username}/role",
+            ADMIN,
+            staff::set_role,
+        ),
+        r(
+            M::POST,
+            "/admin/staff/{username}/reset-password",
+            ADMIN,
+            staff::reset_password,
+        ),
         r(M::GET, "/admin/devices", ADMIN, devices::list),
         r(
             M::POST,

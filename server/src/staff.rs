@@ -1,12 +1,13 @@
-//! Staff accounts: the first-admin setup, sign-in and sign-out, the account list, and the
-//! audit log of staff actions.
+//! Staff accounts: the first-admin setup, sign-in and sign-out, the account list and its
+//! changes (disable, enable, role, password reset, one's own password), and the audit log
+//! of staff actions.
 
 use app::domain::accounts::{
-    check_password, check_username, AuditEntry, Login, NewStaff, SessionInfo, Setup, SetupState,
-    StaffRole, StaffSummary,
+    check_password, check_username, AuditEntry, ChangePassword, Login, NewStaff, SessionInfo,
+    SetRole, Setup, SetupState, StaffRole, StaffSummary, TemporaryPassword,
 };
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -15,7 +16,7 @@ use serde::Deserialize;
 use crate::auth::{secrets, session_cookie, Principal, SESSION_MS};
 use crate::error::ApiError;
 use crate::state::{now_ms, AppState};
-use crate::store::{AuditRow, StaffRecord};
+use crate::store::{AccountChange, AuditRow, ChangeRefused, StaffRecord};
 use crate::sync::json_body;
 use app::domain::refusal::Refusal;
 
@@ -57,6 +58,7 @@ async fn start_session(s: &AppState, staff: &StaffRecord) -> Result<Response, Ap
         username: staff.username.clone(),
         role: staff.role,
         csrf,
+        must_change_password: staff.must_change_password,
     };
     Ok((
         [(
@@ -115,6 +117,8 @@ pub async fn setup(
         username: req.username,
         role: StaffRole::Admin,
         password_hash: hash,
+        disabled: false,
+        must_change_password: false,
     };
     match s.store.create_staff(&staff, now_ms(), true).await {
         Ok(true) => {}
@@ -155,6 +159,11 @@ pub async fn login(
         return Err(wrong());
     };
     s.backoff.succeeded(&req.username);
+    // Told only to someone who knows the password: an unknown name still looks like a
+    // wrong password.
+    if staff.disabled {
+        return Err(ApiError::Refused(Refusal::AccountDisabled));
+    }
     if let Principal::Staff { digest, .. } = &who {
         s.store.delete_session(digest).await?;
         let _ = s
@@ -190,7 +199,169 @@ pub async fn me(Extension(who): Extension<Principal>) -> Result<Json<SessionInfo
         username: session.username.clone(),
         role: session.role,
         csrf: session.csrf.clone(),
+        must_change_password: session.must_change_password,
     }))
+}
+
+/// Closes the live streams of sessions that just ended.
+fn end_streams(s: &AppState, digests: Vec<String>) {
+    for d in digests {
+        let _ = s.live.send(crate::state::Live::SessionEnded(d));
+    }
+}
+
+/// `POST /api/auth/password`: one's own new password, with the current one. Ends the
+/// account's other sessions (a password changed because it leaked locks the other out).
+pub async fn change_password(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    body: Result<Json<ChangePassword>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let (session, digest) = who.staff()?;
+    let req = json_body(body)?;
+    check_password(&req.new).map_err(|e| ApiError::Refused(e.into()))?;
+    let now = now_ms();
+    if let Err(wait_ms) = s.backoff.check(&session.username, now) {
+        return Err(ApiError::TooMany(format!(
+            "too many wrong passwords for this account; try again in {} s",
+            (wait_ms + 999) / 1000
+        )));
+    }
+    let hash = s
+        .store
+        .staff_by_username(&session.username)
+        .await?
+        .map(|st| st.password_hash);
+    if !secrets::verify_password_queued(req.current.clone(), hash).await {
+        s.backoff.failed(&session.username, now);
+        return Err(ApiError::Refused(Refusal::WrongCurrentPassword));
+    }
+    s.backoff.succeeded(&session.username);
+    let hash = secrets::hash_password_queued(req.new.clone())
+        .await
+        .map_err(ApiError::internal)?;
+    let ended = s
+        .store
+        .set_own_password(&session.staff_id, &hash, digest)
+        .await?;
+    end_streams(&s, ended);
+    s.store
+        .add_audit(&[AuditRow {
+            at_ms: now,
+            staff_id: session.staff_id.clone(),
+            action: "changed_own_password".into(),
+            subject: session.username.clone(),
+        }])
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Applies an admin's change to another account, ends its sessions where the change
+/// does, and writes the audit row.
+async fn change_account(
+    s: &AppState,
+    who: &Principal,
+    username: &str,
+    change: AccountChange,
+    action: &str,
+) -> Result<(), ApiError> {
+    let (admin, _) = who.staff()?;
+    // An admin cannot lock themselves out, nor demote themselves by mistake; another
+    // admin can.
+    if admin.username == username {
+        return Err(ApiError::Refused(Refusal::OwnAccount));
+    }
+    let subject = match &change {
+        AccountChange::Role(r) => format!("{username} ({})", r.as_str()),
+        _ => username.to_owned(),
+    };
+    match s.store.change_account(username, &change).await {
+        Ok(ended) => end_streams(s, ended),
+        Err(Ok(ChangeRefused::NoSuchAccount)) => {
+            return Err(ApiError::Refused(Refusal::NoSuchAccount))
+        }
+        Err(Ok(ChangeRefused::LastAdmin)) => return Err(ApiError::Refused(Refusal::LastAdmin)),
+        Err(Ok(ChangeRefused::Conflict)) => return Err(ApiError::Refused(Refusal::Conflict)),
+        Err(Err(e)) => return Err(e.into()),
+    }
+    s.store
+        .add_audit(&[AuditRow {
+            at_ms: now_ms(),
+            staff_id: admin.staff_id.clone(),
+            action: action.into(),
+            subject,
+        }])
+        .await?;
+    tracing::info!(action, "account changed");
+    Ok(())
+}
+
+/// `POST /api/admin/staff/{username}/disable`: the account's sessions end at once.
+pub async fn disable(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Path(username): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    change_account(
+        &s,
+        &who,
+        &username,
+        AccountChange::Disable,
+        "disabled_staff",
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/admin/staff/{username}/enable`.
+pub async fn enable(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Path(username): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    change_account(&s, &who, &username, AccountChange::Enable, "enabled_staff").await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/admin/staff/{username}/role`.
+pub async fn set_role(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Path(username): Path<String>,
+    body: Result<Json<SetRole>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let req = json_body(body)?;
+    change_account(
+        &s,
+        &who,
+        &username,
+        AccountChange::Role(req.role),
+        "changed_role",
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/admin/staff/{username}/reset-password`: a temporary password, shown once to
+/// the admin; the account changes it at its next sign-in.
+pub async fn reset_password(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Path(username): Path<String>,
+) -> Result<Json<TemporaryPassword>, ApiError> {
+    let password = secrets::temporary_password();
+    let hash = secrets::hash_password_queued(password.clone())
+        .await
+        .map_err(ApiError::internal)?;
+    change_account(
+        &s,
+        &who,
+        &username,
+        AccountChange::ResetPassword(hash),
+        "reset_password",
+    )
+    .await?;
+    Ok(Json(TemporaryPassword { password }))
 }
 
 /// `GET /api/admin/staff`.
@@ -215,6 +386,8 @@ pub async fn create(
         password_hash: secrets::hash_password_queued(req.password.clone())
             .await
             .map_err(ApiError::internal)?,
+        disabled: false,
+        must_change_password: false,
     };
     if !s.store.create_staff(&staff, now, false).await? {
         return Err(ApiError::Refused(Refusal::UsernameTaken));
@@ -233,6 +406,7 @@ pub async fn create(
             username: staff.username,
             role: staff.role,
             created_ms: now,
+            disabled: false,
         }),
     ))
 }

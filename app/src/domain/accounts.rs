@@ -140,6 +140,9 @@ pub struct SessionInfo {
     pub username: String,
     pub role: StaffRole,
     pub csrf: String,
+    /// Signed in with a temporary password: nothing else is allowed until it is changed.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 /// `POST /api/admin/staff`.
@@ -155,6 +158,28 @@ pub struct StaffSummary {
     pub username: String,
     pub role: StaffRole,
     pub created_ms: i64,
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+/// `POST /api/auth/password`: a signed-in person changes their own password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePassword {
+    pub current: String,
+    pub new: String,
+}
+
+/// `POST /api/admin/staff/{username}/role`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetRole {
+    pub role: StaffRole,
+}
+
+/// The answer to `POST /api/admin/staff/{username}/reset-password`: shown once to the
+/// admin, who hands it over; the account must change it at its next sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemporaryPassword {
+    pub password: String,
 }
 
 /// `POST /api/pairing`: an unpaired kiosk or display asks for a pairing code.

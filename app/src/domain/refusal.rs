@@ -29,6 +29,12 @@ pub enum Refusal {
     LongPassword,
     RoleTooLow,
     StaleSession,
+    AccountDisabled,
+    ChangePasswordFirst,
+    WrongCurrentPassword,
+    OwnAccount,
+    LastAdmin,
+    NoSuchAccount,
     // Devices and pairing.
     DeviceNotPaired,
     CounterSignsIn,
@@ -51,10 +57,12 @@ impl Refusal {
         match self {
             Invalid | Username | ShortPassword | LongPassword | CounterSignsIn => 400,
             SignInFirst | WrongCredentials | DeviceNotPaired => 401,
-            NotAllowed | WrongSetupToken | SetupTokenExpired | RoleTooLow | StaleSession => 403,
-            NotFound | PairingCodeUnknown | PairingExpired | NoSuchDevice | TicketNotFound => 404,
+            NotAllowed | WrongSetupToken | SetupTokenExpired | RoleTooLow | StaleSession
+            | AccountDisabled | ChangePasswordFirst | WrongCurrentPassword => 403,
+            NotFound | PairingCodeUnknown | PairingExpired | NoSuchDevice | TicketNotFound
+            | NoSuchAccount => 404,
             Conflict | SetupDone | UsernameTaken | AlreadyPaired | TabletInUse | SurveyClosed
-            | SurveyAnswered => 409,
+            | SurveyAnswered | OwnAccount | LastAdmin => 409,
             TooLarge => 413,
             TooMany | TooManyPairings => 429,
         }
@@ -128,6 +136,27 @@ impl Refusal {
                 "Sesi halaman ini sudah tidak berlaku. Muat ulang halaman.",
                 "This page's session is no longer valid. Reload the page.",
             ),
+            AccountDisabled => t(
+                "Akun ini dinonaktifkan. Hubungi admin kantor.",
+                "This account is disabled. Ask the office's admin.",
+            ),
+            ChangePasswordFirst => t(
+                "Ganti kata sandi sementara Anda dulu.",
+                "Change your temporary password first.",
+            ),
+            WrongCurrentPassword => t(
+                "Kata sandi saat ini salah.",
+                "The current password is wrong.",
+            ),
+            OwnAccount => t(
+                "Akun Anda sendiri tidak dapat diubah di sini; minta admin lain.",
+                "Your own account cannot be changed here; ask another admin.",
+            ),
+            LastAdmin => t(
+                "Harus tetap ada setidaknya satu admin aktif.",
+                "At least one active admin must remain.",
+            ),
+            NoSuchAccount => t("Akun tidak ditemukan.", "No such account."),
             DeviceNotPaired => t(
                 "Perangkat ini dicabut atau belum dipasangkan. Minta admin memasangkannya lagi.",
                 "This device was revoked or is not paired. Ask an admin to pair it again.",
@@ -227,6 +256,12 @@ mod tests {
             LongPassword,
             RoleTooLow,
             StaleSession,
+            AccountDisabled,
+            ChangePasswordFirst,
+            WrongCurrentPassword,
+            OwnAccount,
+            LastAdmin,
+            NoSuchAccount,
             DeviceNotPaired,
             CounterSignsIn,
             PairingCodeUnknown,

@@ -74,6 +74,9 @@ pub enum Access {
     },
     /// Staff of at least this role.
     Staff(StaffRole),
+    /// Any signed-in staff member, also one who still has to change a temporary password:
+    /// their own session and password only.
+    Signed,
 }
 
 impl Access {
@@ -86,6 +89,14 @@ impl Access {
         };
         match (self, who) {
             (Access::Public | Access::Limited(_), _) => Ok(()),
+            (Access::Signed, Principal::Staff { .. }) => Ok(()),
+            // A temporary password opens nothing but its own change.
+            (
+                Access::Devices { staff: true, .. } | Access::Staff(_),
+                Principal::Staff { session, .. },
+            ) if session.must_change_password => {
+                Err(ApiError::Refused(Refusal::ChangePasswordFirst))
+            }
             (Access::Devices { kiosk, display, .. }, Principal::Device(d)) => {
                 let ok = match d.role {
                     DeviceRole::Kiosk => kiosk,
@@ -102,7 +113,7 @@ impl Access {
             (Access::Staff(min), Principal::Staff { session, .. }) => (session.role >= min)
                 .then_some(())
                 .ok_or(ApiError::Refused(Refusal::RoleTooLow)),
-            (Access::Staff(_), Principal::Device(_)) => Err(ApiError::Forbidden(
+            (Access::Staff(_) | Access::Signed, Principal::Device(_)) => Err(ApiError::Forbidden(
                 "a device may not do this; sign in as staff".into(),
             )),
             (_, Principal::Anonymous) => Err(unauthenticated()),
@@ -270,9 +281,34 @@ mod tests {
                 username: "u".into(),
                 role,
                 csrf: "c".into(),
+                must_change_password: false,
             },
             digest: "d".into(),
         }
+    }
+
+    #[test]
+    fn a_temporary_password_opens_only_its_own_change() {
+        let mut who = staff(StaffRole::Admin);
+        if let Principal::Staff { session, .. } = &mut who {
+            session.must_change_password = true;
+        }
+        assert!(Access::Signed.check(&who).is_ok());
+        for a in [
+            Access::Staff(StaffRole::Officer),
+            Access::Devices {
+                kiosk: true,
+                display: true,
+                staff: true,
+            },
+        ] {
+            assert!(matches!(
+                a.check(&who),
+                Err(ApiError::Refused(Refusal::ChangePasswordFirst))
+            ));
+        }
+        assert!(Access::Signed.check(&Principal::Anonymous).is_err());
+        assert!(Access::Signed.check(&device(DeviceRole::Kiosk)).is_err());
     }
 
     #[test]

@@ -27,6 +27,15 @@ pub fn pairing_code() -> String {
     format!("{:06}", rand::random_range(0..1_000_000u32))
 }
 
+/// A temporary password an admin reads out or writes down: 12 letters and digits without
+/// look-alikes (no 0/o, 1/l/i), about 59 bits; it must be changed at the next sign-in.
+pub fn temporary_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    (0..12)
+        .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
 /// What the database keeps instead of a token.
 pub fn digest(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))

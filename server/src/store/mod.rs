@@ -9,7 +9,9 @@ mod schema;
 mod staff_and_devices;
 
 pub use schema::SCHEMA_VERSION;
-pub use staff_and_devices::{audit_json, AuditRow, Purged, SessionRecord, StaffRecord};
+pub use staff_and_devices::{
+    audit_json, AccountChange, AuditRow, ChangeRefused, Purged, SessionRecord, StaffRecord,
+};
 
 use std::collections::BTreeMap;
 

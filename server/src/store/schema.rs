@@ -129,6 +129,16 @@ const MIGRATIONS: &[&str] = &[
     -- A revoked kiosk's series digit is free again from the day after this one.
     DEFINE FIELD IF NOT EXISTS revoked_day ON device TYPE option<string>;
     ",
+    // 6: accounts can be disabled, and a reset password must be changed at next sign-in.
+    "
+    DEFINE FIELD IF NOT EXISTS disabled ON staff TYPE bool DEFAULT false;
+    DEFINE FIELD IF NOT EXISTS must_change_password ON staff TYPE bool DEFAULT false;
+    -- Written by every account change, so two changes at once conflict (see
+    -- Store::change_account) instead of each seeing the other admin still enabled.
+    DEFINE FIELD IF NOT EXISTS accounts_changed ON meta TYPE option<int>;
+    UPDATE staff SET disabled = false WHERE disabled = NONE;
+    UPDATE staff SET must_change_password = false WHERE must_change_password = NONE;
+    ",
 ];
 
 /// The version a database has after start-up.

@@ -17,6 +17,28 @@ pub struct StaffRecord {
     pub username: String,
     pub role: StaffRole,
     pub password_hash: String,
+    pub disabled: bool,
+    pub must_change_password: bool,
+}
+
+/// A change an admin makes to an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountChange {
+    Disable,
+    Enable,
+    Role(StaffRole),
+    /// A new (temporary) password hash: the account changes it at next sign-in.
+    ResetPassword(String),
+}
+
+/// Why an account change was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeRefused {
+    NoSuchAccount,
+    /// It would leave no enabled admin.
+    LastAdmin,
+    /// Another account change committed first; try again.
+    Conflict,
 }
 
 /// A live session, joined with its staff account.
@@ -26,6 +48,7 @@ pub struct SessionRecord {
     pub username: String,
     pub role: StaffRole,
     pub csrf: String,
+    pub must_change_password: bool,
 }
 
 /// One audit row to write.
@@ -49,6 +72,11 @@ fn str_of<'a>(v: &'a Value, k: &str) -> Result<&'a str> {
     v.get(k)
         .and_then(Value::as_str)
         .ok_or_else(|| StoreError::Corrupt(format!("missing {k}")))
+}
+
+/// A boolean column; absent (a row from before it existed) is false.
+fn flag(v: &Value, k: &str) -> bool {
+    v.get(k).and_then(Value::as_bool).unwrap_or(false)
 }
 
 fn role_of(v: &Value) -> Result<StaffRole> {
@@ -125,7 +153,7 @@ impl Store {
     pub async fn staff_by_username(&self, username: &str) -> Result<Option<StaffRecord>> {
         let mut r = self
             .db
-            .query("SELECT record::id(id) AS id, username, role, password_hash FROM staff WHERE username = $u LIMIT 1")
+            .query("SELECT record::id(id) AS id, username, role, password_hash, disabled, must_change_password FROM staff WHERE username = $u LIMIT 1")
             .bind(("u", username.to_owned()))
             .await?
             .check()?;
@@ -137,15 +165,119 @@ impl Store {
                     username: str_of(v, "username")?.to_owned(),
                     role: role_of(v)?,
                     password_hash: str_of(v, "password_hash")?.to_owned(),
+                    disabled: flag(v, "disabled"),
+                    must_change_password: flag(v, "must_change_password"),
                 })
             })
             .transpose()
     }
 
+    /// Applies an admin's change to the account `username` in one transaction, refusing
+    /// one that would leave no enabled admin. Disabling, resetting the password and
+    /// changing the role end the account's sessions; their cookie digests are returned, so
+    /// their live streams can be closed too.
+    pub async fn change_account(
+        &self,
+        username: &str,
+        change: &AccountChange,
+    ) -> std::result::Result<Vec<String>, Result<ChangeRefused>> {
+        let (set, ends_sessions, hash) = match change {
+            AccountChange::Disable => ("disabled = true", true, String::new()),
+            AccountChange::Enable => ("disabled = false", false, String::new()),
+            AccountChange::Role(_) => ("role = $role", true, String::new()),
+            AccountChange::ResetPassword(h) => (
+                "password_hash = $hash, must_change_password = true",
+                true,
+                h.clone(),
+            ),
+        };
+        let role = match change {
+            AccountChange::Role(r) => r.as_str(),
+            _ => "",
+        };
+        // The account stays an admin after the change only if it is one, stays enabled
+        // and keeps the role.
+        let stays_admin = match change {
+            AccountChange::Disable => "false",
+            AccountChange::Role(r) if *r != StaffRole::Admin => "false",
+            _ => "$s.role = 'admin' AND !$s.disabled",
+        };
+        let sql = format!(
+            "BEGIN TRANSACTION;
+             UPSERT meta:accounts SET accounts_changed = time::unix(time::now());
+             LET $s = (SELECT id, role, disabled FROM staff WHERE username = $u)[0];
+             IF $s = NONE {{ THROW 'no such account' }};
+             IF $s.role = 'admin' AND !$s.disabled AND !({stays_admin})
+                AND count(SELECT id FROM staff WHERE role = 'admin' AND !disabled AND username != $u) = 0
+                {{ THROW 'last admin' }};
+             UPDATE $s.id SET {set};
+             SELECT VALUE record::id(id) FROM session WHERE $ends AND staff = record::id($s.id);
+             DELETE session WHERE $ends AND staff = record::id($s.id);
+             COMMIT TRANSACTION;"
+        );
+        let mut r = self
+            .db
+            .query(sql)
+            .bind(("u", username.to_owned()))
+            .bind(("role", role))
+            .bind(("hash", hash))
+            .bind(("ends", ends_sessions))
+            .await
+            .map_err(|e| Err(e.into()))?;
+        let errors = r.take_errors();
+        if let Some(e) = errors.values().find_map(|e| {
+            let m = e.to_string();
+            if m.contains("no such account") {
+                Some(ChangeRefused::NoSuchAccount)
+            } else if m.contains("last admin") {
+                Some(ChangeRefused::LastAdmin)
+            } else if m.to_lowercase().contains("conflict") {
+                Some(ChangeRefused::Conflict)
+            } else {
+                None
+            }
+        }) {
+            return Err(Ok(e));
+        }
+        if let Some(e) = errors.into_values().next() {
+            return Err(Err(e.into()));
+        }
+        // The SELECT of the sessions: BEGIN, the UPSERT, LET, two IFs and the UPDATE come
+        // first (the transaction's own statements have their places in the response too).
+        let ended: Vec<String> = r.take(6).map_err(|e| Err(e.into()))?;
+        Ok(ended)
+    }
+
+    /// Sets an account's own new password, clears the temporary flag, and ends its other
+    /// sessions (those whose digest is not `keep`); returns their digests.
+    pub async fn set_own_password(
+        &self,
+        staff_id: &str,
+        hash: &str,
+        keep: &str,
+    ) -> Result<Vec<String>> {
+        let mut r = self
+            .db
+            .query(
+                "BEGIN TRANSACTION;
+                 UPDATE type::record('staff', $id) SET password_hash = $hash, must_change_password = false;
+                 SELECT VALUE record::id(id) FROM session WHERE staff = $id AND record::id(id) != $keep;
+                 DELETE session WHERE staff = $id AND record::id(id) != $keep;
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("id", staff_id.to_owned()))
+            .bind(("hash", hash.to_owned()))
+            .bind(("keep", keep.to_owned()))
+            .await?
+            .check()?;
+        // After BEGIN and the UPDATE.
+        Ok(r.take(2)?)
+    }
+
     pub async fn list_staff(&self) -> Result<Vec<StaffSummary>> {
         let mut r = self
             .db
-            .query("SELECT username, role, created_ms FROM staff ORDER BY username")
+            .query("SELECT username, role, created_ms, disabled FROM staff ORDER BY username")
             .await?
             .check()?;
         let rows: Vec<Value> = r.take(0)?;
@@ -155,6 +287,7 @@ impl Store {
                     username: str_of(v, "username")?.to_owned(),
                     role: role_of(v)?,
                     created_ms: v.get("created_ms").and_then(Value::as_i64).unwrap_or(0),
+                    disabled: flag(v, "disabled"),
                 })
             })
             .collect()
@@ -185,8 +318,9 @@ impl Store {
             .query(
                 "LET $s = (SELECT staff, csrf, expires_ms FROM type::record('session', $d))[0];
                  IF $s = NONE OR $s.expires_ms <= $now { RETURN NONE } ELSE {
-                     RETURN (SELECT record::id(id) AS id, username, role, $s.csrf AS csrf
-                             FROM type::record('staff', $s.staff))[0]
+                     RETURN (SELECT record::id(id) AS id, username, role, must_change_password,
+                                    $s.csrf AS csrf
+                             FROM type::record('staff', $s.staff) WHERE !disabled)[0]
                  };",
             )
             .bind(("d", digest.to_owned()))
@@ -200,6 +334,7 @@ impl Store {
                 username: str_of(&v, "username")?.to_owned(),
                 role: role_of(&v)?,
                 csrf: str_of(&v, "csrf")?.to_owned(),
+                must_change_password: flag(&v, "must_change_password"),
             })),
             _ => Ok(None),
         }

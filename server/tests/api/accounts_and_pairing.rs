@@ -394,3 +394,166 @@ async fn retention_purges_old_tickets_and_keeps_recent_ones() {
         .await;
     assert_eq!(v["tickets"], 0, "{v}");
 }
+
+#[tokio::test]
+async fn an_admin_disables_resets_and_promotes_accounts_and_each_change_applies_at_once() {
+    let app = spawn_app();
+    let admin = app.admin().await;
+    let ani = app.staff("ani", "officer").await;
+    let empty = serde_json::json!({});
+    let (s, _) = app.get_as(&ani, "/api/auth/me").await;
+    assert_eq!(s, 200);
+
+    // Disabled: the open session ends at once; the right password is told it is disabled.
+    let (s, v) = app
+        .post_as(&admin, "/api/admin/staff/ani/disable", &empty)
+        .await;
+    assert_eq!(s, 204, "{v} {}", app.log.lock().unwrap());
+    let (s, _) = app.get_as(&ani, "/api/auth/me").await;
+    assert_eq!(s, 401, "the disabled account's session ended");
+    let (s, v) = app.login("ani", PASSWORD).await.unwrap_err();
+    assert_eq!((s, v["code"].as_str()), (403, Some("account_disabled")));
+    let (s, v) = app.login("ani", "salah-sekali-ya").await.unwrap_err();
+    assert_eq!((s, v["code"].as_str()), (401, Some("wrong_credentials")));
+    let (_, list) = app.get_as(&admin, "/api/admin/staff").await;
+    let row = |list: &serde_json::Value, name: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["username"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(row(&list, "ani")["disabled"], true);
+    let (s, _) = app
+        .post_as(&admin, "/api/admin/staff/ani/enable", &empty)
+        .await;
+    assert_eq!(s, 204);
+    let ani = app.login("ani", PASSWORD).await.expect("enabled again");
+
+    // A reset password: the old one is refused, the temporary one opens only its change.
+    let (s, v) = app
+        .post_as(&admin, "/api/admin/staff/ani/reset-password", &empty)
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let temporary = v["password"].as_str().unwrap().to_owned();
+    assert!(temporary.len() >= 10);
+    let (s, _) = app.get_as(&ani, "/api/auth/me").await;
+    assert_eq!(s, 401, "a reset ends the account's sessions");
+    assert_eq!(app.login("ani", PASSWORD).await.unwrap_err().0, 401);
+    let ani = app
+        .login("ani", &temporary)
+        .await
+        .expect("temporary sign-in");
+    let (_, me) = app.get_as(&ani, "/api/auth/me").await;
+    assert_eq!(me["must_change_password"], true);
+    let (s, v) = app.get_as(&ani, "/api/sync/pull?cursor=0").await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (403, Some("change_password_first"))
+    );
+    let change = |current: &str, new: &str| serde_json::json!({ "current": current, "new": new });
+    let (s, v) = app
+        .post_as(
+            &ani,
+            "/api/auth/password",
+            &change("tebakan-salah", "kata-sandi-baru-1"),
+        )
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (403, Some("wrong_current_password"))
+    );
+    let (s, v) = app
+        .post_as(&ani, "/api/auth/password", &change(&temporary, "pendek"))
+        .await;
+    assert_eq!((s, v["code"].as_str()), (400, Some("short_password")));
+    let (s, _) = app
+        .post_as(
+            &ani,
+            "/api/auth/password",
+            &change(&temporary, "kata-sandi-baru-1"),
+        )
+        .await;
+    assert_eq!(s, 204);
+    let (_, me) = app.get_as(&ani, "/api/auth/me").await;
+    assert_eq!(
+        me["must_change_password"], false,
+        "the same session goes on"
+    );
+    let (s, _) = app.get_as(&ani, "/api/sync/pull?cursor=0").await;
+    assert_eq!(s, 200);
+
+    // A new role applies to the open session.
+    assert_eq!(app.get_as(&ani, "/api/ikm").await.0, 403);
+    let (s, _) = app
+        .post_as(
+            &admin,
+            "/api/admin/staff/ani/role",
+            &serde_json::json!({ "role": "supervisor" }),
+        )
+        .await;
+    assert_eq!(s, 204);
+    let ani = app
+        .login("ani", "kata-sandi-baru-1")
+        .await
+        .expect("sign-in");
+    assert_eq!(app.get_as(&ani, "/api/ikm").await.0, 200);
+
+    // An admin cannot change their own account here; an unknown one is a 404.
+    let (s, v) = app
+        .post_as(&admin, "/api/admin/staff/admin/disable", &empty)
+        .await;
+    assert_eq!((s, v["code"].as_str()), (409, Some("own_account")));
+    let (s, v) = app
+        .post_as(&admin, "/api/admin/staff/siapa/disable", &empty)
+        .await;
+    assert_eq!((s, v["code"].as_str()), (404, Some("no_such_account")));
+
+    // Every change is in the audit log.
+    let (_, audit) = app.get_as(&admin, "/api/audit").await;
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["action"].as_str())
+        .collect();
+    for a in [
+        "disabled_staff",
+        "enabled_staff",
+        "reset_password",
+        "changed_own_password",
+        "changed_role",
+    ] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
+}
+
+#[tokio::test]
+async fn two_admins_disabling_each_other_at_once_leave_one_admin() {
+    let app = spawn_app();
+    let admin = app.admin().await;
+    let budi = app.staff("budi", "admin").await;
+    let empty = serde_json::json!({});
+    let (a, b) = tokio::join!(
+        app.post_as(&admin, "/api/admin/staff/budi/disable", &empty),
+        app.post_as(&budi, "/api/admin/staff/admin/disable", &empty),
+    );
+    let won = [a.0, b.0].iter().filter(|s| **s == 204).count();
+    assert_eq!(won, 1, "exactly one disable goes through: {a:?} {b:?}");
+    // The other was refused: no admin left, or its own session already ended.
+    assert!(
+        [a.0, b.0].iter().all(|s| matches!(s, 204 | 401 | 409)),
+        "{a:?} {b:?}"
+    );
+    let survivor = if a.0 == 204 { &admin } else { &budi };
+    let (s, list) = app.get_as(survivor, "/api/admin/staff").await;
+    assert_eq!(s, 200);
+    let enabled_admins = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["role"] == "admin" && r["disabled"] == false)
+        .count();
+    assert_eq!(enabled_admins, 1);
+}

@@ -37,6 +37,7 @@ const MATRIX: &[(&str, &str, [bool; 8])] = &[
     ("POST", "/auth/setup",                    [Y, Y, Y, Y, Y, Y, Y, N]),
     ("POST", "/auth/login",                    [Y, Y, Y, Y, Y, Y, Y, N]),
     ("GET",  "/auth/me",                       [N, N, N, N, Y, Y, Y, N]),
+    ("POST", "/auth/password",                 [N, N, N, N, Y, Y, Y, N]),
     ("POST", "/pairing",                       [Y, Y, Y, Y, Y, Y, Y, N]),
     ("POST", "/pairing/claim",                 [Y, Y, Y, Y, Y, Y, Y, N]),
     ("POST", "/devices",                       [N, N, Y, Y, Y, Y, Y, N]),
@@ -48,6 +49,10 @@ const MATRIX: &[(&str, &str, [bool; 8])] = &[
     ("GET",  "/audit",                         [N, N, N, N, N, Y, Y, N]),
     ("GET",  "/admin/staff",                   [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/staff",                   [N, N, N, N, N, N, Y, N]),
+    ("POST", "/admin/staff/{username}/disable", [N, N, N, N, N, N, Y, N]),
+    ("POST", "/admin/staff/{username}/enable", [N, N, N, N, N, N, Y, N]),
+    ("POST", "/admin/staff/{username}/role",   [N, N, N, N, N, N, Y, N]),
+    ("POST", "/admin/staff/{username}/reset-password", [N, N, N, N, N, N, Y, N]),
     ("GET",  "/admin/devices",                 [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/devices/{client}/revoke", [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/pairing/confirm",         [N, N, N, N, N, N, Y, N]),
@@ -127,10 +132,12 @@ async fn every_route_allows_exactly_whom_the_matrix_says() {
             };
             let url_path = format!(
                 "/api{}",
-                path.replace("{token}", token).replace(
-                    "{client}",
-                    &ClientId::from_random_bytes(random_bytes()).simple()
-                )
+                path.replace("{token}", token)
+                    .replace("{username}", "nobody")
+                    .replace(
+                        "{client}",
+                        &ClientId::from_random_bytes(random_bytes()).simple()
+                    )
             );
             let method = Method::from_bytes(method.as_bytes()).expect("method");
             let body = (method == Method::POST).then(|| "{}".to_owned());
