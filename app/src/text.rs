@@ -290,3 +290,28 @@ pub const WAIT_BEFORE_LOKET_CHANGE: T = T(
     "Tunggu sampai semua tindakan terkirim ke server sebelum ganti loket.",
     "Wait until every action has reached the server before changing the counter.",
 );
+
+// Accounts.
+pub const DISABLE: T = T("Nonaktifkan", "Disable");
+pub const ENABLE: T = T("Aktifkan", "Enable");
+pub const RESET_PASSWORD: T = T("Atur ulang kata sandi", "Reset password");
+pub const DISABLED: T = T("Nonaktif", "Disabled");
+pub const YOU: T = T("Anda", "You");
+pub const CHANGE_PASSWORD: T = T("Ganti kata sandi", "Change password");
+pub const CURRENT_PASSWORD: T = T("Kata sandi saat ini", "Current password");
+pub const NEW_PASSWORD: T = T("Kata sandi baru", "New password");
+pub const MUST_CHANGE_PASSWORD: T = T(
+    "Anda masuk dengan kata sandi sementara. Buat kata sandi baru untuk melanjutkan.",
+    "You signed in with a temporary password. Choose a new one to go on.",
+);
+pub const PASSWORD_CHANGED: T = T("Kata sandi sudah diganti.", "Your password was changed.");
+pub const ACCOUNT_SAVED: T = T("Perubahan akun disimpan.", "The account change is saved.");
+pub const TEMPORARY_PASSWORD_FOR: T = T("Kata sandi sementara untuk", "Temporary password for");
+pub const TEMPORARY_PASSWORD_HINT: T = T(
+    "Serahkan kepada pemilik akun; ia harus menggantinya saat masuk berikutnya.",
+    "Hand it to the account's owner; they must change it at their next sign-in.",
+);
+pub const CHANGE_PASSWORD_IN_ADMIN: T = T(
+    "Kata sandi ini sementara. Buka /admin di tablet ini, buat kata sandi baru, lalu masuk lagi di sini.",
+    "This password is temporary. Open /admin on this tablet, choose a new one, then sign in here again.",
+);

@@ -2,7 +2,7 @@
 // by typing the code the display shows, revokes it, and the display stops and asks to be
 // paired again. No CSP violation on any page.
 import { test, expect, Page } from "@playwright/test";
-import { PASSWORD, Server, shotsDir } from "./harness";
+import { PASSWORD, Server, shotsDir, signIn } from "./harness";
 import { join } from "node:path";
 
 let server: Server;
@@ -108,4 +108,61 @@ test("a counter asks an officer to sign in, and signs out", async ({ page }) => 
   await page.getByRole("button", { name: "Keluar" }).click();
   await expect(page.getByTestId("sign-in")).toBeVisible();
   expect(csp).toEqual([]);
+});
+
+test("a disabled officer's open counter is signed out at once; a reset password is changed in /admin first", async ({ browser }) => {
+  await server.createStaff("ani", "officer");
+  const counterCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const counter = await counterCtx.newPage();
+  await counter.goto(`${server.url}/counter`);
+  await signIn(counter, "ani");
+  await expect(counter.getByTestId("officer")).toHaveText("ani");
+
+  const adminCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const admin = await adminCtx.newPage();
+  await admin.goto(`${server.url}/admin`);
+  const login = admin.getByTestId("admin-login");
+  await login.locator("input[name=username]").fill("admin");
+  await login.locator("input[name=password]").fill(PASSWORD);
+  await login.locator("button[type=submit]").click();
+  const row = admin.getByTestId("staff-ani");
+  await row.getByTestId("disable").click();
+  await expect(row.locator(".badge")).toHaveText("Nonaktif");
+  await expect(admin.getByTestId("audit")).toContainText("menonaktifkan akun");
+
+  // The counter learns it at once: its stream ends with the session, and it asks to sign in.
+  const form = counter.getByTestId("sign-in");
+  await expect(form).toBeVisible({ timeout: 5_000 });
+  await form.locator("input[name=username]").fill("ani");
+  await form.locator("input[name=password]").fill(PASSWORD);
+  await form.locator("button[type=submit]").click();
+  await expect(form.getByRole("alert")).toHaveText("Akun ini dinonaktifkan. Hubungi admin kantor.");
+
+  // Enabled again, with a temporary password read off the admin's screen.
+  await row.getByTestId("enable").click();
+  await expect(row.locator(".badge")).toHaveCount(0);
+  await row.getByTestId("reset-password").click();
+  const message = admin.getByTestId("admin-message");
+  await expect(message).toContainText("Kata sandi sementara untuk ani:");
+  const temporary = /ani: ([a-z0-9]{12}) —/.exec((await message.textContent())!)![1];
+  await admin.screenshot({ path: join(shotsDir(), "admin-accounts-tablet.png"), fullPage: true });
+
+  await form.locator("input[name=password]").fill(temporary);
+  await form.locator("button[type=submit]").click();
+  await expect(form.getByRole("alert")).toContainText("Buka /admin di tablet ini");
+  // /admin on the same tablet asks for the new password before anything else.
+  await counter.goto(`${server.url}/admin`);
+  const change = counter.getByTestId("password-form");
+  await expect(change).toContainText("kata sandi sementara");
+  await change.locator("input[name=current_password]").fill(temporary);
+  await change.locator("input[name=new_password_own]").fill("kata-sandi-ani-baru");
+  await change.locator("button[type=submit]").click();
+  await expect(counter.getByTestId("admin-message")).toHaveText("Kata sandi sudah diganti.");
+  await expect(counter.getByTestId("admin-user")).toContainText("ani");
+
+  await counter.goto(`${server.url}/counter`);
+  // Still signed in from /admin, now with a password of its own: the counter works.
+  await expect(counter.getByTestId("officer")).toHaveText("ani", { timeout: 30_000 });
+  await counterCtx.close();
+  await adminCtx.close();
 });

@@ -105,6 +105,8 @@ pub async fn sign_in(
     password: String,
 ) -> Result<(), Text> {
     match net::login(&Login { username, password }).await {
+        // The session stays: /admin in this browser asks for the new password at once.
+        Ok(info) if info.must_change_password => Err(crate::text::CHANGE_PASSWORD_IN_ADMIN.into()),
         Ok(info) => {
             accept_session(&dev, &rt, info).await;
             connect(&dev, &rt).await;

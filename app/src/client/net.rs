@@ -7,8 +7,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::domain::accounts::{
-    AuditEntry, ClaimAnswer, ConfirmPairing, DeviceSummary, Login, NewStaff, PairingClaim,
-    PairingOffer, PairingStart, SessionInfo, Setup, SetupState, StaffSummary,
+    AuditEntry, ChangePassword, ClaimAnswer, ConfirmPairing, DeviceSummary, Login, NewStaff,
+    PairingClaim, PairingOffer, PairingStart, SessionInfo, SetRole, Setup, SetupState,
+    StaffSummary, TemporaryPassword,
 };
 use crate::domain::catalogue::Catalogue;
 use crate::domain::ikm::{IkmReport, SurveyBody};
@@ -65,6 +66,12 @@ fn with_credentials(b: RequestBuilder) -> RequestBuilder {
 }
 
 async fn answer<T: DeserializeOwned>(r: Result<Response, gloo_net::Error>) -> Result<T, NetError> {
+    let r = accepted(r).await?;
+    r.json().await.map_err(|_| NetError::Unreachable)
+}
+
+/// The response when the server accepted the request (2xx); its refusal, or no answer.
+async fn accepted(r: Result<Response, gloo_net::Error>) -> Result<Response, NetError> {
     let r = r.map_err(|_| NetError::Unreachable)?;
     if r.status() >= 500 {
         return Err(NetError::Unreachable);
@@ -80,7 +87,7 @@ async fn answer<T: DeserializeOwned>(r: Result<Response, gloo_net::Error>) -> Re
             code,
         });
     }
-    r.json().await.map_err(|_| NetError::Unreachable)
+    Ok(r)
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, NetError> {
@@ -90,9 +97,12 @@ async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<
     answer(req.send().await).await
 }
 
-/// A POST whose answer has no body worth reading.
+/// A POST whose answer has no body worth reading (possibly none: 204).
 async fn post_empty<B: Serialize>(url: &str, body: &B) -> Result<(), NetError> {
-    post::<B, serde_json::Value>(url, body).await.map(|_| ())
+    let req = with_credentials(Request::post(url))
+        .json(body)
+        .map_err(|_| NetError::Unreachable)?;
+    accepted(req.send().await).await.map(|_| ())
 }
 
 async fn get<T: DeserializeOwned>(url: &str) -> Result<T, NetError> {
@@ -152,19 +162,7 @@ pub async fn survey(token: &str, body: &SurveyBody) -> Result<(), NetError> {
 }
 
 pub async fn logout() -> Result<(), NetError> {
-    // 204 has no JSON body; any 2xx is success.
-    let r = with_credentials(Request::post("/api/auth/logout"))
-        .send()
-        .await
-        .map_err(|_| NetError::Unreachable)?;
-    if r.ok() {
-        Ok(())
-    } else {
-        Err(NetError::Refused {
-            status: r.status(),
-            code: Refusal::of_status(r.status()),
-        })
-    }
+    post_empty("/api/auth/logout", &serde_json::json!({})).await
 }
 
 pub async fn setup_state() -> Result<SetupState, NetError> {
@@ -181,6 +179,32 @@ pub async fn staff() -> Result<Vec<StaffSummary>, NetError> {
 
 pub async fn create_staff(req: &NewStaff) -> Result<StaffSummary, NetError> {
     post("/api/admin/staff", req).await
+}
+
+/// `POST /api/auth/password`: one's own new password.
+pub async fn change_password(req: &ChangePassword) -> Result<(), NetError> {
+    post_empty("/api/auth/password", req).await
+}
+
+/// An admin's change to another account: `disable`, `enable`.
+pub async fn staff_action(username: &str, action: &str) -> Result<(), NetError> {
+    post_empty(
+        &format!("/api/admin/staff/{username}/{action}"),
+        &serde_json::json!({}),
+    )
+    .await
+}
+
+pub async fn set_role(username: &str, req: &SetRole) -> Result<(), NetError> {
+    post_empty(&format!("/api/admin/staff/{username}/role"), req).await
+}
+
+pub async fn reset_password(username: &str) -> Result<TemporaryPassword, NetError> {
+    post(
+        &format!("/api/admin/staff/{username}/reset-password"),
+        &serde_json::json!({}),
+    )
+    .await
 }
 
 pub async fn devices() -> Result<Vec<DeviceSummary>, NetError> {

@@ -265,6 +265,12 @@ pub fn action_label(action: &str) -> Text {
         "paired_device" => ("memasangkan perangkat", "paired a device"),
         "revoked_device" => ("mencabut perangkat", "revoked a device"),
         "created_staff" => ("membuat akun", "created an account"),
+        "disabled_staff" => ("menonaktifkan akun", "disabled an account"),
+        "enabled_staff" => ("mengaktifkan akun", "enabled an account"),
+        "changed_role" => ("mengubah peran", "changed a role"),
+        "reset_password" => ("mengatur ulang kata sandi", "reset a password"),
+        "changed_own_password" => ("mengganti kata sandinya", "changed their password"),
+        "pickup_missed" => ("menandai tidak datang mengambil", "marked not collected"),
         other => (other, other),
     };
     Text::new(id, en)

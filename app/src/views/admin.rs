@@ -130,7 +130,15 @@ pub fn AdminPage() -> impl IntoView {
                 Stage::Loading => view! { <p class="phase" data-testid="phase-starting">{text::LOADING.get(lang.get())}</p> }.into_any(),
                 Stage::Setup => view! { <AccountForm setup=true on_done=signed_in/> }.into_any(),
                 Stage::SignIn => view! { <AccountForm setup=false on_done=signed_in/> }.into_any(),
-                Stage::SignedIn(info) => view! { <Dashboard role=info.role data/> }.into_any(),
+                Stage::SignedIn(info) if info.must_change_password => view! {
+                    <PasswordForm data forced=true on_done=move || {
+                        stage.update(|s| if let Stage::SignedIn(i) = s { i.must_change_password = false });
+                        if let Stage::SignedIn(i) = stage.get_untracked() {
+                            signed_in(i);
+                        }
+                    }/>
+                }.into_any(),
+                Stage::SignedIn(info) => view! { <Dashboard me=info.username role=info.role data/> }.into_any(),
             }}
         </main>
     }
@@ -211,14 +219,15 @@ fn AccountForm(
 }
 
 #[component]
-fn Dashboard(role: StaffRole, data: Data) -> impl IntoView {
+fn Dashboard(me: String, role: StaffRole, data: Data) -> impl IntoView {
     let lang = use_lang();
     view! {
         {(role >= StaffRole::Admin).then(|| view! {
             <PairForm data/>
             <DeviceList data/>
-            <StaffAdmin data/>
+            <StaffAdmin me data/>
         })}
+        <PasswordForm data forced=false on_done=|| {}/>
         {(role >= StaffRole::Supervisor).then(|| view! {
             <section class="card">
                 <h2>{move || text::IKM_TITLE.get(lang.get())}</h2>
@@ -353,7 +362,7 @@ fn DeviceList(data: Data) -> impl IntoView {
 }
 
 #[component]
-fn StaffAdmin(data: Data) -> impl IntoView {
+fn StaffAdmin(me: String, data: Data) -> impl IntoView {
     let lang = use_lang();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -395,8 +404,9 @@ fn StaffAdmin(data: Data) -> impl IntoView {
             <h2>{move || text::STAFF_ACCOUNTS.get(lang.get())}</h2>
             <table class="table" data-testid="staff">
                 <tbody>
-                {move || data.staff.get().into_iter().map(|s| view! {
-                    <tr><td>{s.username}</td><td>{move || s.role.label().get(lang.get()).to_string()}</td></tr>
+                {move || data.staff.get().into_iter().map(|s| {
+                    let own = s.username == me;
+                    view! { <StaffRow account=s own data/> }
                 }).collect_view()}
                 </tbody>
             </table>
@@ -416,5 +426,136 @@ fn StaffAdmin(data: Data) -> impl IntoView {
                 <button class="btn btn-primary" type="submit">{move || text::CREATE_ACCOUNT.get(lang.get())}</button>
             </form>
         </section>
+    }
+}
+
+/// One account in the admin's list: its role (changed in place), whether it is
+/// disabled, and the admin's actions on it. The admin's own row has none: another admin
+/// changes it.
+#[component]
+fn StaffRow(account: StaffSummary, own: bool, data: Data) -> impl IntoView {
+    let lang = use_lang();
+    let name = StoredValue::new(account.username.clone());
+    #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+    let act = move |what: Action| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            use crate::client::net;
+            let user = name.get_value();
+            let done = match what {
+                Action::Role(role) => {
+                    net::set_role(&user, &crate::domain::accounts::SetRole { role })
+                        .await
+                        .map(|_| text::ACCOUNT_SAVED.into())
+                }
+                Action::Disable => net::staff_action(&user, "disable")
+                    .await
+                    .map(|_| text::ACCOUNT_SAVED.into()),
+                Action::Enable => net::staff_action(&user, "enable")
+                    .await
+                    .map(|_| text::ACCOUNT_SAVED.into()),
+                Action::Reset => net::reset_password(&user).await.map(|t| {
+                    let (a, b) = (text::TEMPORARY_PASSWORD_FOR, text::TEMPORARY_PASSWORD_HINT);
+                    Text::new(
+                        format!("{} {user}: {} — {}", a.0, t.password, b.0),
+                        format!("{} {user}: {} — {}", a.1, t.password, b.1),
+                    )
+                }),
+            };
+            data.message.set(Some(done.unwrap_or_else(refused)));
+            reload(data, StaffRole::Admin).await;
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (data, name, what);
+    };
+    let disabled = account.disabled;
+    let role = account.role;
+    view! {
+        <tr data-testid=format!("staff-{}", account.username) class:muted=disabled>
+            <td>{account.username.clone()}</td>
+            <td>
+                {if own {
+                    view! { <span>{move || format!("{} ({})", role.label().get(lang.get()), text::YOU.get(lang.get()))}</span> }.into_any()
+                } else {
+                    view! {
+                        <select name="staff-role" aria-label=move || text::ROLE.get(lang.get()) on:change=move |e| {
+                            if let Some(r) = StaffRole::parse(&event_target_value(&e)) { act(Action::Role(r)) }
+                        }>
+                            {StaffRole::ALL.into_iter().map(|r| view! {
+                                <option value=r.as_str() selected=r == role>{move || r.label().get(lang.get()).to_string()}</option>
+                            }).collect_view()}
+                        </select>
+                    }.into_any()
+                }}
+            </td>
+            <td>{disabled.then(|| view! { <span class="badge badge-warn">{move || text::DISABLED.get(lang.get())}</span> })}</td>
+            <td class="row-actions">
+                {(!own).then(|| view! {
+                    {if disabled {
+                        view! { <button class="btn btn-secondary" data-testid="enable" on:click=move |_| act(Action::Enable)>{move || text::ENABLE.get(lang.get())}</button> }.into_any()
+                    } else {
+                        view! { <button class="btn btn-warn" data-testid="disable" on:click=move |_| act(Action::Disable)>{move || text::DISABLE.get(lang.get())}</button> }.into_any()
+                    }}
+                    <button class="btn btn-secondary" data-testid="reset-password" on:click=move |_| act(Action::Reset)>{move || text::RESET_PASSWORD.get(lang.get())}</button>
+                })}
+            </td>
+        </tr>
+    }
+}
+
+/// What an admin does to another account.
+#[derive(Clone, Copy)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+enum Action {
+    Role(StaffRole),
+    Disable,
+    Enable,
+    Reset,
+}
+
+/// One's own password: asked for at once after signing in with a temporary one
+/// (`forced`), otherwise a card on the dashboard.
+#[component]
+fn PasswordForm(
+    data: Data,
+    forced: bool,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let lang = use_lang();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let req = crate::domain::accounts::ChangePassword {
+                current: current.get_untracked(),
+                new: new.get_untracked(),
+            };
+            if let Err(e) = crate::domain::accounts::check_password(&req.new) {
+                data.message.set(Some(e.text()));
+                return;
+            }
+            match crate::client::net::change_password(&req).await {
+                Ok(()) => {
+                    current.set(String::new());
+                    new.set(String::new());
+                    data.message.set(Some(text::PASSWORD_CHANGED.into()));
+                    on_done();
+                }
+                Err(e) => data.message.set(Some(refused(e))),
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (data, current, new, on_done);
+    };
+    view! {
+        <form class="card form-row" on:submit=submit data-testid="password-form">
+            <h2>{move || text::CHANGE_PASSWORD.get(lang.get())}</h2>
+            {forced.then(|| view! { <p class="muted">{move || text::MUST_CHANGE_PASSWORD.get(lang.get())}</p> })}
+            <Field label=text::CURRENT_PASSWORD.into() value=current kind="password" name="current_password"/>
+            <Field label=text::NEW_PASSWORD.into() value=new kind="password" name="new_password_own"/>
+            <button class="btn btn-primary" type="submit">{move || text::CHANGE_PASSWORD.get(lang.get())}</button>
+        </form>
     }
 }
