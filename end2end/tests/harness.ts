@@ -18,15 +18,24 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The seed catalogue with an office open all day, every day (00:00–23:59:59 WITA): the
- * tests run at any hour, and a day that closed in the middle of one would end its tickets
- * as not served. `edit` changes the seed text first (e.g. a daily quota). */
+/** The seed catalogue with an office open all day, every day (00:00–23:59:59 WITA) and no
+ * holidays: the tests run at any hour of any date, and a day that closed in the middle of
+ * one would end its tickets as not served. `edit` changes the seed text first (e.g. a
+ * daily quota). */
 export function alwaysOpenCatalogue(edit: (seed: string) => string = (s) => s): string {
   const seed = readFileSync(join(__dirname, "..", "..", "server", "seed", "catalogue.toml"), "utf8");
+  let inHoliday = false;
   const days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
   const text = edit(seed)
     .split("\n")
     .filter((l) => !days.some((d) => l.startsWith(`${d} = `)))
+    // A holiday: its header and the keys under it.
+    .filter((l) => {
+      if (l === "[[calendar.holidays]]") return !(inHoliday = true);
+      if (inHoliday && l.includes(" = ")) return false;
+      inHoliday = false;
+      return true;
+    })
     .flatMap((l) => (l.startsWith("zone_name = ") ? [l, ...days.map((d) => `${d} = { open = "00:00:00", close = "23:59:59" }`)] : [l]))
     .join("\n");
   const path = join(mkdtempSync(join(tmpdir(), "antrean-catalogue-")), "catalogue.toml");

@@ -70,6 +70,19 @@ async fn answer<T: DeserializeOwned>(r: Result<Response, gloo_net::Error>) -> Re
     r.json().await.map_err(|_| NetError::Unreachable)
 }
 
+/// The part of a refusal's body a device reads: the code it words itself (an unknown code,
+/// from a newer server, reads as its status's general reason).
+#[derive(serde::Deserialize)]
+struct RefusalBody {
+    #[serde(default, deserialize_with = "known_code")]
+    code: Option<Refusal>,
+}
+
+fn known_code<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Refusal>, D::Error> {
+    use serde::Deserialize;
+    Ok(Option::<Refusal>::deserialize(d).unwrap_or(None))
+}
+
 /// The response when the server accepted the request (2xx); its refusal, or no answer.
 async fn accepted(r: Result<Response, gloo_net::Error>) -> Result<Response, NetError> {
     let r = r.map_err(|_| NetError::Unreachable)?;
@@ -77,10 +90,11 @@ async fn accepted(r: Result<Response, gloo_net::Error>) -> Result<Response, NetE
         return Err(NetError::Unreachable);
     }
     if !r.ok() {
-        let body: serde_json::Value = r.json().await.unwrap_or_default();
-        let code = body
-            .get("code")
-            .and_then(|c| serde_json::from_value(c.clone()).ok())
+        let code = r
+            .json::<RefusalBody>()
+            .await
+            .ok()
+            .and_then(|b| b.code)
             .unwrap_or_else(|| Refusal::of_status(r.status()));
         return Err(NetError::Refused {
             status: r.status(),

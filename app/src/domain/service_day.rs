@@ -397,13 +397,13 @@ mod tests {
         o.cmd(id, TicketCommand::MarkReady, mon(9, 0)).unwrap();
         let t = o.replica.ticket(&id).unwrap().clone();
         let flagged = |d| collection_overdue(&o.rules.calendar, &o.rules.catalogue.policy, &t, d);
-        // 30 working days after Monday 30 November 2026, skipping weekends and Christmas
-        // (the seed's holidays: 25 December 2026 and 1 January 2027), is Wednesday 13
-        // January 2027; it is flagged from the day after.
-        assert!(!flagged(date(2027, 1, 13)));
-        assert!(flagged(date(2027, 1, 14)));
+        // 30 working days after Monday 30 November 2026, skipping weekends and the seed's
+        // holidays (cuti bersama on 24 and Christmas on 25 December 2026, New Year's Day),
+        // is Thursday 14 January 2027; it is flagged from the day after.
+        assert!(!flagged(date(2027, 1, 14)));
+        assert!(flagged(date(2027, 1, 15)));
         // Carried over all that time: closing days never touches it.
-        assert_eq!(o.close(date(2027, 1, 13), wita(2027, 1, 13, 15, 30)), 0);
+        assert_eq!(o.close(date(2027, 1, 14), wita(2027, 1, 14, 15, 30)), 0);
         assert_eq!(o.status(id), TicketStatus::Ready);
     }
 }

@@ -264,10 +264,11 @@ mod tests {
         let t = r.ticket(&id).unwrap().clone();
         assert_eq!(t.status, TicketStatus::Ready);
         let v = citizen_view(&r, &rules, &t, MONDAY + 60_000, false).unwrap();
-        // Thirty working days from Monday 30 November, over Christmas and New Year's Day.
+        // Thirty working days from Monday 30 November, over the cuti bersama of 24
+        // December, Christmas and New Year's Day.
         assert_eq!(
             v.headline.id,
-            "Dokumen siap diambil di Loket 1 atau 2 pada jam layanan, paling lambat Rabu, 13 Januari 2027."
+            "Dokumen siap diambil di Loket 1 atau 2 pada jam layanan, paling lambat Kamis, 14 Januari 2027."
         );
         assert!(
             v.headline.en.contains("counter 1 or 2"),
