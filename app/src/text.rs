@@ -315,3 +315,13 @@ pub const CHANGE_PASSWORD_IN_ADMIN: T = T(
     "Kata sandi ini sementara. Buka /admin di tablet ini, buat kata sandi baru, lalu masuk lagi di sini.",
     "This password is temporary. Open /admin on this tablet, choose a new one, then sign in here again.",
 );
+
+// Holidays.
+pub const HOLIDAYS: T = T("Hari libur", "Holidays");
+pub const HOLIDAYS_HINT: T = T(
+    "Satu hari per baris: tanggal lalu nama, mis. \"2027-01-01 Tahun Baru 2027 Masehi\". Tempel daftar dari SKB libur nasional dan cuti bersama serta hari libur daerah Bali. Berlaku untuk resi yang diterbitkan sesudahnya.",
+    "One day per line: the date, then the name, e.g. \"2027-01-01 New Year 2027\". Paste the list of the joint decree on national holidays and cuti bersama, and Bali's regional days. Applies to receipts issued afterwards.",
+);
+pub const SAVE_HOLIDAYS: T = T("Simpan hari libur", "Save holidays");
+pub const HOLIDAYS_SAVED: T = T("Hari libur disimpan:", "Holidays saved:");
+pub const DAYS: T = T("hari", "days");

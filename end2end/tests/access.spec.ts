@@ -166,3 +166,24 @@ test("a disabled officer's open counter is signed out at once; a reset password 
   await counterCtx.close();
   await adminCtx.close();
 });
+
+test("an admin pastes next year's holidays; a mistyped line is named, not stored", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`${server.url}/admin`);
+  const login = page.getByTestId("admin-login");
+  await login.locator("input[name=username]").fill("admin");
+  await login.locator("input[name=password]").fill(PASSWORD);
+  await login.locator("button[type=submit]").click();
+  const form = page.getByTestId("holidays-form");
+  const area = form.locator("textarea");
+  await expect(area).toHaveValue(""); // this server's catalogue has none
+  await area.fill("2027-01-01 Tahun Baru 2027 Masehi\n2027-3-09 Hari Suci Nyepi\n");
+  await form.locator("button[type=submit]").click();
+  await expect(page.getByTestId("admin-message")).toContainText("Baris 2");
+  await area.fill("2027-01-01 Tahun Baru 2027 Masehi\n2027-03-09\tHari Suci Nyepi\n");
+  await form.locator("button[type=submit]").click();
+  await expect(page.getByTestId("admin-message")).toHaveText("Hari libur disimpan: 2 hari.");
+  await expect(area).toHaveValue("2027-01-01 Tahun Baru 2027 Masehi\n2027-03-09 Hari Suci Nyepi\n");
+  const catalogue = await (await fetch(`${server.url}/api/catalogue`)).json();
+  expect(catalogue.calendar.holidays.map((h: { date: string }) => h.date)).toEqual(["2027-01-01", "2027-03-09"]);
+});

@@ -26,6 +26,7 @@ pub mod config;
 pub mod connections;
 pub mod devices;
 pub mod error;
+pub mod holidays;
 pub mod retention;
 pub mod routes;
 pub mod site;

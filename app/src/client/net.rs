@@ -195,6 +195,13 @@ pub async fn create_staff(req: &NewStaff) -> Result<StaffSummary, NetError> {
     post("/api/admin/staff", req).await
 }
 
+/// `POST /api/admin/holidays`: the office's whole list of days off.
+pub async fn set_holidays(
+    req: &crate::domain::catalogue::HolidayList,
+) -> Result<Vec<crate::domain::calendar::Holiday>, NetError> {
+    post("/api/admin/holidays", req).await
+}
+
 /// `POST /api/auth/password`: one's own new password.
 pub async fn change_password(req: &ChangePassword) -> Result<(), NetError> {
     post_empty("/api/auth/password", req).await

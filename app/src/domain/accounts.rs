@@ -270,6 +270,7 @@ pub fn action_label(action: &str) -> Text {
         "changed_role" => ("mengubah peran", "changed a role"),
         "reset_password" => ("mengatur ulang kata sandi", "reset a password"),
         "changed_own_password" => ("mengganti kata sandinya", "changed their password"),
+        "changed_holidays" => ("mengubah hari libur", "changed the holidays"),
         "pickup_missed" => ("menandai tidak datang mengambil", "marked not collected"),
         other => (other, other),
     };

@@ -73,6 +73,94 @@ pub struct Holiday {
     pub name: String,
 }
 
+/// Why a list of holidays typed or pasted by an admin was refused; `line` counts from 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HolidayListError {
+    /// Not "YYYY-MM-DD name".
+    Line {
+        line: usize,
+    },
+    /// The same date twice.
+    Twice {
+        line: usize,
+    },
+    TooMany,
+}
+
+impl HolidayListError {
+    pub fn text(&self) -> super::i18n::Text {
+        use super::i18n::Text;
+        match self {
+            Self::Line { line } => Text::new(
+                format!("Baris {line}: tulis tanggal lalu nama, mis. \"2027-01-01 Tahun Baru\"."),
+                format!(
+                    "Line {line}: write the date, then the name, e.g. \"2027-01-01 New Year\"."
+                ),
+            ),
+            Self::Twice { line } => Text::new(
+                format!("Baris {line}: tanggal ini sudah ada di atasnya."),
+                format!("Line {line}: this date is already listed above."),
+            ),
+            Self::TooMany => Text::new(
+                format!("Paling banyak {MAX_HOLIDAYS} hari libur."),
+                format!("At most {MAX_HOLIDAYS} holidays."),
+            ),
+        }
+    }
+}
+
+/// Enough for several years of national, joint and regional days off.
+pub const MAX_HOLIDAYS: usize = 500;
+/// A holiday's name, as the decree words it.
+pub const MAX_HOLIDAY_NAME: usize = 80;
+
+/// Reads a list of holidays, one per line: a date (`YYYY-MM-DD`), then its name, separated
+/// by spaces, a tab, a comma or a semicolon (as a spreadsheet exports it). Blank lines and
+/// lines starting with `#` are skipped. The result is sorted by date.
+pub fn parse_holidays(text: &str) -> Result<Vec<Holiday>, HolidayListError> {
+    let mut out: BTreeMap<Date, String> = BTreeMap::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = HolidayListError::Line { line: i + 1 };
+        let (date, name) = line
+            .split_once(|c: char| c.is_whitespace() || c == ',' || c == ';')
+            .ok_or(bad.clone())?;
+        let date = super::time_format::parse_date(date.trim()).map_err(|_| bad.clone())?;
+        let name = name
+            .trim_start_matches(|c: char| c.is_whitespace() || c == ',' || c == ';')
+            .trim()
+            .trim_matches('"')
+            .trim();
+        if name.is_empty()
+            || name.chars().count() > MAX_HOLIDAY_NAME
+            || name.chars().any(char::is_control)
+        {
+            return Err(bad);
+        }
+        if out.insert(date, name.to_owned()).is_some() {
+            return Err(HolidayListError::Twice { line: i + 1 });
+        }
+        if out.len() > MAX_HOLIDAYS {
+            return Err(HolidayListError::TooMany);
+        }
+    }
+    Ok(out
+        .into_iter()
+        .map(|(date, name)| Holiday { date, name })
+        .collect())
+}
+
+/// The list as [`parse_holidays`] reads it: one "YYYY-MM-DD name" per line.
+pub fn holidays_text(holidays: &[Holiday]) -> String {
+    holidays
+        .iter()
+        .map(|h| format!("{} {}\n", super::time_format::print_date(h.date), h.name))
+        .collect()
+}
+
 impl OfficeCalendarSpec {
     /// Validates the spec and builds the calendar.
     pub fn build(&self) -> Result<OfficeCalendar, CalendarError> {
@@ -363,6 +451,53 @@ pub fn format_wita_time(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pasted_holiday_list_is_read_line_by_line_and_refused_with_the_line() {
+        let text = "# SKB 2027\n2027-01-01 Tahun Baru 2027 Masehi\n\n2026-12-25,Kelahiran Yesus Kristus\n2027-03-09;\"Hari Suci Nyepi\"\n";
+        let list = parse_holidays(text).unwrap();
+        assert_eq!(
+            list.iter()
+                .map(|h| (h.date, h.name.as_str()))
+                .collect::<Vec<_>>(),
+            vec![
+                (date(2026, 12, 25), "Kelahiran Yesus Kristus"),
+                (date(2027, 1, 1), "Tahun Baru 2027 Masehi"),
+                (date(2027, 3, 9), "Hari Suci Nyepi"),
+            ]
+        );
+        // Written back, it reads the same.
+        assert_eq!(parse_holidays(&holidays_text(&list)).unwrap(), list);
+        assert_eq!(
+            parse_holidays("2027-01-01 Tahun Baru\n2027-13-01 Salah"),
+            Err(HolidayListError::Line { line: 2 })
+        );
+        assert_eq!(
+            parse_holidays("2027-01-01"),
+            Err(HolidayListError::Line { line: 1 })
+        );
+        assert_eq!(
+            parse_holidays("2027-01-01 A\n2027-01-01 B"),
+            Err(HolidayListError::Twice { line: 2 })
+        );
+        let many: String = (0..=MAX_HOLIDAYS)
+            .map(|i| {
+                format!(
+                    "{} Libur\n",
+                    super::super::time_format::print_date(
+                        date(2027, 1, 1)
+                            .checked_add(jiff::Span::new().days(i as i64))
+                            .unwrap()
+                    )
+                )
+            })
+            .collect();
+        assert_eq!(parse_holidays(&many), Err(HolidayListError::TooMany));
+        assert!(HolidayListError::Line { line: 3 }
+            .text()
+            .id
+            .contains("Baris 3"));
+    }
 
     #[test]
     fn the_week_reads_as_runs_of_days_with_the_same_hours() {

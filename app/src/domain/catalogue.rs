@@ -173,6 +173,13 @@ impl ComplaintChannel {
     }
 }
 
+/// `POST /api/admin/holidays`: the office's whole list of days off, as typed or pasted in
+/// `/admin` ([`super::calendar::parse_holidays`] reads it on both sides).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HolidayList {
+    pub text: String,
+}
+
 /// One published service with its standard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Service {

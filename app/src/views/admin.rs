@@ -226,6 +226,7 @@ fn Dashboard(me: String, role: StaffRole, data: Data) -> impl IntoView {
             <PairForm data/>
             <DeviceList data/>
             <StaffAdmin me data/>
+            <HolidayEditor data/>
         })}
         <PasswordForm data forced=false on_done=|| {}/>
         {(role >= StaffRole::Supervisor).then(|| view! {
@@ -556,6 +557,57 @@ fn PasswordForm(
             <Field label=text::CURRENT_PASSWORD.into() value=current kind="password" name="current_password"/>
             <Field label=text::NEW_PASSWORD.into() value=new kind="password" name="new_password_own"/>
             <button class="btn btn-primary" type="submit">{move || text::CHANGE_PASSWORD.get(lang.get())}</button>
+        </form>
+    }
+}
+
+/// The office's days off, as one editable list (typed, or pasted from the decree).
+#[component]
+fn HolidayEditor(data: Data) -> impl IntoView {
+    let lang = use_lang();
+    let text = RwSignal::new(String::new());
+    // Filled from the catalogue once it has loaded, and again after each save.
+    Effect::new(move |_| {
+        if let Some(c) = data.catalogue.get() {
+            text.set(crate::domain::calendar::holidays_text(&c.calendar.holidays));
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let req = crate::domain::catalogue::HolidayList {
+                text: text.get_untracked(),
+            };
+            // Say which line is wrong before the server has to.
+            if let Err(e) = crate::domain::calendar::parse_holidays(&req.text) {
+                data.message.set(Some(e.text()));
+                return;
+            }
+            match crate::client::net::set_holidays(&req).await {
+                Ok(list) => {
+                    let n = list.len();
+                    let (a, d) = (text::HOLIDAYS_SAVED, text::DAYS);
+                    data.message.set(Some(Text::new(
+                        format!("{} {n} {}.", a.0, d.0),
+                        format!("{} {n} {}.", a.1, d.1),
+                    )));
+                    data.catalogue
+                        .set(crate::client::net::catalogue().await.ok());
+                }
+                Err(e) => data.message.set(Some(refused(e))),
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (data, text);
+    };
+    view! {
+        <form class="card holidays" on:submit=submit data-testid="holidays-form">
+            <h2>{move || text::HOLIDAYS.get(lang.get())}</h2>
+            <p class="muted">{move || text::HOLIDAYS_HINT.get(lang.get())}</p>
+            <textarea name="holidays" rows="12" spellcheck="false" aria-label=move || text::HOLIDAYS.get(lang.get())
+                prop:value=text on:input=move |e| text.set(event_target_value(&e))></textarea>
+            <button class="btn btn-primary" type="submit">{move || text::SAVE_HOLIDAYS.get(lang.get())}</button>
         </form>
     }
 }

@@ -58,6 +58,7 @@ const MATRIX: &[(&str, &str, [bool; 8])] = &[
     ("POST", "/admin/pairing/confirm",         [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/retention",               [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/close-day",               [N, N, N, N, N, N, Y, N]),
+    ("POST", "/admin/holidays",                [N, N, N, N, N, N, Y, N]),
     // Last, because it ends the caller's session.
     ("POST", "/auth/logout",                   [N, N, N, N, Y, Y, Y, N]),
 ];

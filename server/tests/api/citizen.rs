@@ -208,3 +208,66 @@ async fn only_unknown_links_count_against_an_address_and_the_page_answers_like_t
         assert_eq!(page.status(), 404, "{t}");
     }
 }
+
+#[tokio::test]
+async fn a_holiday_added_in_admin_moves_the_due_time_of_the_next_receipt() {
+    let app = spawn_app();
+    let admin = app.admin().await;
+    // Tomorrow (WITA) becomes a day off; this server's office is open every day.
+    let now = jiff::Timestamp::now();
+    let today = jiff::tz::offset(8).to_datetime(now).date();
+    let tomorrow = today.tomorrow().unwrap();
+    let after = tomorrow.tomorrow().unwrap();
+    let text = format!("# pasted from the decree\n{tomorrow} Libur uji\n");
+    let (s, v) = app
+        .post_as(
+            &admin,
+            "/api/admin/holidays",
+            &serde_json::json!({ "text": text }),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v[0]["date"], tomorrow.to_string());
+    let (_, c) = app.get_json("/api/catalogue").await;
+    assert_eq!(c["calendar"]["holidays"][0]["name"], "Libur uji");
+    // A line the office mistyped is refused and changes nothing.
+    let (s, _) = app
+        .post_as(
+            &admin,
+            "/api/admin/holidays",
+            &serde_json::json!({ "text": "27-01-01 Salah" }),
+        )
+        .await;
+    assert_eq!(s, 400);
+    let (_, c) = app.get_json("/api/catalogue").await;
+    assert_eq!(c["calendar"]["holidays"].as_array().unwrap().len(), 1);
+
+    // A file accepted today is due at the close of the next working day: not tomorrow.
+    let (_, ticket, token) = app.kiosk_with_ticket().await;
+    let mut counter = DeviceSim::new();
+    app.register(counter.id, DeviceRole::Counter).await;
+    let req = |s: &str| app::domain::ids::RequirementId::parse(s).unwrap();
+    let steps = vec![
+        counter.command(ticket, TicketCommand::Call { loket: loket(1) }),
+        counter.command(ticket, TicketCommand::Start),
+        counter.command(
+            ticket,
+            TicketCommand::Accept {
+                checked: vec![req("ktp-el-asli"), req("fotokopi-ktp-el")],
+            },
+        ),
+    ];
+    app.push(counter.id, steps).await.expect("accept");
+    let (_, v) = app.get_json(&format!("/api/t/{}", token.as_str())).await;
+    let due = jiff::Timestamp::from_millisecond(v["receipt"]["due_ms"].as_i64().unwrap()).unwrap();
+    assert_eq!(jiff::tz::offset(8).to_datetime(due).date(), after, "{v}");
+    let (_, audit) = app.get_as(&admin, "/api/audit").await;
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["action"] == "changed_holidays"),
+        "{audit}"
+    );
+}
