@@ -141,10 +141,12 @@ const MIGRATIONS: &[&str] = &[
     ",
     // 7: retention reads only what it deletes. Its `WHERE day < $cut` scanned every ended
     // ticket and every tracking token ever stored (a year: 500,000 each, while the server
-    // started); with these the planner scans the index range before the cut.
+    // started); with these the planner scans the index range before the cut. Built in the
+    // background (CONCURRENTLY): on a year's store, building them in the migration's
+    // transaction kept the upgraded server from listening for 48 s and took 4.4 GB.
     "
-    DEFINE INDEX IF NOT EXISTS closed_ticket_day ON closed_ticket FIELDS day;
-    DEFINE INDEX IF NOT EXISTS token_day ON token FIELDS day;
+    DEFINE INDEX IF NOT EXISTS closed_ticket_day ON closed_ticket FIELDS day CONCURRENTLY;
+    DEFINE INDEX IF NOT EXISTS token_day ON token FIELDS day CONCURRENTLY;
     ",
 ];
 
@@ -230,4 +232,5 @@ mod tests {
         assert_eq!(store.audit(2).await.unwrap().len(), 2);
     }
 }
+
 
