@@ -232,5 +232,3 @@ mod tests {
         assert_eq!(store.audit(2).await.unwrap().len(), 2);
     }
 }
-
-
