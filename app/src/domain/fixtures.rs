@@ -37,6 +37,40 @@ pub fn act(
     }
 }
 
+/// Decides `kind` on the replica as the server would, at `wall_ms` plus the event's
+/// sequence number (so later steps come later), and applies the event.
+pub fn decide_and_apply(
+    r: &mut super::replica::Replica,
+    rules: &Rules,
+    kind: &MutationKind,
+    wall_ms: i64,
+) {
+    let seq = r.cursor() + 1;
+    let at = super::hlc::Hlc {
+        wall_ms: wall_ms + seq as i64,
+        counter: 0,
+        client: super::ids::ClientId::from_random_bytes([9; 16]),
+    };
+    let (ticket, kind) = r.decide(kind, at, rules).expect("decided");
+    assert!(r.apply(&super::mutation::Event {
+        seq,
+        at,
+        ticket,
+        kind,
+    }));
+}
+
+/// Accepting a file of the seed's first service with every requirement ticked.
+pub fn accept_all(rules: &Rules) -> super::ticket::TicketCommand {
+    super::ticket::TicketCommand::Accept {
+        checked: rules.catalogue.services[0]
+            .requirements
+            .iter()
+            .map(|q| q.id.clone())
+            .collect(),
+    }
+}
+
 /// Issues `A-{n}` as a ticket whose id and token are made of `id_byte`.
 pub fn issue_kind(n: u16, id_byte: u8, priority: Priority) -> MutationKind {
     MutationKind::IssueTicket {

@@ -216,29 +216,11 @@ impl From<AccessError> for Refusal {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_code_travels_as_a_snake_case_string_and_comes_back() {
-        let json = serde_json::to_string(&Refusal::WrongCredentials).unwrap();
-        assert_eq!(json, "\"wrong_credentials\"");
-        assert_eq!(
-            serde_json::from_str::<Refusal>(&json).unwrap(),
-            Refusal::WrongCredentials
-        );
-    }
-
-    #[test]
-    fn each_general_reason_belongs_to_its_status() {
-        for status in [400, 401, 403, 404, 409, 413, 429] {
-            assert_eq!(Refusal::of_status(status).status(), status);
-        }
-        // Anything else the device cannot place reads as an invalid request.
-        assert_eq!(Refusal::of_status(418), Refusal::Invalid);
-    }
-
-    #[test]
-    fn every_reason_is_worded_in_both_languages_and_never_empty() {
+    /// Every reason, in declaration order (a new one the list misses fails to compile in
+    /// `status` and `text`, not here: keep them together).
+    const ALL: [Refusal; 34] = {
         use Refusal::*;
-        for r in [
+        [
             Invalid,
             SignInFirst,
             NotAllowed,
@@ -273,7 +255,31 @@ mod tests {
             TicketNotFound,
             SurveyClosed,
             SurveyAnswered,
-        ] {
+        ]
+    };
+
+    #[test]
+    fn a_code_travels_as_a_snake_case_string_and_comes_back() {
+        let json = serde_json::to_string(&Refusal::WrongCredentials).unwrap();
+        assert_eq!(json, "\"wrong_credentials\"");
+        assert_eq!(
+            serde_json::from_str::<Refusal>(&json).unwrap(),
+            Refusal::WrongCredentials
+        );
+    }
+
+    #[test]
+    fn each_general_reason_belongs_to_its_status() {
+        for status in [400, 401, 403, 404, 409, 413, 429] {
+            assert_eq!(Refusal::of_status(status).status(), status);
+        }
+        // Anything else the device cannot place reads as an invalid request.
+        assert_eq!(Refusal::of_status(418), Refusal::Invalid);
+    }
+
+    #[test]
+    fn every_reason_is_worded_in_both_languages_and_never_empty() {
+        for r in ALL {
             let t = r.text();
             assert!(!t.id.is_empty() && !t.en.is_empty(), "{r:?}");
             assert_ne!(t.id, t.en, "{r:?} is not translated");

@@ -575,31 +575,21 @@ mod tests {
 
     #[test]
     fn a_loket_serving_someone_shows_them_before_a_copy_still_waiting_for_its_owner() {
-        use crate::domain::fixtures::act;
+        use crate::domain::fixtures::{accept_all, act, decide_and_apply};
         let rules = rules();
         let two = LoketId::new(2).unwrap();
         let mut r = Replica::default();
-        let mut seq = 0;
-        let mut step = |r: &mut Replica, k: MutationKind| {
-            seq += 1;
-            let e = event(r, seq, &k, NOON + seq as i64);
-            assert!(r.apply(&e));
-        };
+        let step = |r: &mut Replica, k: MutationKind| decide_and_apply(r, &rules, &k, NOON);
         let (a, b) = (
             TicketId::from_random_bytes([1; 16]),
             TicketId::from_random_bytes([2; 16]),
         );
         step(&mut r, issue(1, 1));
         step(&mut r, issue(2, 2));
-        let checked = rules.catalogue.services[0]
-            .requirements
-            .iter()
-            .map(|q| q.id.clone())
-            .collect();
         for c in [
             TicketCommand::Call { loket: two },
             TicketCommand::Start,
-            TicketCommand::Accept { checked },
+            accept_all(&rules),
             TicketCommand::MarkReady,
             TicketCommand::CallPickup { loket: two },
         ] {

@@ -219,47 +219,24 @@ mod tests {
 
     #[test]
     fn a_ready_copy_says_where_and_until_when_to_collect_it() {
-        use crate::domain::fixtures::{act, issue_kind, rules};
-        use crate::domain::hlc::Hlc;
-        use crate::domain::ids::ClientId;
-        use crate::domain::mutation::{Event, MutationKind};
+        use crate::domain::fixtures::{accept_all, act, decide_and_apply, issue_kind, rules};
         use crate::domain::ticket::{Priority, TicketCommand};
         // Monday 30 November 2026, 10:00 WITA.
         const MONDAY: i64 = 1_796_004_000_000;
         let rules = rules();
         let mut r = Replica::default();
-        let apply = |r: &mut Replica, k: MutationKind| {
-            let seq = r.cursor() + 1;
-            let at = Hlc {
-                wall_ms: MONDAY + seq as i64,
-                counter: 0,
-                client: ClientId::from_random_bytes([9; 16]),
-            };
-            let (ticket, kind) = r.decide(&k, at, &rules).unwrap();
-            r.apply(&Event {
-                seq,
-                at,
-                ticket,
-                kind,
-            });
-        };
         let id = TicketId::from_random_bytes([1; 16]);
-        apply(&mut r, issue_kind(1, 1, Priority::Regular));
-        let checked = rules.catalogue.services[0]
-            .requirements
-            .iter()
-            .map(|q| q.id.clone())
-            .collect();
+        decide_and_apply(&mut r, &rules, &issue_kind(1, 1, Priority::Regular), MONDAY);
         for c in [
             TicketCommand::Call {
                 loket: LoketId::new(1).unwrap(),
             },
             TicketCommand::Start,
-            TicketCommand::Accept { checked },
+            accept_all(&rules),
             TicketCommand::MarkReady,
         ] {
             let k = act(&r, id, c);
-            apply(&mut r, k);
+            decide_and_apply(&mut r, &rules, &k, MONDAY);
         }
         let t = r.ticket(&id).unwrap().clone();
         assert_eq!(t.status, TicketStatus::Ready);

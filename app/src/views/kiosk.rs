@@ -41,15 +41,6 @@ struct Ticket {
     shown: RwSignal<Option<IssuedTicket>>,
 }
 
-fn priority_label(p: Priority) -> text::T {
-    match p {
-        Priority::Regular => text::P_REGULAR,
-        Priority::Elderly => text::P_ELDERLY,
-        Priority::Disabled => text::P_DISABLED,
-        Priority::Pregnant => text::P_PREGNANT,
-    }
-}
-
 fn priority_icon(p: Priority) -> &'static str {
     match p {
         Priority::Regular => {
@@ -366,7 +357,7 @@ fn DetailScreen(
                         data-testid=format!("priority-{}", p.name())
                         on:click=move |_| priority.set(p)>
                         <span inner_html=priority_icon(p) aria-hidden="true"></span>
-                        <span>{move || priority_label(p).get(lang.get())}</span>
+                        <span>{move || super::priority_label(p).get(lang.get())}</span>
                     </button>
                 }).collect_view()}
             </fieldset>
@@ -478,12 +469,7 @@ impl TicketTexts {
         TicketTexts {
             office,
             number: t.number.to_string(),
-            priority: crate::views::slip::priority_name(t.priority).map(|p| {
-                Text::new(
-                    format!("{}: {}", text::PRIORITY_MARK.0, p.0),
-                    format!("{}: {}", text::PRIORITY_MARK.1, p.1),
-                )
-            }),
+            priority: super::priority_mark(t.priority),
             service,
             when,
             ahead: t.ahead,

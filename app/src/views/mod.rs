@@ -11,8 +11,32 @@ pub mod slip;
 
 use leptos::prelude::*;
 
+use crate::domain::i18n::Text;
+use crate::domain::ticket::Priority;
 use crate::text;
 use crate::use_lang;
+
+/// A priority group's name, as the kiosk's buttons say it.
+pub fn priority_label(p: Priority) -> text::T {
+    match p {
+        Priority::Regular => text::P_REGULAR,
+        Priority::Elderly => text::P_ELDERLY,
+        Priority::Disabled => text::P_DISABLED,
+        Priority::Pregnant => text::P_PREGNANT,
+    }
+}
+
+/// "Prioritas: Lansia", printed and shown wherever a priority ticket's number is; `None`
+/// for a regular ticket.
+pub fn priority_mark(p: Priority) -> Option<Text> {
+    let (mark, name) = (text::PRIORITY_MARK, priority_label(p));
+    p.is_priority().then(|| {
+        Text::new(
+            format!("{}: {}", mark.0, name.0),
+            format!("{}: {}", mark.1, name.1),
+        )
+    })
+}
 
 #[component]
 pub fn NotFound() -> impl IntoView {

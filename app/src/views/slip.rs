@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::components::QrCode;
 use crate::domain::i18n::{Lang, Text};
 use crate::domain::replica::Rules;
-use crate::domain::ticket::{Priority, Ticket, TicketStatus};
+use crate::domain::ticket::{Ticket, TicketStatus};
 use crate::text;
 use crate::use_lang;
 
@@ -54,14 +54,9 @@ impl Slip {
             }))
             .collect();
         // A priority ticket says so wherever its number is printed.
-        let ticket = both(&|l| match priority_name(t.priority) {
-            Some(p) => format!(
-                "{} {} ({}: {})",
-                text::TICKET_NO.get(l),
-                t.number,
-                text::PRIORITY_MARK.get(l),
-                p.get(l)
-            ),
+        let mark = super::priority_mark(t.priority);
+        let ticket = both(&|l| match &mark {
+            Some(m) => format!("{} {} ({})", text::TICKET_NO.get(l), t.number, m.get(l)),
             None => format!("{} {}", text::TICKET_NO.get(l), t.number),
         });
         match (&t.status, &t.receipt) {
@@ -128,16 +123,6 @@ impl Slip {
             }),
             _ => None,
         }
-    }
-}
-
-/// The words for a priority group; `None` for a regular ticket.
-pub fn priority_name(p: Priority) -> Option<text::T> {
-    match p {
-        Priority::Regular => None,
-        Priority::Elderly => Some(text::P_ELDERLY),
-        Priority::Disabled => Some(text::P_DISABLED),
-        Priority::Pregnant => Some(text::P_PREGNANT),
     }
 }
 

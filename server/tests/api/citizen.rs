@@ -18,7 +18,6 @@ async fn the_tracking_token_shows_the_ticket_through_its_life_and_takes_one_surv
 
     let mut counter = DeviceSim::new();
     app.register(counter.id, DeviceRole::Counter).await;
-    let req = |s: &str| app::domain::ids::RequirementId::parse(s).unwrap();
     let steps = vec![counter.command(ticket, TicketCommand::Call { loket: loket(1) })];
     app.push(counter.id, steps).await.expect("call");
     let (_, v) = app.get_json(&format!("/api/t/{}", token.as_str())).await;
@@ -27,12 +26,7 @@ async fn the_tracking_token_shows_the_ticket_through_its_life_and_takes_one_surv
 
     let steps = vec![
         counter.command(ticket, TicketCommand::Start),
-        counter.command(
-            ticket,
-            TicketCommand::Accept {
-                checked: vec![req("ktp-el-asli"), req("fotokopi-ktp-el")],
-            },
-        ),
+        counter.command(ticket, accept_ktp()),
     ];
     app.push(counter.id, steps).await.expect("accept");
     let (_, v) = app.get_json(&format!("/api/t/{}", token.as_str())).await;
@@ -246,16 +240,10 @@ async fn a_holiday_added_in_admin_moves_the_due_time_of_the_next_receipt() {
     let (_, ticket, token) = app.kiosk_with_ticket().await;
     let mut counter = DeviceSim::new();
     app.register(counter.id, DeviceRole::Counter).await;
-    let req = |s: &str| app::domain::ids::RequirementId::parse(s).unwrap();
     let steps = vec![
         counter.command(ticket, TicketCommand::Call { loket: loket(1) }),
         counter.command(ticket, TicketCommand::Start),
-        counter.command(
-            ticket,
-            TicketCommand::Accept {
-                checked: vec![req("ktp-el-asli"), req("fotokopi-ktp-el")],
-            },
-        ),
+        counter.command(ticket, accept_ktp()),
     ];
     app.push(counter.id, steps).await.expect("accept");
     let (_, v) = app.get_json(&format!("/api/t/{}", token.as_str())).await;

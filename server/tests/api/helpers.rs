@@ -672,6 +672,14 @@ pub fn loket(n: u8) -> LoketId {
     LoketId::new(n).expect("loket")
 }
 
+/// Accepting a Legalisir KTP-el file with both of the seed's requirements ticked.
+pub fn accept_ktp() -> app::domain::ticket::TicketCommand {
+    let req = |s: &str| app::domain::ids::RequirementId::parse(s).expect("requirement");
+    app::domain::ticket::TicketCommand::Accept {
+        checked: vec![req("ktp-el-asli"), req("fotokopi-ktp-el")],
+    }
+}
+
 pub fn number(s: &str) -> TicketNumber {
     TicketNumber::parse(s).expect("number")
 }

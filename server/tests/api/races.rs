@@ -45,16 +45,10 @@ async fn twenty_survey_answers_at_once_keep_exactly_one() {
     let (_, ticket, token) = app.kiosk_with_ticket().await;
     let mut counter = DeviceSim::new();
     app.register(counter.id, DeviceRole::Counter).await;
-    let req = |s: &str| app::domain::ids::RequirementId::parse(s).unwrap();
     let steps = vec![
         counter.command(ticket, TicketCommand::Call { loket: loket(1) }),
         counter.command(ticket, TicketCommand::Start),
-        counter.command(
-            ticket,
-            TicketCommand::Accept {
-                checked: vec![req("ktp-el-asli"), req("fotokopi-ktp-el")],
-            },
-        ),
+        counter.command(ticket, accept_ktp()),
         counter.command(ticket, TicketCommand::MarkReady),
         counter.command(ticket, TicketCommand::HandOver),
     ];

@@ -67,13 +67,10 @@ async fn yesterday(app: &TestApp) -> Yesterday {
     app.push(kiosk.id, vec![i1, i2, i3, i4])
         .await
         .expect("issue");
-    let all = || TicketCommand::Accept {
-        checked: vec![req("ktp-el-asli"), req("fotokopi-ktp-el")],
-    };
     let steps = vec![
         counter.command(ready, TicketCommand::Call { loket: loket(1) }),
         counter.command(ready, TicketCommand::Start),
-        counter.command(ready, all()),
+        counter.command(ready, accept_ktp()),
         counter.command(ready, TicketCommand::MarkReady),
         counter.command(returned, TicketCommand::Call { loket: loket(1) }),
         counter.command(returned, TicketCommand::Start),
@@ -85,7 +82,7 @@ async fn yesterday(app: &TestApp) -> Yesterday {
         ),
         counter.command(collected, TicketCommand::Call { loket: loket(1) }),
         counter.command(collected, TicketCommand::Start),
-        counter.command(collected, all()),
+        counter.command(collected, accept_ktp()),
         counter.command(collected, TicketCommand::MarkReady),
         counter.command(collected, TicketCommand::HandOver),
     ];
