@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use app::domain::service_day;
+use app::domain::{report, service_day};
 use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
@@ -43,7 +43,8 @@ pub async fn run(s: &AppState) -> Result<Option<Closed>, ApiError> {
     }
     let plan = auth.plan_close(through, now);
     let open = plan.replica().snapshot();
-    s.store.persist_close(&plan, &open).await?;
+    let facts = tally_close(&s.store, &auth, &plan).await?;
+    s.store.persist_close(&plan, &open, &facts).await?;
     let closed = Closed {
         through: app::domain::time_format::print_date(through),
         events: plan.events.len(),
@@ -57,6 +58,35 @@ pub async fn run(s: &AppState) -> Result<Option<Closed>, ApiError> {
         "service day closed"
     );
     Ok(Some(closed))
+}
+
+/// The reports' facts of the days a close ends: the day's events (read back from the
+/// store with their officers, from the last close's checkpoint) and the close's own,
+/// replayed from the state the day started with.
+async fn tally_close(
+    store: &crate::store::Store,
+    auth: &app::domain::authority::Authority,
+    plan: &app::domain::authority::ClosePlan,
+) -> Result<Vec<report::DayFacts>, ApiError> {
+    let open = store.open_day().await?;
+    let mut events = open.events;
+    events.extend(plan.events.iter().map(|e| report::Logged {
+        event: e.clone(),
+        officer: None,
+    }));
+    let first = auth
+        .last_closed
+        .or(open.closed_through)
+        .and_then(|d| d.tomorrow().ok())
+        .unwrap_or(plan.through)
+        .min(plan.through);
+    Ok(report::tally(
+        open.start,
+        &events,
+        &auth.rules,
+        first..=plan.through,
+        auth.rules.calendar.closes_at(plan.through),
+    ))
 }
 
 pub fn spawn(s: AppState) -> tokio::task::JoinHandle<()> {

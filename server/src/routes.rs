@@ -13,7 +13,7 @@ use app::domain::accounts::StaffRole;
 use crate::auth::limits::Bucket;
 use crate::auth::{authorize, Access};
 use crate::state::AppState;
-use crate::{api, closing, devices, holidays, retention, staff, sync};
+use crate::{api, closing, devices, holidays, reports, retention, staff, sync};
 
 /// One API route (path relative to `/api`).
 #[derive(Debug, Clone)]
@@ -103,6 +103,8 @@ pub fn table() -> Vec<Entry> {
         r(M::GET, "/sync/live", ANY_DEVICE, sync::live),
         // Supervision.
         r(M::GET, "/ikm", SUPERVISOR, api::ikm_report),
+        r(M::GET, "/reports", SUPERVISOR, reports::report),
+        r(M::GET, "/reports/csv", SUPERVISOR, reports::report_csv),
         r(M::GET, "/audit", SUPERVISOR, staff::audit),
         // Administration.
         r(M::GET, "/admin/staff", ADMIN, staff::list),

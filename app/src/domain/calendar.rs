@@ -347,6 +347,13 @@ impl OfficeCalendar {
             .unwrap_or(accepted_at)
     }
 
+    /// The midnight (office time) that starts a day.
+    pub fn starts_at(&self, d: Date) -> Timestamp {
+        self.offset
+            .to_timestamp(d.to_datetime(Time::MIN))
+            .unwrap_or(Timestamp::MIN)
+    }
+
     /// The moment a service day closes: its closing time on a working day, the midnight
     /// that ends it otherwise (tickets issued on a day off still end with their day).
     pub fn closes_at(&self, d: Date) -> Timestamp {

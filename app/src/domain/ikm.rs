@@ -162,6 +162,81 @@ pub fn compute(answers: &[SurveyAnswer]) -> Option<IkmResult> {
     })
 }
 
+/// One element's line of the regulation's tabulation.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ElementLine {
+    /// The sum of the perceived values (jumlah nilai persepsi).
+    pub total: u32,
+    /// The mean value (NRR, nilai rata-rata): `total / respondents`.
+    pub nrr: f64,
+    /// The weighted mean (NRR tertimbang): `nrr × 1/9`, the regulation's equal weight
+    /// (printed 0,111).
+    pub weighted: f64,
+}
+
+/// The index for a period as PermenPAN-RB 14/2017 tabulates it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IkmTable {
+    pub respondents: u32,
+    pub elements: [ElementLine; 9],
+    /// The unit's index on the 1–4 scale: the sum of the weighted means.
+    pub index: f64,
+    /// The converted value (nilai konversi, 25–100): `index × 25`.
+    pub converted: f64,
+    /// Service quality (mutu pelayanan) and, through [`Grade::label`], performance.
+    pub grade: Grade,
+}
+
+/// Tabulates the answers; `None` without any.
+pub fn tabulate<'a>(answers: impl IntoIterator<Item = &'a SurveyAnswer>) -> Option<IkmTable> {
+    let mut totals = [0u32; 9];
+    let mut n = 0u32;
+    for a in answers {
+        n += 1;
+        for (t, s) in totals.iter_mut().zip(a.0) {
+            *t += u32::from(s);
+        }
+    }
+    if n == 0 {
+        return None;
+    }
+    let elements = totals.map(|total| {
+        let nrr = f64::from(total) / f64::from(n);
+        ElementLine {
+            total,
+            nrr,
+            weighted: nrr / 9.0,
+        }
+    });
+    let index = elements.iter().map(|e| e.weighted).sum::<f64>();
+    let converted = index * 25.0;
+    Some(IkmTable {
+        respondents: n,
+        elements,
+        index,
+        converted,
+        grade: Grade::of(converted),
+    })
+}
+
+/// A value with `decimals` decimals (up to 4) and a decimal comma, as an Indonesian table
+/// prints it: `3,1667`, `79,17`.
+pub fn decimal_comma(x: f64, decimals: u32) -> String {
+    let scale = 10i64.pow(decimals.min(4));
+    let v = (x * scale as f64).round() as i64;
+    let sign = if v < 0 { "-" } else { "" };
+    let v = v.unsigned_abs();
+    let (whole, frac) = (v / scale as u64, v % scale as u64);
+    if decimals == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!(
+            "{sign}{whole},{frac:0width$}",
+            width = decimals.min(4) as usize
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,5 +316,33 @@ mod tests {
     #[test]
     fn no_answers_no_index() {
         assert!(compute(&[]).is_none());
+    }
+
+    #[test]
+    fn the_regulations_table_for_two_respondents() {
+        // The example above: totals 7,6,6,8,7,6,6,5,6 (sum 57); NRR 3,5 … 2,5; each
+        // weighted by 1/9; the index is 57 / 18 = 3,1667 and converts to 79,17: B, Baik.
+        let t = tabulate(&[
+            a([4, 3, 3, 4, 4, 3, 3, 2, 3]),
+            a([3, 3, 3, 4, 3, 3, 3, 3, 3]),
+        ])
+        .unwrap();
+        assert_eq!(t.respondents, 2);
+        assert_eq!(t.elements.map(|e| e.total), [7, 6, 6, 8, 7, 6, 6, 5, 6]);
+        assert_eq!(t.elements[0].nrr, 3.5);
+        assert_eq!(decimal_comma(t.elements[0].weighted, 3), "0,389");
+        assert_eq!(decimal_comma(t.index, 4), "3,1667");
+        assert_eq!(decimal_comma(t.converted, 2), "79,17");
+        assert_eq!(t.grade, Grade::B);
+        assert!(tabulate(&[]).is_none());
+    }
+
+    #[test]
+    fn decimals_print_with_a_comma() {
+        assert_eq!(decimal_comma(88.305, 2), "88,31");
+        assert_eq!(decimal_comma(7.0, 1), "7,0");
+        assert_eq!(decimal_comma(0.05, 2), "0,05");
+        assert_eq!(decimal_comma(-1.25, 1), "-1,3");
+        assert_eq!(decimal_comma(12.0, 0), "12");
     }
 }

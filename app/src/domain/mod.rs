@@ -29,6 +29,7 @@ pub mod numbering;
 pub mod queue;
 pub mod refusal;
 pub mod replica;
+pub mod report;
 pub mod service_day;
 pub mod sync_client;
 pub mod ticket;

@@ -18,11 +18,15 @@ use app::domain::ids::{
     ClientId, LoketId, MutationId, RequirementId, TicketId, TicketNumber, TrackingToken,
 };
 use app::domain::mutation::{DeviceRole, Mutation, MutationKind, PushRequest};
-use app::domain::replica::Rules;
+use app::domain::replica::{Replica, Rules};
+use app::domain::report::{self, Logged};
 use app::domain::ticket::{NewTicket, Priority, TicketCommand};
 use rand::RngCore;
 use server::config::{Config, Storage};
 use server::store::{AuditRow, DeviceRecord, Store};
+
+/// The user name the history's counter actions are recorded under.
+const OFFICER: &str = "history";
 
 fn random16() -> [u8; 16] {
     let mut b = [0u8; 16];
@@ -66,13 +70,15 @@ impl Dev {
     }
 }
 
-/// Decides and writes one push as the server does.
+/// Decides and writes one push as the server does; the day's log (for the close's report
+/// facts) receives its events.
 async fn push(
     auth: &mut Authority,
     store: &Store,
     dev: &Dev,
     mutations: Vec<Mutation>,
     now_ms: i64,
+    log: &mut Vec<Logged>,
 ) -> anyhow::Result<usize> {
     let req = PushRequest {
         client_id: dev.id,
@@ -103,7 +109,7 @@ async fn push(
             .iter()
             .map(|e| AuditRow {
                 at_ms: e.at.wall_ms,
-                staff_id: "history".into(),
+                staff_id: OFFICER.into(),
                 action: e.kind.name().into(),
                 subject: e.ticket.simple(),
             })
@@ -111,7 +117,12 @@ async fn push(
     } else {
         Vec::new()
     };
-    store.persist_push(&plan, &audit).await?;
+    let officer = (dev.role == DeviceRole::Counter).then_some(OFFICER);
+    store.persist_push(&plan, &audit, officer).await?;
+    log.extend(plan.events.iter().map(|e| Logged {
+        event: e.clone(),
+        officer: officer.map(str::to_owned),
+    }));
     let n = plan.events.len();
     auth.commit(plan);
     Ok(n)
@@ -190,6 +201,9 @@ async fn main() -> anyhow::Result<()> {
 
     let started = Instant::now();
     let mut events = 0usize;
+    // The open state at the last close and the log since: what the server's close tallies.
+    let mut start = Replica::default();
+    let mut log: Vec<Logged> = Vec::new();
     for day in &working {
         let open = cal.hours(*day).map(|h| h.open).unwrap_or_default();
         let at = |second: i64| -> anyhow::Result<i64> {
@@ -219,7 +233,7 @@ async fn main() -> anyhow::Result<()> {
                     },
                 ));
             }
-            events += push(&mut auth, &store, kiosk, batch, at(3600)?).await?;
+            events += push(&mut auth, &store, kiosk, batch, at(3600)?, &mut log).await?;
         }
         // The rest of each lifecycle: 70 tickets through six steps a batch.
         let steps = |l: LoketId| {
@@ -249,14 +263,26 @@ async fn main() -> anyhow::Result<()> {
                     ));
                 }
             }
-            events += push(&mut auth, &store, &counter, batch, at(30_000)?).await?;
+            events += push(&mut auth, &store, &counter, batch, at(30_000)?, &mut log).await?;
         }
         let close = cal.closes_at(*day).as_millisecond();
         let plan = auth.plan_close(*day, close);
         events += plan.events.len();
         let open_state = plan.replica().snapshot();
-        store.persist_close(&plan, &open_state).await?;
+        log.extend(plan.events.iter().map(|e| Logged {
+            event: e.clone(),
+            officer: None,
+        }));
+        let facts = report::tally(
+            std::mem::take(&mut start),
+            &std::mem::take(&mut log),
+            &auth.rules,
+            *day..=*day,
+            cal.closes_at(*day),
+        );
+        store.persist_close(&plan, &open_state, &facts).await?;
         auth.commit_close(plan);
+        start = auth.replica.clone();
     }
     println!(
         "{}",

@@ -105,7 +105,7 @@ async fn main() -> anyhow::Result<()> {
                 ticket,
                 kind,
             };
-            b.events.push(event_row(&e));
+            b.events.push(event_row(&e, (!issuing).then_some("bench")));
         }
     }
 

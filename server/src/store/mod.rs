@@ -5,9 +5,11 @@
 //! queries filter on: the domain types stay the single definition of the data, and the
 //! SCHEMAFULL tables still refuse anything unexpected.
 
+mod reports;
 mod schema;
 mod staff_and_devices;
 
+pub use reports::OpenDay;
 pub use schema::SCHEMA_VERSION;
 pub use staff_and_devices::{
     audit_json, AccountChange, AuditRow, ChangeRefused, Purged, SessionRecord, StaffRecord,
@@ -22,6 +24,7 @@ use app::domain::ikm::SurveyAnswer;
 use app::domain::mutation::{DeviceRole, Event};
 use app::domain::numbering::Lease;
 use app::domain::replica::Snapshot;
+use app::domain::report::DayFacts;
 use app::domain::ticket::Ticket;
 use jiff::civil::Date;
 use serde::de::DeserializeOwned;
@@ -97,15 +100,21 @@ fn to_body<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
-/// An event as stored: its record id is its sequence number.
-pub fn event_row(e: &Event) -> Value {
-    json!({
+/// An event as stored: its record id is its sequence number; `officer` is the user name
+/// of the officer whose counter sent it (reports).
+pub fn event_row(e: &Event, officer: Option<&str>) -> Value {
+    let mut row = json!({
         "id": e.seq,
         "seq": e.seq,
         "ticket": e.ticket.simple(),
         "at_ms": e.at.wall_ms,
         "body": to_body(e),
-    })
+    });
+    // Absent, not null: the field is `option<string>`, and SurrealDB's NULL is not NONE.
+    if let Some(o) = officer {
+        row["staff"] = json!(o);
+    }
+    row
 }
 
 /// A tracking token as stored: its record id is the token; its service day tells
@@ -264,8 +273,18 @@ impl Store {
     /// Writes a day's close in one transaction: its events, the final state of the
     /// tickets that ended, the checkpoint of what stays open, and the end of the leases of
     /// the days before the closed one (see `Authority::commit_close`). Either all of it is stored or none.
-    pub async fn persist_close(&self, plan: &ClosePlan, open: &Snapshot) -> Result<()> {
-        let events: Vec<Value> = plan.events.iter().map(event_row).collect();
+    pub async fn persist_close(
+        &self,
+        plan: &ClosePlan,
+        open: &Snapshot,
+        facts: &[DayFacts],
+    ) -> Result<()> {
+        let events: Vec<Value> = plan.events.iter().map(|e| event_row(e, None)).collect();
+        let through = day_key(plan.through);
+        let facts: Vec<Value> = facts
+            .iter()
+            .map(|f| json!({ "id": [day_key(f.day), through], "body": to_body(f) }))
+            .collect();
         let ended: Vec<Value> = plan
             .ended
             .iter()
@@ -288,6 +307,7 @@ impl Store {
             "FOR $t IN $ended { UPSERT type::record('closed_ticket', $t.id) CONTENT { day: $t.day, status: $t.status, body: $t.body } };
              UPSERT checkpoint:current CONTENT { cursor: $cursor, closed_through: $day, body: $open };
              UPSERT type::record('day_close', $day_key) CONTENT { cursor: $cursor };
+             FOR $f IN $facts { UPSERT type::record('report_day', $f.id) CONTENT { body: $f.body } };
              DELETE lease WHERE day < $day;
              COMMIT TRANSACTION;",
         );
@@ -295,6 +315,7 @@ impl Store {
             .query(q)
             .bind(("events", Value::Array(events)))
             .bind(("ended", Value::Array(ended)))
+            .bind(("facts", Value::Array(facts)))
             .bind(("cursor", open.cursor as i64))
             .bind(("day", app::domain::time_format::print_date(plan.through)))
             .bind(("open", to_body(open)))
@@ -349,8 +370,13 @@ impl Store {
     /// Writes a push in one transaction: its events, the tokens of new tickets, the
     /// device's last processed mutation id and the staff actions for the audit log. Either
     /// all of it is stored or none.
-    pub async fn persist_push(&self, plan: &PushPlan, audit: &[AuditRow]) -> Result<()> {
-        let events: Vec<Value> = plan.events.iter().map(event_row).collect();
+    pub async fn persist_push(
+        &self,
+        plan: &PushPlan,
+        audit: &[AuditRow],
+        officer: Option<&str>,
+    ) -> Result<()> {
+        let events: Vec<Value> = plan.events.iter().map(|e| event_row(e, officer)).collect();
         let tokens: Vec<Value> = plan
             .tokens
             .iter()
@@ -631,7 +657,7 @@ mod tests {
         let store = Store::open(&Config::for_tests()).await.expect("store");
         let client = ClientId::from_random_bytes(bytes(1));
         store
-            .persist_push(&plan(client, 1..=9), &[])
+            .persist_push(&plan(client, 1..=9), &[], None)
             .await
             .expect("first push");
         let audit = [AuditRow {
@@ -641,7 +667,7 @@ mod tests {
             subject: "A1-010".into(),
         }];
         store
-            .persist_push(&plan(client, 10..=120), &audit)
+            .persist_push(&plan(client, 10..=120), &audit, Some("wayan"))
             .await
             .expect("second push");
 
@@ -685,11 +711,14 @@ mod tests {
         let store = Store::open(&Config::for_tests()).await.expect("store");
         let client = ClientId::from_random_bytes(bytes(1));
         store
-            .persist_push(&plan(client, 1..=3), &[])
+            .persist_push(&plan(client, 1..=3), &[], None)
             .await
             .expect("first push");
         // Events 3..=5: 3 exists, so neither 4, 5 nor their tokens may be stored.
-        assert!(store.persist_push(&plan(client, 3..=5), &[]).await.is_err());
+        assert!(store
+            .persist_push(&plan(client, 3..=5), &[], None)
+            .await
+            .is_err());
         assert_eq!(
             seqs(&store.events_after(0, 10).await.unwrap()),
             vec![1, 2, 3]

@@ -148,6 +148,16 @@ const MIGRATIONS: &[&str] = &[
     DEFINE INDEX IF NOT EXISTS closed_ticket_day ON closed_ticket FIELDS day CONCURRENTLY;
     DEFINE INDEX IF NOT EXISTS token_day ON token FIELDS day CONCURRENTLY;
     ",
+    // 8: reports. An event records the officer whose counter sent it (user name; none for
+    // kiosks and the close). Each close stores the facts of the days it tallied (see
+    // `app::domain::report`), keyed `[day, closed day]` so events that arrive after their
+    // day closed add a row to that day instead of replacing it; a report over a range
+    // reads a key range of these, never the event log.
+    "
+    DEFINE FIELD IF NOT EXISTS staff ON event TYPE option<string>;
+    DEFINE TABLE IF NOT EXISTS report_day SCHEMAFULL;
+    DEFINE FIELD IF NOT EXISTS body ON report_day TYPE string;
+    ",
 ];
 
 /// The version a database has after start-up.

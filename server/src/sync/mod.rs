@@ -222,7 +222,7 @@ pub async fn push(
         Principal::Staff { session, digest }
             if dev.role == DeviceRole::Counter && dev.session.as_ref() == Some(digest) =>
         {
-            Some(session.staff_id.clone())
+            Some((session.staff_id.clone(), session.username.clone()))
         }
         Principal::Staff { .. } if dev.role == DeviceRole::Counter => {
             return Err(ApiError::Forbidden(
@@ -265,7 +265,8 @@ pub async fn push(
     if changed {
         // Each action a counter applies is recorded against its signed-in officer.
         let audit: Vec<AuditRow> = officer
-            .map(|staff_id| {
+            .as_ref()
+            .map(|(staff_id, _)| {
                 plan.events
                     .iter()
                     .map(|e| AuditRow {
@@ -283,7 +284,8 @@ pub async fn push(
                     .collect()
             })
             .unwrap_or_default();
-        s.store.persist_push(&plan, &audit).await?;
+        let username = officer.as_ref().map(|(_, name)| name.as_str());
+        s.store.persist_push(&plan, &audit, username).await?;
     }
     let resp = plan.response.clone();
     let applied = plan.events.len();

@@ -47,6 +47,8 @@ const MATRIX: &[(&str, &str, [bool; 8])] = &[
     ("GET",  "/sync/live",                     [N, N, Y, Y, Y, Y, Y, N]),
     ("GET",  "/ikm",                           [N, N, N, N, N, Y, Y, N]),
     ("GET",  "/audit",                         [N, N, N, N, N, Y, Y, N]),
+    ("GET",  "/reports",                       [N, N, N, N, N, Y, Y, N]),
+    ("GET",  "/reports/csv",                   [N, N, N, N, N, Y, Y, N]),
     ("GET",  "/admin/staff",                   [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/staff",                   [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/staff/{username}/disable", [N, N, N, N, N, N, Y, N]),

@@ -13,6 +13,7 @@ mod health;
 mod ownership;
 mod races;
 mod rate_limits;
+mod reports;
 mod service_day;
 mod site;
 mod sync;
