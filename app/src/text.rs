@@ -216,7 +216,6 @@ pub const FACES: [T; 4] = [
     T("Baik", "Good"),
     T("Sangat baik", "Very good"),
 ];
-pub const IKM_TITLE: T = T("Indeks Kepuasan Masyarakat", "Community Satisfaction Index");
 pub const RESPONDENTS: T = T("responden", "respondents");
 pub const PAGE_NOT_FOUND: T = T("Halaman tidak ditemukan.", "Page not found.");
 
@@ -325,3 +324,58 @@ pub const HOLIDAYS_HINT: T = T(
 pub const SAVE_HOLIDAYS: T = T("Simpan hari libur", "Save holidays");
 pub const HOLIDAYS_SAVED: T = T("Hari libur disimpan:", "Holidays saved:");
 pub const DAYS: T = T("hari", "days");
+
+// Reports (/admin).
+pub const REPORT_TITLE: T = T("Laporan pelayanan", "Service report");
+pub const REPORT_FROM: T = T("Dari tanggal", "From");
+pub const REPORT_TO: T = T("Sampai tanggal", "To");
+pub const REPORT_SHOW: T = T("Tampilkan", "Show");
+pub const REPORT_PRINT: T = T("Cetak (A4)", "Print (A4)");
+pub const REPORT_CSV: T = T("Unduh CSV", "Download CSV");
+pub const REPORT_CSV_DAILY: T = T("Unduh CSV per hari", "Download CSV by day");
+pub const REPORT_EMPTY: T = T(
+    "Belum ada kegiatan pada periode ini.",
+    "Nothing happened in this period.",
+);
+pub const REPORT_PERIOD: T = T("Periode", "Period");
+pub const REPORT_ON_TIME: T = T("Selesai tepat waktu", "Completed on time");
+pub const REPORT_MEDIAN_WAIT: T = T("Median waktu tunggu", "Median wait");
+pub const REPORT_MINUTES: T = T("menit", "min");
+pub const BY_SERVICE: T = T("Per layanan", "By service");
+pub const BY_LOKET: T = T("Per loket", "By loket");
+pub const BY_OFFICER: T = T("Per petugas", "By officer");
+pub const SERVICE: T = T("Layanan", "Service");
+pub const OFFICER: T = T("Petugas", "Officer");
+pub const MISSING_TITLE: T = T(
+    "Persyaratan yang paling sering kurang",
+    "Most frequently missing requirements",
+);
+pub const REQUIREMENT: T = T("Persyaratan", "Requirement");
+pub const COUNT: T = T("Jumlah", "Count");
+pub const OVERDUE_TITLE: T = T(
+    "Berkas yang melewati waktu penyelesaian",
+    "Files past their completion time",
+);
+pub const READY_AT: T = T("Siap", "Ready");
+pub const NOT_YET: T = T("belum", "not yet");
+pub const CHART_PER_HOUR: T = T(
+    "Tiket diterbitkan per jam (WITA)",
+    "Tickets issued per hour (WITA)",
+);
+pub const CHART_WAIT: T = T("Sebaran waktu tunggu (menit)", "Waiting times (minutes)");
+pub const CHART_DAILY: T = T(
+    "Tren harian: diterbitkan dan dilayani",
+    "Daily trend: issued and served",
+);
+pub const IKM_PERIOD: T = T(
+    "Indeks Kepuasan Masyarakat (PermenPAN-RB 14/2017)",
+    "Community Satisfaction Index (PermenPAN-RB 14/2017)",
+);
+pub const IKM_ELEMENT: T = T("Unsur pelayanan", "Service element");
+pub const IKM_TOTAL: T = T("Jumlah nilai", "Total score");
+pub const IKM_NRR: T = T("NRR", "Mean (NRR)");
+pub const IKM_WEIGHTED: T = T("NRR tertimbang", "Weighted mean");
+pub const IKM_INDEX: T = T("IKM (1–4)", "Index (1–4)");
+pub const IKM_CONVERTED: T = T("Nilai konversi (25–100)", "Converted value (25–100)");
+pub const IKM_QUALITY: T = T("Mutu pelayanan", "Service quality");
+pub const IKM_PERFORMANCE: T = T("Kinerja unit pelayanan", "Performance");

@@ -12,7 +12,7 @@ use crate::domain::accounts::{
     StaffSummary, TemporaryPassword,
 };
 use crate::domain::catalogue::Catalogue;
-use crate::domain::ikm::{IkmReport, SurveyBody};
+use crate::domain::ikm::SurveyBody;
 use crate::domain::mutation::{
     DeviceRegistered, LeaseRequest, PullResponse, PushRequest, PushResponse, RegisterDevice,
 };
@@ -248,8 +248,9 @@ pub async fn audit() -> Result<Vec<AuditEntry>, NetError> {
     get("/api/audit?limit=100").await
 }
 
-pub async fn ikm() -> Result<IkmReport, NetError> {
-    get("/api/ikm").await
+/// A period's report (`from`, `to`: ISO dates).
+pub async fn report(from: &str, to: &str) -> Result<crate::domain::report::Report, NetError> {
+    get(&format!("/api/reports?from={from}&to={to}")).await
 }
 
 /// The live stream's address on the page's own host.

@@ -1,6 +1,6 @@
 //! `/admin`: the first-admin setup, staff sign-in, and by role: pairing and revoking
-//! devices and managing accounts (admin), the audit log and the satisfaction index
-//! (supervisor and admin), the catalogue as published (everyone signed in).
+//! devices and managing accounts (admin), the reports and the audit log (supervisor and
+//! admin; `super::reports`), the catalogue as published (everyone signed in).
 //!
 //! The page holds no device state; every request goes to the server, which decides what
 //! the signed-in person may see (the views only hide what would be refused anyway).
@@ -11,7 +11,6 @@ use crate::components::LangToggle;
 use crate::domain::accounts::{AuditEntry, DeviceSummary, SessionInfo, StaffRole, StaffSummary};
 use crate::domain::catalogue::Catalogue;
 use crate::domain::i18n::Text;
-use crate::domain::ikm::{two_decimals, IkmReport};
 use crate::text;
 use crate::use_lang;
 
@@ -30,7 +29,6 @@ enum Stage {
 #[derive(Clone, Copy)]
 struct Data {
     catalogue: RwSignal<Option<Catalogue>>,
-    report: RwSignal<Option<IkmReport>>,
     devices: RwSignal<Vec<DeviceSummary>>,
     staff: RwSignal<Vec<StaffSummary>>,
     audit: RwSignal<Vec<AuditEntry>>,
@@ -50,7 +48,6 @@ async fn reload(data: Data, role: StaffRole) {
     use crate::client::net;
     data.catalogue.set(net::catalogue().await.ok());
     if role >= StaffRole::Supervisor {
-        data.report.set(net::ikm().await.ok());
         data.audit.set(net::audit().await.unwrap_or_default());
     }
     if role >= StaffRole::Admin {
@@ -65,7 +62,6 @@ pub fn AdminPage() -> impl IntoView {
     let stage = RwSignal::new(Stage::Loading);
     let data = Data {
         catalogue: RwSignal::new(None),
-        report: RwSignal::new(None),
         devices: RwSignal::new(Vec::new()),
         staff: RwSignal::new(Vec::new()),
         audit: RwSignal::new(Vec::new()),
@@ -230,18 +226,7 @@ fn Dashboard(me: String, role: StaffRole, data: Data) -> impl IntoView {
         })}
         <PasswordForm data forced=false on_done=|| {}/>
         {(role >= StaffRole::Supervisor).then(|| view! {
-            <section class="card">
-                <h2>{move || text::IKM_TITLE.get(lang.get())}</h2>
-                <div data-testid="ikm">
-                {move || match data.report.get().and_then(|r| r.overall) {
-                    Some(r) => view! {
-                        <p class="ikm-value">{two_decimals(r.ikm)}<span class="badge">{r.grade.letter()}</span></p>
-                        <p>{move || format!("{} · {} {}", r.grade.label().get(lang.get()), r.respondents, text::RESPONDENTS.get(lang.get()))}</p>
-                    }.into_any(),
-                    None => view! { <p class="muted">{move || text::NOTHING_HERE.get(lang.get())}</p> }.into_any(),
-                }}
-                </div>
-            </section>
+            <super::reports::ReportSection catalogue=data.catalogue/>
             <section class="card">
                 <h2>{move || text::AUDIT_LOG.get(lang.get())}</h2>
                 <table class="table" data-testid="audit">

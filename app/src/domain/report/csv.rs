@@ -8,7 +8,6 @@ use jiff::Timestamp;
 use super::super::calendar::OfficeCalendar;
 use super::super::i18n::{Lang, Text};
 use super::super::ikm::{self, decimal_comma};
-use super::spread::Spread;
 use super::summary::{Report, Row};
 
 /// The tables a report exports, by their name in the URL.
@@ -85,12 +84,6 @@ fn t(lang: Lang, id: &str, en: &str) -> String {
     field(Text::new(id, en).get(lang))
 }
 
-/// Minutes with one decimal: 245 s → `4,1`; empty when there is no value.
-fn minutes(s: Option<u32>) -> String {
-    s.map(|s| decimal_comma(f64::from(s) / 60.0, 1))
-        .unwrap_or_default()
-}
-
 fn moment(cal: &OfficeCalendar, at: Timestamp) -> String {
     let z = cal.local(at);
     format!(
@@ -103,55 +96,78 @@ fn moment(cal: &OfficeCalendar, at: Timestamp) -> String {
     )
 }
 
-fn spread(s: &Spread) -> [String; 2] {
-    [minutes(s.median_s), minutes(s.p90_s)]
+/// The headings of a row table's figures, after its first column: shared by the CSV and
+/// the admin page's tables.
+pub const ROW_HEADINGS: [(&str, &str); 15] = [
+    ("Diterbitkan", "Issued"),
+    ("Dilayani", "Served"),
+    ("Tidak terlayani", "Not served"),
+    ("Tidak hadir", "No-shows"),
+    ("Dikembalikan", "Returned"),
+    ("Diterima", "Accepted"),
+    ("Siap", "Ready"),
+    ("Diambil", "Collected"),
+    ("Dialihkan", "Transferred"),
+    ("Kedaluwarsa", "Expired"),
+    ("Tunggu median (menit)", "Median wait (min)"),
+    ("Tunggu p90 (menit)", "p90 wait (min)"),
+    ("Layanan median (menit)", "Median service (min)"),
+    ("Layanan p90 (menit)", "p90 service (min)"),
+    ("Selesai tepat waktu (%)", "Completed on time (%)"),
+];
+
+/// A number with `decimals` decimals, with a decimal comma or point.
+pub fn decimal(x: f64, decimals: u32, comma: bool) -> String {
+    let s = decimal_comma(x, decimals);
+    if comma {
+        s
+    } else {
+        s.replace(',', ".")
+    }
+}
+
+/// The figures of a row, in the order of [`ROW_HEADINGS`]: counts, minutes with one
+/// decimal (empty without a value), the share on time.
+pub fn row_cells(r: &Row, comma: bool) -> Vec<String> {
+    let c = &r.counts;
+    let minutes = |s: Option<u32>| {
+        s.map(|s| decimal(f64::from(s) / 60.0, 1, comma))
+            .unwrap_or_default()
+    };
+    let mut cells: Vec<String> = [
+        c.issued,
+        c.served,
+        c.not_served,
+        c.no_shows,
+        c.returned,
+        c.accepted,
+        c.ready,
+        c.collected,
+        c.transferred,
+        c.expired,
+    ]
+    .iter()
+    .map(u32::to_string)
+    .collect();
+    for s in [&r.wait, &r.service_time] {
+        cells.push(minutes(s.median_s));
+        cells.push(minutes(s.p90_s));
+    }
+    cells.push(
+        r.on_time_percent()
+            .map(|p| decimal(p, 1, comma))
+            .unwrap_or_default(),
+    );
+    cells
 }
 
 fn rows_table(sheet: &mut Sheet, lang: Lang, first: String, rows: &[&Row]) {
-    let head = [
-        first,
-        t(lang, "Diterbitkan", "Issued"),
-        t(lang, "Dilayani", "Served"),
-        t(lang, "Tidak terlayani", "Not served"),
-        t(lang, "Tidak hadir", "No-shows"),
-        t(lang, "Dikembalikan", "Returned"),
-        t(lang, "Diterima", "Accepted"),
-        t(lang, "Siap", "Ready"),
-        t(lang, "Diambil", "Collected"),
-        t(lang, "Dialihkan", "Transferred"),
-        t(lang, "Kedaluwarsa", "Expired"),
-        t(lang, "Tunggu median (menit)", "Median wait (min)"),
-        t(lang, "Tunggu p90 (menit)", "p90 wait (min)"),
-        t(lang, "Layanan median (menit)", "Median service (min)"),
-        t(lang, "Layanan p90 (menit)", "p90 service (min)"),
-        t(lang, "Selesai tepat waktu (%)", "Completed on time (%)"),
-    ];
+    let mut head = vec![first];
+    head.extend(ROW_HEADINGS.iter().map(|(id, en)| t(lang, id, en)));
     sheet.line(&head);
     for r in rows {
-        let c = &r.counts;
         let mut cells = vec![field(r.label.get(lang))];
-        cells.extend(
-            [
-                c.issued,
-                c.served,
-                c.not_served,
-                c.no_shows,
-                c.returned,
-                c.accepted,
-                c.ready,
-                c.collected,
-                c.transferred,
-                c.expired,
-            ]
-            .map(|n| n.to_string()),
-        );
-        cells.extend(spread(&r.wait));
-        cells.extend(spread(&r.service_time));
-        cells.push(
-            r.on_time_percent()
-                .map(|p| decimal_comma(p, 1))
-                .unwrap_or_default(),
-        );
+        cells.extend(row_cells(r, true));
         sheet.line(&cells);
     }
 }
@@ -190,9 +206,9 @@ pub fn table(report: &Report, which: Table, cal: &OfficeCalendar, lang: Lang) ->
         Table::Overdue => {
             s.line(&[
                 t(lang, "Layanan", "Service"),
-                t(lang, "Nomor resi", "Receipt"),
-                t(lang, "Diterima", "Accepted"),
-                t(lang, "Batas waktu", "Due"),
+                t(lang, "Resi pengambilan", "Pickup receipt"),
+                t(lang, "Berkas diterima", "Documents accepted"),
+                t(lang, "Jatuh tempo", "Due"),
                 t(lang, "Siap", "Ready"),
             ]);
             for o in &report.overdue {
@@ -295,10 +311,9 @@ mod tests {
     }
 
     #[test]
-    fn durations_are_minutes_with_a_decimal_comma() {
-        assert_eq!(minutes(Some(245)), "4,1");
-        assert_eq!(minutes(Some(90)), "1,5");
-        assert_eq!(minutes(None), "");
+    fn decimals_follow_the_language() {
+        assert_eq!(decimal(245.0 / 60.0, 1, true), "4,1");
+        assert_eq!(decimal(1.5, 1, false), "1.5");
     }
 
     #[test]

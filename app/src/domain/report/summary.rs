@@ -265,6 +265,22 @@ pub enum PeriodError {
     TooLong,
 }
 
+impl PeriodError {
+    /// The refusal as the supervisor reads it.
+    pub fn text(self) -> Text {
+        match self {
+            PeriodError::Reversed => Text::new(
+                "Tanggal akhir harus sama dengan atau sesudah tanggal awal.",
+                "The end date must be on or after the start date.",
+            ),
+            PeriodError::TooLong => Text::new(
+                "Satu laporan mencakup paling lama satu tahun (366 hari).",
+                "One report covers a year (366 days) at most.",
+            ),
+        }
+    }
+}
+
 /// The longest period one report covers: a year, leap or not.
 pub const MAX_DAYS: i32 = 366;
 
