@@ -23,7 +23,7 @@ pub mod ssr_context;
 /// The server-side lookups a view may use, as a type that exists in every build.
 pub mod ssr_lookup {
     #[cfg(feature = "ssr")]
-    pub type Lookup = crate::ssr_context::CitizenLookup;
+    pub type Lookup = crate::ssr_context::Lookups;
     #[cfg(not(feature = "ssr"))]
     #[derive(Clone)]
     pub struct Lookup;
@@ -106,8 +106,9 @@ pub fn App() -> impl IntoView {
         <Link rel="apple-touch-icon" href="/icons/icon-192.png"/>
         {match Page::current() {
             Page::Citizen(token) => view! { <views::citizen::CitizenPage token/> }.into_any(),
-            // The citizen's bundle holds that page only (the server never sends it with
-            // another one).
+            Page::Public => view! { <views::public::PublicPage/> }.into_any(),
+            // The citizen's bundle holds the citizens' pages only (the server never sends
+            // it with another one).
             #[cfg(feature = "citizen-bundle")]
             _ => view! { <views::NotFound/> }.into_any(),
             #[cfg(not(feature = "citizen-bundle"))]

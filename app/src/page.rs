@@ -5,14 +5,18 @@
 
 /// The paths that have a page, in the server's route syntax (`{token}` is one segment).
 /// The server renders these; anything else gets the not-found page with status 404.
-pub const ROUTES: [&str; 6] = [
+pub const ROUTES: [&str; 7] = [
     "/",
     "/kiosk",
     "/counter",
     "/display",
     "/admin",
     CITIZEN_ROUTE,
+    PUBLIC_ROUTE,
 ];
+
+/// The office's public page: its service standards, the last month's index, the queue now.
+pub const PUBLIC_ROUTE: &str = "/layanan";
 
 /// The citizen's page; the server answers it with the status of the ticket's lookup.
 pub const CITIZEN_ROUTE: &str = "/t/{token}";
@@ -27,6 +31,8 @@ pub enum Page {
     Admin,
     /// `/t/{token}`: the citizen's tracking page.
     Citizen(String),
+    /// `/layanan`: the public page.
+    Public,
     NotFound,
 }
 
@@ -38,6 +44,7 @@ impl Page {
             "/counter" => Page::Counter,
             "/display" => Page::Display,
             "/admin" => Page::Admin,
+            PUBLIC_ROUTE => Page::Public,
             _ => match path.strip_prefix("/t/") {
                 Some(token) if !token.is_empty() && !token.contains('/') => {
                     Page::Citizen(token.to_owned())
@@ -81,6 +88,7 @@ mod tests {
         assert_eq!(Page::from_path("/counter"), Page::Counter);
         assert_eq!(Page::from_path("/display"), Page::Display);
         assert_eq!(Page::from_path("/admin"), Page::Admin);
+        assert_eq!(Page::from_path("/layanan"), Page::Public);
     }
 
     #[test]
@@ -113,7 +121,7 @@ mod tests {
         for path in ["/", "/kiosk", "/counter", "/display"] {
             assert!(Page::from_path(path).works_offline(), "{path}");
         }
-        for path in ["/admin", "/t/abc", "/nope"] {
+        for path in ["/admin", "/t/abc", "/layanan", "/nope"] {
             assert!(!Page::from_path(path).works_offline(), "{path}");
         }
     }

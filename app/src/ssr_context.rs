@@ -5,20 +5,36 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use crate::domain::public_page::PublicView;
 use crate::domain::tracking::CitizenView;
 
 pub type CitizenFuture = Pin<Box<dyn Future<Output = Result<CitizenView, String>> + Send>>;
+pub type PublicFuture = Pin<Box<dyn Future<Output = Result<PublicView, String>> + Send>>;
 
-/// Looks up the citizen page's data by tracking token.
+/// The server's lookups for the pages it renders with data: the citizen's ticket by
+/// tracking token, and the public page's.
 #[derive(Clone)]
-pub struct CitizenLookup(Arc<dyn Fn(String) -> CitizenFuture + Send + Sync>);
+pub struct Lookups {
+    citizen: Arc<dyn Fn(String) -> CitizenFuture + Send + Sync>,
+    public: Arc<dyn Fn() -> PublicFuture + Send + Sync>,
+}
 
-impl CitizenLookup {
-    pub fn new(f: impl Fn(String) -> CitizenFuture + Send + Sync + 'static) -> Self {
-        Self(Arc::new(f))
+impl Lookups {
+    pub fn new(
+        citizen: impl Fn(String) -> CitizenFuture + Send + Sync + 'static,
+        public: impl Fn() -> PublicFuture + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            citizen: Arc::new(citizen),
+            public: Arc::new(public),
+        }
     }
 
-    pub fn lookup(&self, token: String) -> CitizenFuture {
-        (self.0)(token)
+    pub fn citizen(&self, token: String) -> CitizenFuture {
+        (self.citizen)(token)
+    }
+
+    pub fn public(&self) -> PublicFuture {
+        (self.public)()
     }
 }

@@ -379,3 +379,27 @@ pub const IKM_INDEX: T = T("IKM (1–4)", "Index (1–4)");
 pub const IKM_CONVERTED: T = T("Nilai konversi (25–100)", "Converted value (25–100)");
 pub const IKM_QUALITY: T = T("Mutu pelayanan", "Service quality");
 pub const IKM_PERFORMANCE: T = T("Kinerja unit pelayanan", "Performance");
+
+// The public page (/layanan).
+pub const LEGAL_BASIS: T = T("Dasar hukum", "Legal basis");
+pub const PUBLIC_TITLE: T = T("Standar pelayanan", "Service standards");
+pub const PUBLIC_DESC: T = T(
+    "Untuk masyarakat: persyaratan, prosedur, biaya, pengaduan dan antrean saat ini",
+    "For the public: requirements, procedure, fee, complaints and the queue now",
+);
+pub const PUBLIC_LEAD: T = T(
+    "Persyaratan, prosedur, waktu, biaya dan pengaduan setiap layanan, serta antrean saat ini.",
+    "Requirements, procedure, time, fee and complaints of every service, and the queue now.",
+);
+pub const QUEUE_NOW: T = T("Antrean saat ini", "Queue now");
+pub const PEOPLE_WAITING: T = T("orang menunggu", "people waiting");
+pub const WAIT_ABOUT: T = T("Perkiraan tunggu tiket baru", "A new ticket waits about");
+pub const OFFICE_CLOSED_NOW: T = T(
+    "Kantor sedang tutup. Ambil nomor antrean pada jam layanan.",
+    "The office is closed now. Take a number during office hours.",
+);
+pub const IKM_LAST_MONTH: T = T("Indeks Kepuasan Masyarakat", "Community Satisfaction Index");
+pub const IKM_NONE_YET: T = T(
+    "Belum ada penilaian pada bulan lalu.",
+    "No ratings were given last month.",
+);

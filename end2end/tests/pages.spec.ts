@@ -13,10 +13,10 @@ test.afterAll(async () => {
   await server.stop();
 });
 
-test("home offers the four device roles", async ({ page }) => {
+test("home offers the four device roles and the public page", async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto(`${server.url}/`);
-  for (const href of ["/kiosk", "/counter", "/display", "/admin"]) {
+  for (const href of ["/kiosk", "/counter", "/display", "/admin", "/layanan"]) {
     await expect(page.locator(`a[href="${href}"]`)).toBeVisible();
   }
   await page.screenshot({ path: join(shotsDir(), "home-tablet.png") });
@@ -162,4 +162,41 @@ test("a service whose daily quota is used up says so on the kiosk and takes no m
   await ctx.close();
   await capped.stop();
   rmSync(dirname(path), { recursive: true, force: true });
+});
+
+test("the public page shows every standard and the queue now on a phone, and keeps the queue current", async ({ browser }) => {
+  const kioskCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const kiosk = await kioskCtx.newPage();
+  await openDevice(server, kiosk, "/kiosk");
+  const before = await (await fetch(`${server.url}/api/public`)).json();
+  const waiting = before.services[0].waiting as number;
+  await issue(kiosk);
+  await kiosk.getByTestId("done").click();
+
+  const phone = await (await browser.newContext({ viewport: { width: 360, height: 640 } })).newPage();
+  const requested: string[] = [];
+  phone.on("request", (r) => requested.push(new URL(r.url()).pathname));
+  await phone.clock.install();
+  const response = await phone.goto(`${server.url}/layanan`);
+  expect(response?.status()).toBe(200);
+  const ktp = phone.getByTestId("public-legalisir-ktp-el");
+  await expect(ktp.getByTestId("queue-now")).toContainText(`${waiting + 1} orang menunggu`);
+  await expect(ktp).toContainText("Fotokopi KTP-el");
+  await expect(ktp).toContainText("Dasar hukum");
+  await expect(ktp.getByTestId("channels")).toContainText("www.lapor.go.id");
+  await expect(phone.getByTestId("public-legalisir-kk")).toBeVisible();
+  await expect(phone.getByTestId("public-ikm")).toContainText("Belum ada penilaian pada bulan lalu.");
+  await expect(phone.getByTestId("office-card")).toContainText("Jl. Raya Sempidi");
+  await phone.screenshot({ path: join(shotsDir(), "public-phone.png"), fullPage: true });
+  // The phone gets the citizens' bundle, never the office's code.
+  // (The fake clock replaces `performance`, so the page's own resource list is empty:
+  // the browser's requests are counted instead.)
+  await expect.poll(() => requested.some((p) => /^\/citizen\/pkg\/citizen\..*\.wasm$/.test(p))).toBe(true);
+  expect(requested.filter((p) => p.startsWith("/pkg/") && !p.endsWith(".css"))).toEqual([]);
+
+  // Another ticket: the page shows it at its next refresh, within half a minute.
+  await issue(kiosk);
+  await phone.clock.fastForward(31_000);
+  await expect(ktp.getByTestId("queue-now")).toContainText(`${waiting + 2} orang menunggu`);
+  await kioskCtx.close();
 });

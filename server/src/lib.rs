@@ -27,6 +27,7 @@ pub mod connections;
 pub mod devices;
 pub mod error;
 pub mod holidays;
+pub mod public_page;
 pub mod reports;
 pub mod retention;
 pub mod routes;

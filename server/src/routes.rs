@@ -13,7 +13,7 @@ use app::domain::accounts::StaffRole;
 use crate::auth::limits::Bucket;
 use crate::auth::{authorize, Access};
 use crate::state::AppState;
-use crate::{api, closing, devices, holidays, reports, retention, staff, sync};
+use crate::{api, closing, devices, holidays, public_page, reports, retention, staff, sync};
 
 /// One API route (path relative to `/api`).
 #[derive(Debug, Clone)]
@@ -66,6 +66,7 @@ pub fn table() -> Vec<Entry> {
     vec![
         r(M::GET, "/health", Public, api::health),
         r(M::GET, "/catalogue", Public, api::catalogue),
+        r(M::GET, "/public", Public, public_page::public),
         // The citizen's ticket: the token in the path is the credential.
         // Public: the handlers count a caller's unknown tokens (misses), never its hits.
         r(M::GET, "/t/{token}", Public, api::citizen),

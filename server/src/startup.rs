@@ -10,7 +10,7 @@ use app::domain::authority::Authority;
 use app::domain::catalogue::{Catalogue, SEED_TOML};
 use app::domain::replica::Rules;
 use app::shell;
-use app::ssr_context::CitizenLookup;
+use app::ssr_context::Lookups;
 use axum::extract::{DefaultBodyLimit, Path as PathParam, Request, State};
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
@@ -133,6 +133,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
             cfg.streams_per_token,
             cfg.streams_per_address,
         )),
+        public_ikm: Arc::default(),
     };
     {
         let auth = state.authority.lock().await;
@@ -229,15 +230,26 @@ fn router(state: AppState, site_root: &Path) -> Router {
     let ctx_state = state.clone();
     let context = move || {
         let s = ctx_state.clone();
-        provide_context(CitizenLookup::new(move |token: String| {
-            let s = s.clone();
-            Box::pin(async move {
-                // The page's own handler counted this lookup already.
-                api::lookup_citizen(&s, &token, None)
-                    .await
-                    .map_err(|e| e.to_string())
-            })
-        }));
+        let p = s.clone();
+        provide_context(Lookups::new(
+            move |token: String| {
+                let s = s.clone();
+                Box::pin(async move {
+                    // The page's own handler counted this lookup already.
+                    api::lookup_citizen(&s, &token, None)
+                        .await
+                        .map_err(|e| e.to_string())
+                })
+            },
+            move || {
+                let s = p.clone();
+                Box::pin(async move {
+                    crate::public_page::lookup(&s)
+                        .await
+                        .map_err(|e| e.to_string())
+                })
+            },
+        ));
     };
     Router::new()
         .nest("/api", api)
@@ -294,6 +306,9 @@ fn pages(state: &AppState, context: impl Fn() + Clone + Send + Sync + 'static) -
     app::page::ROUTES.iter().fold(Router::new(), |r, path| {
         if *path == app::page::CITIZEN_ROUTE {
             r.route(path, get(citizen_page(citizen_render.clone())))
+        } else if *path == app::page::PUBLIC_ROUTE {
+            // The public page is a citizen's page too: the phone's small bundle.
+            r.route(path, get(citizen_render.clone()))
         } else {
             r.route(path, get(render.clone()))
         }

@@ -72,6 +72,8 @@ pub struct AppState {
     pub backoff: Arc<crate::auth::limits::Backoff>,
     /// Open live streams (their limits).
     pub streams: Arc<crate::streams::Streams>,
+    /// The public page's index of the last month.
+    pub public_ikm: Arc<crate::public_page::IkmCache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

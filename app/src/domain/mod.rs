@@ -26,6 +26,7 @@ pub mod ids;
 pub mod ikm;
 pub mod mutation;
 pub mod numbering;
+pub mod public_page;
 pub mod queue;
 pub mod refusal;
 pub mod replica;

@@ -30,6 +30,7 @@ pub fn HomePage() -> impl IntoView {
                 {card("/counter", text::COUNTER, text::COUNTER_DESC, ICON_DESK)}
                 {card("/display", text::DISPLAY, text::DISPLAY_DESC, ICON_SCREEN)}
                 {card("/admin", text::ADMIN, text::ADMIN_DESC, ICON_CHART)}
+                {card("/layanan", text::PUBLIC_TITLE, text::PUBLIC_DESC, ICON_BOOK)}
             </nav>
         </main>
     }
@@ -39,3 +40,4 @@ const ICON_TICKET: &str = r#"<svg viewBox="0 0 24 24" width="40" height="40" fil
 const ICON_DESK: &str = r#"<svg viewBox="0 0 24 24" width="40" height="40" fill="none" stroke="currentColor" stroke-width="1.8"><rect x="3" y="10" width="18" height="4"/><path d="M5 14v6M19 14v6"/><circle cx="12" cy="5" r="2.5"/></svg>"#;
 const ICON_SCREEN: &str = r#"<svg viewBox="0 0 24 24" width="40" height="40" fill="none" stroke="currentColor" stroke-width="1.8"><rect x="2" y="4" width="20" height="13" rx="1"/><path d="M8 21h8M12 17v4"/></svg>"#;
 const ICON_CHART: &str = r#"<svg viewBox="0 0 24 24" width="40" height="40" fill="none" stroke="currentColor" stroke-width="1.8"><path d="M4 20V10M10 20V4M16 20v-7M22 20H2"/></svg>"#;
+const ICON_BOOK: &str = r#"<svg viewBox="0 0 24 24" width="40" height="40" fill="none" stroke="currentColor" stroke-width="1.8"><path d="M4 4h11a3 3 0 0 1 3 3v13H7a3 3 0 0 1-3-3z"/><path d="M8 9h6M8 13h6"/></svg>"#;

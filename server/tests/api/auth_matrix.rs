@@ -30,6 +30,7 @@ const N: bool = false;
 const MATRIX: &[(&str, &str, [bool; 8])] = &[
     ("GET",  "/health",                        [Y, Y, Y, Y, Y, Y, Y, N]),
     ("GET",  "/catalogue",                     [Y, Y, Y, Y, Y, Y, Y, N]),
+    ("GET",  "/public",                        [Y, Y, Y, Y, Y, Y, Y, N]),
     ("GET",  "/t/{token}",                     [N, Y, N, N, N, N, N, N]),
     ("POST", "/t/{token}/survey",              [N, Y, N, N, N, N, N, N]),
     ("GET",  "/t/{token}/live",                [N, Y, N, N, N, N, N, N]),

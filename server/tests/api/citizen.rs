@@ -259,3 +259,57 @@ async fn a_holiday_added_in_admin_moves_the_due_time_of_the_next_receipt() {
         "{audit}"
     );
 }
+
+#[tokio::test]
+async fn the_public_page_publishes_every_standard_and_the_queue_now() {
+    let app = spawn_app();
+    let (mut kiosk, _, _) = app.kiosk_with_ticket().await;
+    let series = app
+        .state()
+        .await
+        .tickets()
+        .next()
+        .and_then(|t| t.number.series());
+    let (second, _, _) =
+        kiosk.issue(app::domain::ids::TicketNumber::new('A', series, 2).expect("number"));
+    app.push(kiosk.id, vec![second]).await.expect("issue");
+
+    // Anyone may read it: no credential.
+    let (s, v) = app.get_json("/api/public").await;
+    assert_eq!(s, 200, "{v}");
+    let services = v["services"].as_array().expect("services");
+    let catalogue = catalogue();
+    assert_eq!(services.len(), catalogue.services.len());
+    assert_eq!(services[0]["service"]["code"], "legalisir-ktp-el");
+    assert_eq!(services[0]["waiting"], 2);
+    assert_eq!(services[1]["waiting"], 0);
+    // This server's office is always open: a new ticket's wait is promised.
+    assert_eq!(v["open_now"], true);
+    assert!(services[0]["wait_minutes"].as_u64().is_some());
+    // No survey answered last month: no index to show.
+    assert!(v["ikm"].is_null());
+
+    // The page itself is rendered by the server with every published component.
+    let r = app
+        .client
+        .get(app.url("/layanan"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("html");
+    let ktp = &catalogue.services[0];
+    for text in [
+        ktp.name.id.as_str(),
+        ktp.requirements[0].text.id.as_str(),
+        ktp.procedure[4].id.as_str(),
+        ktp.completion.counted_from.id.as_str(),
+        ktp.fee.text.id.as_str(),
+        ktp.product.id.as_str(),
+        ktp.legal_basis[0].as_str(),
+        ktp.complaint_channels[0].label.id.as_str(),
+        "2 orang menunggu",
+    ] {
+        assert!(html.contains(text), "the page lacks {text:?}");
+    }
+}
