@@ -188,6 +188,18 @@ test("the public page shows every standard and the queue now on a phone, and kee
   await expect(phone.getByTestId("public-ikm")).toContainText("Belum ada penilaian pada bulan lalu.");
   await expect(phone.getByTestId("office-card")).toContainText("Jl. Raya Sempidi");
   await phone.screenshot({ path: join(shotsDir(), "public-phone.png"), fullPage: true });
+  // Read on a phone: no text below 16 px.
+  const smallest = await phone.evaluate(() => {
+    let min = { px: Infinity, text: "" };
+    for (const el of Array.from(document.body.querySelectorAll("*"))) {
+      const own = Array.from(el.childNodes).filter((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim());
+      if (!own.length || !(el as HTMLElement).getClientRects().length) continue;
+      const px = parseFloat(getComputedStyle(el).fontSize);
+      if (px < min.px) min = { px, text: own[0].textContent!.trim() };
+    }
+    return min;
+  });
+  expect(smallest.px, `"${smallest.text}"`).toBeGreaterThanOrEqual(16);
   // The phone gets the citizens' bundle, never the office's code.
   // (The fake clock replaces `performance`, so the page's own resource list is empty:
   // the browser's requests are counted instead.)

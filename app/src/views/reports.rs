@@ -202,7 +202,12 @@ fn ReportBody(r: Report, cal: crate::domain::calendar::OfficeCalendar) -> impl I
             lower = b;
         }
         wait_labels.push(format!("{lower}+"));
-        let waits = bar_chart(&[r.wait_classes.clone()], &wait_labels, 360.0, 180.0);
+        let waits = bar_chart(
+            std::slice::from_ref(&r.wait_classes),
+            &wait_labels,
+            360.0,
+            180.0,
+        );
         let day_labels: Vec<String> = r.daily.iter().map(|d| d.day.day().to_string()).collect();
         let daily = bar_chart(
             &[

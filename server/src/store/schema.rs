@@ -171,9 +171,48 @@ pub async fn version(db: &Surreal<Any>) -> Result<i64, StoreError> {
     Ok(rows.first().and_then(Value::as_i64).unwrap_or(0))
 }
 
-/// Applies every migration above the stored version.
+/// Applies every migration above the stored version, then gives the indexes built in the
+/// background a moment to finish.
 pub async fn migrate(db: &Surreal<Any>) -> Result<(), StoreError> {
-    migrate_to(db, MIGRATIONS.len()).await
+    migrate_to(db, MIGRATIONS.len()).await?;
+    settle_indexes(db, std::time::Duration::from_secs(5)).await
+}
+
+/// The indexes defined `CONCURRENTLY` (migration 7).
+const BACKGROUND_INDEXES: [(&str, &str); 2] = [
+    ("closed_ticket_day", "closed_ticket"),
+    ("token_day", "token"),
+];
+
+/// Waits up to `limit` for the background index builds to be ready. While one builds, a
+/// write to its table can fail its transaction (a fresh database's first push did); a
+/// small store's build takes milliseconds. A year's store takes longer than `limit`: the
+/// server then starts anyway (the reason for building them in the background), and a
+/// push that fails meanwhile is sent again by its device.
+async fn settle_indexes(db: &Surreal<Any>, limit: std::time::Duration) -> Result<(), StoreError> {
+    let until = std::time::Instant::now() + limit;
+    for (index, table) in BACKGROUND_INDEXES {
+        loop {
+            let mut r = db
+                .query(format!("INFO FOR INDEX {index} ON {table}"))
+                .await?;
+            let info: Option<Value> = r.take(0).unwrap_or_default();
+            let status = info
+                .as_ref()
+                .and_then(|v| v.pointer("/building/status"))
+                .and_then(Value::as_str)
+                .unwrap_or("ready")
+                .to_owned();
+            if status == "ready" || std::time::Instant::now() >= until {
+                if status != "ready" {
+                    tracing::warn!(index, status, "index still building; starting anyway");
+                }
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+    Ok(())
 }
 
 /// Applies the migrations above the stored version up to version `to`.
@@ -201,6 +240,25 @@ async fn migrate_to(db: &Surreal<Any>, to: usize) -> Result<(), StoreError> {
 mod tests {
     use super::*;
     use crate::store::{AuditRow, Store};
+
+    #[tokio::test]
+    async fn a_migrated_database_has_its_background_indexes_ready() {
+        let db = surrealdb::engine::any::connect("mem://").await.unwrap();
+        db.use_ns("antrean").use_db("test").await.unwrap();
+        migrate(&db).await.unwrap();
+        for (index, table) in BACKGROUND_INDEXES {
+            let mut r = db
+                .query(format!("INFO FOR INDEX {index} ON {table}"))
+                .await
+                .unwrap();
+            let info: Option<Value> = r.take(0).unwrap();
+            assert_eq!(
+                info.as_ref().and_then(|v| v.pointer("/building/status")),
+                Some(&Value::from("ready")),
+                "{index}: {info:?}"
+            );
+        }
+    }
 
     #[tokio::test]
     async fn migration_3_rekeys_existing_audit_rows_into_time_order() {

@@ -179,7 +179,7 @@ pub fn build(
             }
         })
         .collect();
-    missing.sort_by(|a, b| b.count.cmp(&a.count));
+    missing.sort_by_key(|m| std::cmp::Reverse(m.count));
 
     let mut overdue: BTreeMap<String, Overdue> = BTreeMap::new();
     for o in in_range.iter().flat_map(|d| &d.overdue) {
