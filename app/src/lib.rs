@@ -105,24 +105,27 @@ pub fn App() -> impl IntoView {
         <Meta name="description" content="Antrean layanan Dinas Kependudukan dan Pencatatan Sipil"/>
         <Link rel="apple-touch-icon" href="/icons/icon-192.png"/>
         {match Page::current() {
+            // Each page is in the bundles that hydrate it (and in the server's render):
+            // the citizens' bundle holds the ticket's page and the public page, the admin
+            // bundle the admin page, the devices' bundle the rest. The server never sends
+            // a bundle with a page it lacks.
+            #[cfg(any(feature = "ssr", feature = "citizen-bundle"))]
             Page::Citizen(token) => view! { <views::citizen::CitizenPage token/> }.into_any(),
+            #[cfg(any(feature = "ssr", feature = "citizen-bundle"))]
             Page::Public => view! { <views::public::PublicPage/> }.into_any(),
-            // The citizen's bundle holds the citizens' pages only (the server never sends
-            // it with another one).
-            #[cfg(feature = "citizen-bundle")]
-            _ => view! { <views::NotFound/> }.into_any(),
-            #[cfg(not(feature = "citizen-bundle"))]
-            Page::Home => view! { <views::home::HomePage/> }.into_any(),
-            #[cfg(not(feature = "citizen-bundle"))]
-            Page::Kiosk => view! { <views::kiosk::KioskPage/> }.into_any(),
-            #[cfg(not(feature = "citizen-bundle"))]
-            Page::Counter => view! { <views::counter::CounterPage/> }.into_any(),
-            #[cfg(not(feature = "citizen-bundle"))]
-            Page::Display => view! { <views::display::DisplayPage/> }.into_any(),
-            #[cfg(not(feature = "citizen-bundle"))]
+            #[cfg(any(feature = "ssr", feature = "admin-bundle"))]
             Page::Admin => view! { <views::admin::AdminPage/> }.into_any(),
-            #[cfg(not(feature = "citizen-bundle"))]
-            Page::NotFound => view! { <views::NotFound/> }.into_any(),
+            #[cfg(not(any(feature = "citizen-bundle", feature = "admin-bundle")))]
+            Page::Home => view! { <views::home::HomePage/> }.into_any(),
+            #[cfg(not(any(feature = "citizen-bundle", feature = "admin-bundle")))]
+            Page::Kiosk => view! { <views::kiosk::KioskPage/> }.into_any(),
+            #[cfg(not(any(feature = "citizen-bundle", feature = "admin-bundle")))]
+            Page::Counter => view! { <views::counter::CounterPage/> }.into_any(),
+            #[cfg(not(any(feature = "citizen-bundle", feature = "admin-bundle")))]
+            Page::Display => view! { <views::display::DisplayPage/> }.into_any(),
+            // Every other page of a bundle, and a path with no page.
+            #[allow(unreachable_patterns)]
+            _ => view! { <views::NotFound/> }.into_any(),
         }}
     }
 }

@@ -10,10 +10,13 @@ pub const ROUTES: [&str; 7] = [
     "/kiosk",
     "/counter",
     "/display",
-    "/admin",
+    ADMIN_ROUTE,
     CITIZEN_ROUTE,
     PUBLIC_ROUTE,
 ];
+
+/// The admin page (its own bundle).
+pub const ADMIN_ROUTE: &str = "/admin";
 
 /// The office's public page: its service standards, the last month's index, the queue now.
 pub const PUBLIC_ROUTE: &str = "/layanan";
@@ -43,7 +46,7 @@ impl Page {
             "/kiosk" => Page::Kiosk,
             "/counter" => Page::Counter,
             "/display" => Page::Display,
-            "/admin" => Page::Admin,
+            ADMIN_ROUTE => Page::Admin,
             PUBLIC_ROUTE => Page::Public,
             _ => match path.strip_prefix("/t/") {
                 Some(token) if !token.is_empty() && !token.contains('/') => {

@@ -520,9 +520,13 @@ async function byteCounter(target: Server) {
 
 test("5a. what each page downloads from the real server, cold cache", async ({ browser }) => {
   test.setTimeout(600_000);
-  const pkg = join(process.env.ANTREAN_SITE_ROOT!, "pkg");
-  const files = readdirSync(pkg).filter((f) => /\.(wasm|js|css)$/.test(f));
-  const onDisk = files.map((f) => `${f}: ${(readFileSync(join(pkg, f)).length / 1024).toFixed(0)} KB`);
+  // The three bundles: the devices', the citizens' and the admin page's.
+  const onDisk = ["pkg", "citizen/pkg", "admin/pkg"].flatMap((dir) => {
+    const pkg = join(process.env.ANTREAN_SITE_ROOT!, dir);
+    return readdirSync(pkg)
+      .filter((f) => /\.(wasm|js|css)$/.test(f))
+      .map((f) => `${dir}/${f}: ${(readFileSync(join(pkg, f)).length / 1024).toFixed(0)} KB`);
+  });
   const server = await Server.start();
   const kiosk = new DeviceSim();
   await pairSim(server, kiosk, "kiosk");
@@ -531,6 +535,7 @@ test("5a. what each page downloads from the real server, cold cache", async ({ b
   const counter = await byteCounter(server);
   const pages: [string, string][] = [
     ["citizen", `/t/${(t.m as any).token}`],
+    ["public", "/layanan"],
     ["kiosk", "/kiosk"],
     ["counter", "/counter"],
     ["display", "/display"],

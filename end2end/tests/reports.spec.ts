@@ -18,8 +18,12 @@ test.afterAll(async () => {
 
 const TABLET = { width: 1280, height: 800 };
 
+/** Every path the kiosk's page requested. */
+const kioskLoads: string[] = [];
+
 async function device(browser: Browser, path: string): Promise<Page> {
   const page = await (await browser.newContext({ viewport: TABLET })).newPage();
+  if (path === "/kiosk") page.on("request", (r) => kioskLoads.push(new URL(r.url()).pathname));
   await openDevice(server, page, path);
   return page;
 }
@@ -53,6 +57,8 @@ test("a supervisor reads the day's report, downloads a table as CSV and prints i
   await server.createStaff("kepala", "supervisor");
   const ctx = await browser.newContext({ viewport: TABLET, acceptDownloads: true });
   const admin = await ctx.newPage();
+  const adminLoads: string[] = [];
+  admin.on("request", (r) => adminLoads.push(new URL(r.url()).pathname));
   await admin.goto(`${server.url}/admin`);
   const login = admin.getByTestId("admin-login");
   await login.locator("input[name=username]").fill("kepala");
@@ -75,6 +81,11 @@ test("a supervisor reads the day's report, downloads a table as CSV and prints i
   const tallest = await report.getByTestId("chart-hours").locator("rect title").allTextContents();
   expect(tallest.map(Number).reduce((a, b) => a + b, 0)).toBe(2);
   await admin.screenshot({ path: join(shotsDir(), "admin-report-tablet.png"), fullPage: true });
+  // The admin page runs on its own bundle; the devices' bundle never carries it.
+  expect(adminLoads.some((p) => /^\/admin\/pkg\/admin\..*\.wasm$/.test(p))).toBe(true);
+  expect(adminLoads.filter((p) => p.startsWith("/pkg/") && !p.endsWith(".css"))).toEqual([]);
+  expect(kioskLoads.some((p) => /^\/pkg\/antrean\..*\.wasm$/.test(p))).toBe(true);
+  expect(kioskLoads.filter((p) => p.startsWith("/admin/") || p.startsWith("/citizen/"))).toEqual([]);
 
   // The CSV of the services table carries the same total as the page.
   const [download] = await Promise.all([

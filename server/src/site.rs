@@ -104,36 +104,59 @@ impl Bundle {
     }
 }
 
-/// Where the citizen page's own bundle lies, under the site root (the `citizen` project
-/// of the workspace's `Cargo.toml`), and its output name.
-pub const CITIZEN_DIR: &str = "citizen";
-pub const CITIZEN_OUTPUT: &str = "citizen";
+/// A bundle of its own for some pages, under the site root (a project of the workspace's
+/// `Cargo.toml`): its directory and output name.
+#[derive(Debug, Clone, Copy)]
+pub struct SubBundle {
+    pub dir: &'static str,
+    pub output: &'static str,
+}
 
-/// The options that make the hydration scripts load the citizen page's bundle, when the
-/// build made one (under `citizen/pkg` of the site root).
-pub fn citizen_options(
-    site: &leptos::prelude::LeptosOptions,
-) -> Option<leptos::prelude::LeptosOptions> {
-    let root = Path::new(site.site_root.as_ref()).join(CITIZEN_DIR);
-    if !root.join("pkg").is_dir() {
-        return None;
+/// The citizens' pages (the ticket's page, the public page): a phone's small bundle.
+pub const CITIZEN: SubBundle = SubBundle {
+    dir: "citizen",
+    output: "citizen",
+};
+/// The admin page: accounts, devices, reports, which no device needs.
+pub const ADMIN: SubBundle = SubBundle {
+    dir: "admin",
+    output: "admin",
+};
+pub const SUB_BUNDLES: [SubBundle; 2] = [CITIZEN, ADMIN];
+
+impl SubBundle {
+    /// Where its files are served from: `/citizen/pkg/…`.
+    pub fn pkg_path(self) -> String {
+        format!("{}/pkg", self.dir)
     }
-    let hash_file = Bundle::hash_file(&root);
-    Some(
-        leptos::prelude::LeptosOptions::builder()
-            .output_name(CITIZEN_OUTPUT)
-            .site_root(site.site_root.as_ref())
-            .site_pkg_dir(format!("{CITIZEN_DIR}/pkg"))
-            .site_addr(site.site_addr)
-            .hash_files(hash_file.is_some())
-            .hash_file(
-                hash_file
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| HASH_FILE.into())
-                    .into(),
-            )
-            .build(),
-    )
+
+    /// The options that make the hydration scripts load this bundle, when the build made
+    /// one (under `<dir>/pkg` of the site root).
+    pub fn options(
+        self,
+        site: &leptos::prelude::LeptosOptions,
+    ) -> Option<leptos::prelude::LeptosOptions> {
+        let root = Path::new(site.site_root.as_ref()).join(self.dir);
+        if !root.join("pkg").is_dir() {
+            return None;
+        }
+        let hash_file = Bundle::hash_file(&root);
+        Some(
+            leptos::prelude::LeptosOptions::builder()
+                .output_name(self.output)
+                .site_root(site.site_root.as_ref())
+                .site_pkg_dir(self.pkg_path())
+                .site_addr(site.site_addr)
+                .hash_files(hash_file.is_some())
+                .hash_file(
+                    hash_file
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|| HASH_FILE.into())
+                        .into(),
+                )
+                .build(),
+        )
+    }
 }
 
 /// How long a browser may keep a response for `path` (not for the API, which says
@@ -175,7 +198,10 @@ pub async fn cache_headers(
             HeaderValue::from_static(cache_control(&path, &bundles)),
         );
     }
-    let static_file = path.starts_with("/pkg/") || path.starts_with("/citizen/pkg/");
+    let static_file = path.starts_with("/pkg/")
+        || SUB_BUNDLES
+            .iter()
+            .any(|b| path.starts_with(&format!("/{}/", b.pkg_path())));
     if static_file && !headers.contains_key(header::VARY) {
         headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }

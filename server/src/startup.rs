@@ -221,12 +221,15 @@ fn router(state: AppState, site_root: &Path) -> Router {
         &state.leptos_options.output_name,
     ));
     let sw = Arc::new(bundle.service_worker(site_root));
-    let citizen = crate::site::Bundle::read_in(
-        &site_root.join(crate::site::CITIZEN_DIR),
-        "citizen/pkg",
-        crate::site::CITIZEN_OUTPUT,
-    );
-    let bundles: Arc<[crate::site::Bundle]> = Arc::from([(*bundle).clone(), citizen]);
+    let mut bundles = vec![(*bundle).clone()];
+    for sub in crate::site::SUB_BUNDLES {
+        bundles.push(crate::site::Bundle::read_in(
+            &site_root.join(sub.dir),
+            &sub.pkg_path(),
+            sub.output,
+        ));
+    }
+    let bundles: Arc<[crate::site::Bundle]> = Arc::from(bundles);
     let ctx_state = state.clone();
     let context = move || {
         let s = ctx_state.clone();
@@ -297,22 +300,26 @@ fn pages(state: &AppState, context: impl Fn() + Clone + Send + Sync + 'static) -
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     });
-    // The citizen's page hydrates with its own small bundle when the build made one.
-    let citizen_render = leptos_axum::render_app_to_stream_with_context(context, {
+    // The citizens' pages and the admin page hydrate with their own bundles when the
+    // build made them.
+    let render_with = |sub: crate::site::SubBundle| {
         let style = state.leptos_options.clone();
-        let scripts = crate::site::citizen_options(&style).unwrap_or_else(|| style.clone());
-        move || app::shell_with(scripts.clone(), style.clone())
-    });
-    app::page::ROUTES.iter().fold(Router::new(), |r, path| {
-        if *path == app::page::CITIZEN_ROUTE {
-            r.route(path, get(citizen_page(citizen_render.clone())))
-        } else if *path == app::page::PUBLIC_ROUTE {
+        let scripts = sub.options(&style).unwrap_or_else(|| style.clone());
+        leptos_axum::render_app_to_stream_with_context(context.clone(), move || {
+            app::shell_with(scripts.clone(), style.clone())
+        })
+    };
+    let citizen_render = render_with(crate::site::CITIZEN);
+    let admin_render = render_with(crate::site::ADMIN);
+    app::page::ROUTES
+        .iter()
+        .fold(Router::new(), |r, path| match *path {
+            app::page::CITIZEN_ROUTE => r.route(path, get(citizen_page(citizen_render.clone()))),
             // The public page is a citizen's page too: the phone's small bundle.
-            r.route(path, get(citizen_render.clone()))
-        } else {
-            r.route(path, get(render.clone()))
-        }
-    })
+            app::page::PUBLIC_ROUTE => r.route(path, get(citizen_render.clone())),
+            app::page::ADMIN_ROUTE => r.route(path, get(admin_render.clone())),
+            _ => r.route(path, get(render.clone())),
+        })
 }
 
 /// `/t/{token}`: the citizen's page, with the status of the API's answer for the same
