@@ -403,3 +403,28 @@ pub const IKM_NONE_YET: T = T(
     "Belum ada penilaian pada bulan lalu.",
     "No ratings were given last month.",
 );
+
+// The service editor (/admin).
+pub const REQUIREMENTS_EDIT: T = T(
+    "Persyaratan (satu per baris: Indonesia | Inggris)",
+    "Requirements (one per line: Indonesian | English)",
+);
+pub const LOKETS_EDIT: T = T(
+    "Loket yang melayani (mis. 1, 2)",
+    "Serving lokets (e.g. 1, 2)",
+);
+pub const QUOTA_EDIT: T = T(
+    "Kuota harian (kosong: tanpa batas)",
+    "Daily quota (empty: none)",
+);
+pub const NOTICE_ID: T = T(
+    "Pengumuman di layar (Indonesia)",
+    "Display notice (Indonesian)",
+);
+pub const NOTICE_EN: T = T("Pengumuman di layar (Inggris)", "Display notice (English)");
+pub const SAVE_STANDARD: T = T("Simpan standar layanan", "Save the service standard");
+pub const STANDARD_SAVED: T = T(
+    "Standar layanan disimpan; kios dan loket memakainya sekarang",
+    "Service standard saved; kiosks and counters use it now",
+);
+pub const VERSION: T = T("versi", "version");

@@ -21,12 +21,12 @@
 
 pub mod api;
 pub mod auth;
+pub mod catalogue_edits;
 pub mod closing;
 pub mod config;
 pub mod connections;
 pub mod devices;
 pub mod error;
-pub mod holidays;
 pub mod public_page;
 pub mod reports;
 pub mod retention;

@@ -13,7 +13,7 @@ use app::domain::accounts::StaffRole;
 use crate::auth::limits::Bucket;
 use crate::auth::{authorize, Access};
 use crate::state::AppState;
-use crate::{api, closing, devices, holidays, public_page, reports, retention, staff, sync};
+use crate::{api, catalogue_edits, closing, devices, public_page, reports, retention, staff, sync};
 
 /// One API route (path relative to `/api`).
 #[derive(Debug, Clone)]
@@ -144,7 +144,18 @@ pub fn table() -> Vec<Entry> {
         r(M::POST, "/admin/pairing/confirm", ADMIN, devices::confirm),
         r(M::POST, "/admin/retention", ADMIN, retention::run_now),
         r(M::POST, "/admin/close-day", ADMIN, closing::run_now),
-        r(M::POST, "/admin/holidays", ADMIN, holidays::replace),
+        r(
+            M::POST,
+            "/admin/holidays",
+            ADMIN,
+            catalogue_edits::replace_holidays,
+        ),
+        r(
+            M::POST,
+            "/admin/services/{code}",
+            ADMIN,
+            catalogue_edits::edit_service,
+        ),
     ]
 }
 

@@ -253,6 +253,14 @@ pub async fn audit() -> Result<Vec<AuditEntry>, NetError> {
     get("/api/audit?limit=100").await
 }
 
+/// Saves an admin's change to a service's standard; answers the new catalogue.
+pub async fn edit_service(
+    code: &crate::domain::ids::ServiceCode,
+    edit: &crate::domain::catalogue_edit::ServiceEdit,
+) -> Result<Catalogue, NetError> {
+    post(&format!("/api/admin/services/{code}"), edit).await
+}
+
 /// A period's report (`from`, `to`: ISO dates).
 pub async fn report(from: &str, to: &str) -> Result<crate::domain::report::Report, NetError> {
     get(&format!("/api/reports?from={from}&to={to}")).await

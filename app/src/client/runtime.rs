@@ -192,7 +192,11 @@ pub(super) async fn connect(dev: &Device, rt: &Handle) {
         if rt.inner.borrow().sync.is_none() {
             install_rules(dev, rt, c).await;
         } else {
-            dev.rules.set(Some(Rules::new(c)));
+            let rules = Rules::new(c);
+            if let Some(s) = rt.inner.borrow_mut().sync.as_mut() {
+                s.set_rules(rules.clone());
+            }
+            dev.rules.set(Some(rules));
         }
     }
     register(dev, rt).await;
@@ -660,6 +664,11 @@ async fn live_loop(dev: Device, rt: Handle) {
                 while let Some(Ok(msg)) = rx.next().await {
                     if let Message::Text(t) = msg {
                         if let Ok(p) = serde_json::from_str::<crate::domain::mutation::Poke>(&t) {
+                            // A new catalogue (an admin's change): load it, no reload.
+                            let held = dev.rules.get_untracked().map(|r| r.catalogue.version);
+                            if p.catalogue != 0 && held != Some(p.catalogue) {
+                                connect(&dev, &rt).await;
+                            }
                             let saved = rt.inner.borrow_mut().sync.as_mut().and_then(|s| {
                                 s.handle_online(true);
                                 s.handle_poke(p, now_ms()).then(|| confirmed_state(s))

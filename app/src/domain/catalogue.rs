@@ -223,11 +223,18 @@ impl Service {
 /// Every service of the office, the office itself, its calendar and queue policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Catalogue {
+    /// Raised by every change made in `/admin`; devices compare it with what they hold.
+    #[serde(default = "first_version")]
+    pub version: u32,
     pub office: Office,
     #[serde(default)]
     pub policy: Policy,
     pub calendar: OfficeCalendarSpec,
     pub services: Vec<Service>,
+}
+
+fn first_version() -> u32 {
+    1
 }
 
 impl Catalogue {

@@ -20,6 +20,7 @@ pub mod announce;
 pub mod authority;
 pub mod calendar;
 pub mod catalogue;
+pub mod catalogue_edit;
 pub mod hlc;
 pub mod i18n;
 pub mod ids;

@@ -179,9 +179,17 @@ pub struct Poke {
     pub after: u64,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<Event>,
+    /// The catalogue's version, when the poke says it (a stream's first poke, and a
+    /// change made in `/admin`): a device holding another loads the catalogue again.
+    #[serde(default, skip_serializing_if = "is_zero_version")]
+    pub catalogue: u32,
 }
 
 fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+fn is_zero_version(n: &u32) -> bool {
     *n == 0
 }
 
@@ -195,6 +203,15 @@ impl Poke {
             cursor,
             after: 0,
             events: Vec::new(),
+            catalogue: 0,
+        }
+    }
+
+    /// "Pull up to `cursor`; the catalogue is at `version`".
+    pub fn catalogue(cursor: u64, version: u32) -> Self {
+        Self {
+            catalogue: version,
+            ..Self::bare(cursor)
         }
     }
 
@@ -208,6 +225,7 @@ impl Poke {
             cursor,
             after,
             events: events.to_vec(),
+            catalogue: 0,
         }
     }
 }

@@ -194,6 +194,11 @@ impl SyncClient {
     pub fn rules(&self) -> &Rules {
         &self.rules
     }
+
+    /// A new version of the catalogue from the server: decisions from now on use it.
+    pub fn set_rules(&mut self, rules: Rules) {
+        self.rules = rules;
+    }
     pub fn status(&self) -> SyncStatus {
         SyncStatus {
             online: self.online && self.reachable,

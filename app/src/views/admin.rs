@@ -223,6 +223,7 @@ fn Dashboard(me: String, role: StaffRole, data: Data) -> impl IntoView {
             <DeviceList data/>
             <StaffAdmin me data/>
             <HolidayEditor data/>
+            <super::service_editor::ServiceEditors catalogue=data.catalogue message=data.message/>
         })}
         <PasswordForm data forced=false on_done=|| {}/>
         {(role >= StaffRole::Supervisor).then(|| view! {
@@ -243,7 +244,7 @@ fn Dashboard(me: String, role: StaffRole, data: Data) -> impl IntoView {
                 </table>
             </section>
         })}
-        {move || data.catalogue.get().map(|c| c.services.into_iter().map(|s| {
+        {move || (role < StaffRole::Admin).then(|| data.catalogue.get()).flatten().map(|c| c.services.into_iter().map(|s| {
             let name = s.name.clone();
             view! {
                 <section class="card">

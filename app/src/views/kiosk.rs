@@ -329,6 +329,7 @@ fn DetailScreen(
     let days = s.completion.working_days;
     let counted = s.completion.counted_from.clone();
     let reqs = s.requirements.clone();
+    let code_for_list = code.clone();
     view! {
         <section class="detail">
             <h2 class="detail-title">{move || name.get(lang.get()).to_string()}</h2>
@@ -336,9 +337,17 @@ fn DetailScreen(
                 <div class="card">
                     <h3>{move || text::BRING.get(lang.get())}</h3>
                     <ul class="checklist" data-testid="requirements">
-                        {reqs.into_iter().map(|r| view! {
-                            <li><span class="tick" aria-hidden="true">"✓"</span>{move || r.text.get(lang.get()).to_string()}</li>
-                        }).collect_view()}
+                        // The list follows the catalogue: an admin's change reaches a
+                        // kiosk left open on this screen.
+                        {move || {
+                            let reqs = device
+                                .rules
+                                .with(|r| r.as_ref().and_then(|r| r.catalogue.service(&code_for_list).map(|s| s.requirements.clone())))
+                                .unwrap_or_else(|| reqs.clone());
+                            reqs.into_iter().map(|r| view! {
+                                <li><span class="tick" aria-hidden="true">"✓"</span>{move || r.text.get(lang.get()).to_string()}</li>
+                            }).collect_view()
+                        }}
                     </ul>
                 </div>
                 <dl class="card facts">

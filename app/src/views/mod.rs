@@ -9,6 +9,7 @@ pub mod home;
 pub mod kiosk;
 pub mod public;
 pub mod reports;
+pub mod service_editor;
 pub mod slip;
 
 use leptos::prelude::*;

@@ -544,8 +544,7 @@ async fn citizen_session(mut socket: WebSocket, s: AppState) {
 /// credential ends.
 async fn office_session(mut socket: WebSocket, s: AppState, who: Subscriber) {
     let mut rx = s.live.subscribe();
-    let cursor = s.authority.lock().await.replica.cursor();
-    if send_text(&mut socket, bare_poke(cursor)).await.is_err() {
+    if send_text(&mut socket, office_poke(&s).await).await.is_err() {
         return;
     }
     let mut ping = pings();
@@ -574,8 +573,7 @@ async fn office_session(mut socket: WebSocket, s: AppState, who: Subscriber) {
                         let _ = socket.send(Message::Close(None)).await;
                         return;
                     }
-                    let cursor = s.newest.load(std::sync::atomic::Ordering::Acquire);
-                    if send_text(&mut socket, bare_poke(cursor)).await.is_err() {
+                    if send_text(&mut socket, office_poke(&s).await).await.is_err() {
                         return;
                     }
                 }
@@ -594,6 +592,18 @@ async fn office_session(mut socket: WebSocket, s: AppState, who: Subscriber) {
             }
         }
     }
+}
+
+/// A device's poke with the newest cursor and the catalogue's version: what a stream
+/// starts with, and what a subscriber that fell behind is told.
+async fn office_poke(s: &AppState) -> Utf8Bytes {
+    let (cursor, version) = {
+        let auth = s.authority.lock().await;
+        (auth.replica.cursor(), auth.rules.catalogue.version)
+    };
+    serde_json::to_string(&Poke::catalogue(cursor, version))
+        .unwrap_or_default()
+        .into()
 }
 
 fn bare_poke(cursor: u64) -> Utf8Bytes {

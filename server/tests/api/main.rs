@@ -6,6 +6,7 @@ mod helpers;
 mod accounts_and_pairing;
 mod auth_matrix;
 mod bad_input;
+mod catalogue_edits;
 mod citizen;
 mod connections;
 mod fuzz;

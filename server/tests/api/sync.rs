@@ -320,7 +320,7 @@ async fn pull_returns_the_events_after_a_cursor() {
 }
 
 /// The next poke on a live stream, within 5 s.
-async fn next_poke<S>(ws: &mut S) -> Poke
+pub(crate) async fn next_poke<S>(ws: &mut S) -> Poke
 where
     S: futures::Stream<
             Item = Result<

@@ -1,0 +1,336 @@
+//! An admin's change to one service's standard in `/admin`: its requirements, the lokets
+//! that serve it, its daily quota and the display's running notice. The change makes a new
+//! version of the catalogue; devices hear of it through their live stream and load it
+//! without a reload.
+//!
+//! Requirements are written one per line, "Indonesian | English" (English optional). A
+//! line whose Indonesian text is unchanged keeps its requirement's id, so files returned
+//! for it still name it; a new line gets an id made from its words.
+
+use serde::{Deserialize, Serialize};
+
+use super::catalogue::{Catalogue, Requirement};
+use super::i18n::Text;
+use super::ids::{LoketId, RequirementId, ServiceCode};
+
+/// `POST /api/admin/services/{code}`: the service's editable parts, as the form has them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceEdit {
+    /// One requirement per line: "Indonesian | English".
+    pub requirements: String,
+    /// The lokets serving it: "1, 2".
+    pub lokets: String,
+    /// Tickets a day at most; empty for no quota.
+    pub daily_cap: String,
+    /// The running notice on the display, in both languages (empty: none).
+    pub notice_id: String,
+    pub notice_en: String,
+}
+
+/// Why an edit was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    #[error("no such service")]
+    UnknownService,
+    #[error("a service needs at least one requirement")]
+    NoRequirement,
+    #[error("requirement {0} is written twice")]
+    DuplicateRequirement(usize),
+    #[error("requirement {0} is too long (at most 300 characters)")]
+    LongRequirement(usize),
+    #[error("lokets are numbers from 1 to 99, separated by commas")]
+    BadLokets,
+    #[error("the daily quota is a whole number from 1 to 9999, or empty")]
+    BadQuota,
+    #[error("the notice is at most 300 characters")]
+    LongNotice,
+}
+
+impl EditError {
+    /// The refusal as the admin reads it.
+    pub fn text(&self) -> Text {
+        match self {
+            EditError::UnknownService => Text::new("Layanan tidak ditemukan.", "No such service."),
+            EditError::NoRequirement => Text::new(
+                "Isi paling sedikit satu persyaratan.",
+                "Enter at least one requirement.",
+            ),
+            EditError::DuplicateRequirement(n) => Text::new(
+                format!("Persyaratan baris {n} ditulis dua kali."),
+                format!("Requirement on line {n} is written twice."),
+            ),
+            EditError::LongRequirement(n) => Text::new(
+                format!("Persyaratan baris {n} terlalu panjang (maksimal 300 karakter)."),
+                format!("Requirement on line {n} is too long (300 characters at most)."),
+            ),
+            EditError::BadLokets => Text::new(
+                "Loket ditulis sebagai angka 1–99 dipisah koma, misalnya 1, 2.",
+                "Write lokets as numbers 1–99 separated by commas, e.g. 1, 2.",
+            ),
+            EditError::BadQuota => Text::new(
+                "Kuota harian berupa angka 1–9999, atau kosongkan.",
+                "The daily quota is a number from 1 to 9999, or empty.",
+            ),
+            EditError::LongNotice => Text::new(
+                "Pengumuman paling panjang 300 karakter.",
+                "The notice is 300 characters at most.",
+            ),
+        }
+    }
+}
+
+const MAX_TEXT: usize = 300;
+
+/// An id from a requirement's words: "Fotokopi KTP-el" → `fotokopi-ktp-el`.
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let mut s: String = out.trim_end_matches('-').chars().take(36).collect();
+    while s.ends_with('-') {
+        s.pop();
+    }
+    if s.is_empty() {
+        s.push_str("syarat");
+    }
+    s
+}
+
+impl ServiceEdit {
+    /// The form's fields for a service as it stands.
+    pub fn of(catalogue: &Catalogue, code: &ServiceCode) -> Option<ServiceEdit> {
+        let s = catalogue.service(code)?;
+        Some(ServiceEdit {
+            requirements: s
+                .requirements
+                .iter()
+                .map(|r| format!("{} | {}", r.text.id, r.text.en))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            lokets: s
+                .lokets
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            daily_cap: s.daily_cap.map(|c| c.to_string()).unwrap_or_default(),
+            notice_id: s.notice.as_ref().map(|n| n.id.clone()).unwrap_or_default(),
+            notice_en: s.notice.as_ref().map(|n| n.en.clone()).unwrap_or_default(),
+        })
+    }
+}
+
+impl Catalogue {
+    /// The catalogue with `edit` applied to service `code`, as its next version.
+    pub fn with_service_edit(
+        &self,
+        code: &ServiceCode,
+        edit: &ServiceEdit,
+    ) -> Result<Catalogue, EditError> {
+        let mut next = self.clone();
+        let service = next
+            .services
+            .iter_mut()
+            .find(|s| &s.code == code)
+            .ok_or(EditError::UnknownService)?;
+        let mut requirements: Vec<Requirement> = Vec::new();
+        for (i, line) in edit
+            .requirements
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .enumerate()
+        {
+            let n = i + 1;
+            let (id_text, en_text) = match line.split_once('|') {
+                Some((a, b)) => (a.trim(), b.trim()),
+                None => (line, ""),
+            };
+            if id_text.chars().count() > MAX_TEXT || en_text.chars().count() > MAX_TEXT {
+                return Err(EditError::LongRequirement(n));
+            }
+            if requirements.iter().any(|r| r.text.id == id_text) {
+                return Err(EditError::DuplicateRequirement(n));
+            }
+            let kept = service
+                .requirements
+                .iter()
+                .find(|r| r.text.id == id_text)
+                .map(|r| r.id.clone());
+            let id = match kept {
+                Some(id) => id,
+                None => {
+                    let base = slug(id_text);
+                    let mut candidate = base.clone();
+                    let mut k = 2;
+                    while requirements.iter().any(|r| r.id.as_str() == candidate)
+                        || service
+                            .requirements
+                            .iter()
+                            .any(|r| r.id.as_str() == candidate && r.text.id != id_text)
+                    {
+                        candidate = format!("{base}-{k}");
+                        k += 1;
+                    }
+                    RequirementId::parse(&candidate).map_err(|_| EditError::LongRequirement(n))?
+                }
+            };
+            let en = if en_text.is_empty() { id_text } else { en_text };
+            requirements.push(Requirement {
+                id,
+                text: Text::new(id_text, en),
+            });
+        }
+        if requirements.is_empty() {
+            return Err(EditError::NoRequirement);
+        }
+        let mut lokets: Vec<LoketId> = Vec::new();
+        for part in edit
+            .lokets
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let l = part
+                .parse::<u8>()
+                .ok()
+                .filter(|n| (1..=99).contains(n))
+                .and_then(|n| LoketId::new(n).ok())
+                .ok_or(EditError::BadLokets)?;
+            if !lokets.contains(&l) {
+                lokets.push(l);
+            }
+        }
+        if lokets.is_empty() {
+            return Err(EditError::BadLokets);
+        }
+        let cap = edit.daily_cap.trim();
+        let daily_cap = if cap.is_empty() {
+            None
+        } else {
+            Some(
+                cap.parse::<u16>()
+                    .ok()
+                    .filter(|n| (1..=9999).contains(n))
+                    .ok_or(EditError::BadQuota)?,
+            )
+        };
+        let (nid, nen) = (edit.notice_id.trim(), edit.notice_en.trim());
+        if nid.chars().count() > MAX_TEXT || nen.chars().count() > MAX_TEXT {
+            return Err(EditError::LongNotice);
+        }
+        service.requirements = requirements;
+        service.lokets = lokets;
+        service.daily_cap = daily_cap;
+        service.notice =
+            (!nid.is_empty()).then(|| Text::new(nid, if nen.is_empty() { nid } else { nen }));
+        next.version = self.version.saturating_add(1);
+        Ok(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures;
+    use super::*;
+
+    fn edit(c: &Catalogue) -> ServiceEdit {
+        ServiceEdit::of(c, &fixtures::ktp()).unwrap()
+    }
+
+    #[test]
+    fn the_form_reads_back_to_the_same_service_as_the_next_version() {
+        let c = fixtures::rules().catalogue;
+        let next = c.with_service_edit(&fixtures::ktp(), &edit(&c)).unwrap();
+        assert_eq!(next.services, c.services);
+        assert_eq!(next.version, c.version + 1);
+    }
+
+    #[test]
+    fn a_requirement_keeps_its_id_while_its_words_stay_and_a_new_one_gets_one_from_its_words() {
+        let c = fixtures::rules().catalogue;
+        let mut e = edit(&c);
+        e.requirements =
+            "Fotokopi KTP-el | Photocopy\nPas foto 3×4 (2 lembar) | Two photos\nKTP-el asli".into();
+        e.lokets = "2, 1, 2".into();
+        e.daily_cap = "150".into();
+        e.notice_id = "Bawa pulpen sendiri.".into();
+        e.notice_en = String::new();
+        let next = c.with_service_edit(&fixtures::ktp(), &e).unwrap();
+        let s = next.service(&fixtures::ktp()).unwrap();
+        let ids: Vec<&str> = s.requirements.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["fotokopi-ktp-el", "pas-foto-3-4-2-lembar", "ktp-el-asli"]
+        );
+        assert_eq!(s.requirements[0].text.en, "Photocopy");
+        // No English given: the Indonesian words stand for both.
+        assert_eq!(s.requirements[2].text.en, "KTP-el asli");
+        assert_eq!(s.lokets.iter().map(|l| l.get()).collect::<Vec<_>>(), [2, 1]);
+        assert_eq!(s.daily_cap, Some(150));
+        assert_eq!(
+            s.notice.as_ref().map(|n| n.en.as_str()),
+            Some("Bawa pulpen sendiri.")
+        );
+        assert!(next.validate().is_ok());
+    }
+
+    #[test]
+    fn bad_forms_are_refused_with_the_line_that_is_wrong() {
+        let c = fixtures::rules().catalogue;
+        let k = fixtures::ktp();
+        let with = |f: &dyn Fn(&mut ServiceEdit)| {
+            let mut e = edit(&c);
+            f(&mut e);
+            c.with_service_edit(&k, &e).unwrap_err()
+        };
+        assert_eq!(
+            with(&|e| e.requirements = " \n ".into()),
+            EditError::NoRequirement
+        );
+        assert_eq!(
+            with(&|e| e.requirements = "A\nB\nA | again".into()),
+            EditError::DuplicateRequirement(3)
+        );
+        assert_eq!(
+            with(&|e| e.requirements = "x".repeat(301)),
+            EditError::LongRequirement(1)
+        );
+        for l in ["", "0", "1, x", "100", "-1"] {
+            assert_eq!(
+                with(&|e| e.lokets = l.into()),
+                EditError::BadLokets,
+                "{l:?}"
+            );
+        }
+        for q in ["0", "abc", "10000", "1.5"] {
+            assert_eq!(
+                with(&|e| e.daily_cap = q.into()),
+                EditError::BadQuota,
+                "{q:?}"
+            );
+        }
+        assert_eq!(
+            with(&|e| e.notice_id = "n".repeat(301)),
+            EditError::LongNotice
+        );
+        let other = ServiceCode::parse("tidak-ada").unwrap();
+        assert_eq!(
+            c.with_service_edit(&other, &edit(&c)).unwrap_err(),
+            EditError::UnknownService
+        );
+        assert!(!EditError::BadQuota.text().id.is_empty());
+    }
+
+    #[test]
+    fn ids_are_made_of_words() {
+        assert_eq!(slug("Surat Pengantar RT/RW"), "surat-pengantar-rt-rw");
+        assert_eq!(slug("—"), "syarat");
+        assert!(slug(&"panjang ".repeat(20)).len() <= 36);
+    }
+}

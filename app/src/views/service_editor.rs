@@ -1,0 +1,146 @@
+//! The admin's editor of each service's standard in `/admin`: requirements (one per line,
+//! "Indonesian | English"), the lokets that serve it, its daily quota and the display's
+//! running notice. The domain checks the form (`catalogue_edit`) before the server does,
+//! so a mistake is named in the admin's language; open kiosks and counters load the new
+//! version by themselves.
+
+use leptos::prelude::*;
+
+use crate::domain::catalogue::Catalogue;
+use crate::domain::catalogue_edit::ServiceEdit;
+use crate::domain::i18n::Text;
+use crate::domain::ids::ServiceCode;
+use crate::text;
+use crate::use_lang;
+
+#[component]
+pub fn ServiceEditors(
+    catalogue: RwSignal<Option<Catalogue>>,
+    message: RwSignal<Option<Text>>,
+) -> impl IntoView {
+    // One editor per service of the catalogue as first loaded; each reads its fields
+    // again after a save.
+    let codes = Memo::new(move |_| {
+        catalogue
+            .get()
+            .map(|c| {
+                c.services
+                    .iter()
+                    .map(|s| s.code.clone())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    });
+    move || {
+        codes
+            .get()
+            .into_iter()
+            .map(|code| view! { <ServiceEditor code catalogue message/> })
+            .collect_view()
+    }
+}
+
+#[component]
+fn ServiceEditor(
+    code: ServiceCode,
+    catalogue: RwSignal<Option<Catalogue>>,
+    message: RwSignal<Option<Text>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let requirements = RwSignal::new(String::new());
+    let lokets = RwSignal::new(String::new());
+    let cap = RwSignal::new(String::new());
+    let notice_id = RwSignal::new(String::new());
+    let notice_en = RwSignal::new(String::new());
+    let code = StoredValue::new(code);
+    Effect::new(move |_| {
+        let Some(e) = catalogue
+            .get()
+            .and_then(|c| ServiceEdit::of(&c, &code.get_value()))
+        else {
+            return;
+        };
+        requirements.set(e.requirements);
+        lokets.set(e.lokets);
+        cap.set(e.daily_cap);
+        notice_id.set(e.notice_id);
+        notice_en.set(e.notice_en);
+    });
+    let name = move || {
+        catalogue
+            .get()
+            .and_then(|c| {
+                c.service(&code.get_value())
+                    .map(|s| (s.prefix, s.name.clone()))
+            })
+            .map(|(p, n)| format!("{p} — {}", n.get(lang.get())))
+            .unwrap_or_default()
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let edit = ServiceEdit {
+            requirements: requirements.get_untracked(),
+            lokets: lokets.get_untracked(),
+            daily_cap: cap.get_untracked(),
+            notice_id: notice_id.get_untracked(),
+            notice_en: notice_en.get_untracked(),
+        };
+        let Some(current) = catalogue.get_untracked() else {
+            return;
+        };
+        // Say what is wrong before the server has to.
+        if let Err(e) = current.with_service_edit(&code.get_value(), &edit) {
+            message.set(Some(e.text()));
+            return;
+        }
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            match crate::client::net::edit_service(&code.get_value(), &edit).await {
+                Ok(c) => {
+                    let (a, b) = (text::STANDARD_SAVED, text::VERSION);
+                    message.set(Some(Text::new(
+                        format!("{} ({} {}).", a.0, b.0, c.version),
+                        format!("{} ({} {}).", a.1, b.1, c.version),
+                    )));
+                    catalogue.set(Some(c));
+                }
+                Err(crate::client::net::NetError::Refused { code, .. }) => {
+                    message.set(Some(code.text()))
+                }
+                Err(crate::client::net::NetError::Unreachable) => {
+                    message.set(Some(text::UNREACHABLE.into()))
+                }
+            }
+        });
+    };
+    let testid = format!("service-editor-{}", code.get_value());
+    view! {
+        <form class="card service-editor" on:submit=submit data-testid=testid>
+            <h2>{name}</h2>
+            <label>
+                <span>{move || text::REQUIREMENTS_EDIT.get(lang.get())}</span>
+                <textarea name="requirements" rows="5" spellcheck="false"
+                    prop:value=requirements on:input=move |e| requirements.set(event_target_value(&e))></textarea>
+            </label>
+            <div class="form-row">
+                <label>
+                    <span>{move || text::LOKETS_EDIT.get(lang.get())}</span>
+                    <input name="lokets" prop:value=lokets on:input=move |e| lokets.set(event_target_value(&e))/>
+                </label>
+                <label>
+                    <span>{move || text::QUOTA_EDIT.get(lang.get())}</span>
+                    <input name="daily_cap" inputmode="numeric" prop:value=cap on:input=move |e| cap.set(event_target_value(&e))/>
+                </label>
+            </div>
+            <label>
+                <span>{move || text::NOTICE_ID.get(lang.get())}</span>
+                <input name="notice_id" prop:value=notice_id on:input=move |e| notice_id.set(event_target_value(&e))/>
+            </label>
+            <label>
+                <span>{move || text::NOTICE_EN.get(lang.get())}</span>
+                <input name="notice_en" prop:value=notice_en on:input=move |e| notice_en.set(event_target_value(&e))/>
+            </label>
+            <button class="btn btn-primary" type="submit">{move || text::SAVE_STANDARD.get(lang.get())}</button>
+        </form>
+    }
+}
