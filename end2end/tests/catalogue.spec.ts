@@ -1,8 +1,9 @@
 // An admin edits a service's standard in /admin; a kiosk that is open shows the new
-// requirement without a reload, and a mistake in the form is named, not stored.
+// requirement without a reload, a ticket issued before keeps its old checklist at the
+// counter, and a mistake in the form is named, not stored.
 import { test, expect } from "@playwright/test";
 import { join } from "node:path";
-import { PASSWORD, Server, openDevice, shotsDir } from "./harness";
+import { PASSWORD, Server, issue, openDevice, shotsDir } from "./harness";
 
 let server: Server;
 test.beforeAll(async () => {
@@ -12,9 +13,11 @@ test.afterAll(async () => {
   await server.stop();
 });
 
-test("an open kiosk shows a requirement the admin adds, without a reload", async ({ browser }) => {
+test("an open kiosk shows a requirement the admin adds, without a reload; a ticket issued before keeps its checklist", async ({ browser }) => {
   const kiosk = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
   await openDevice(server, kiosk, "/kiosk");
+  const before = await issue(kiosk);
+  await kiosk.getByTestId("done").click();
   await kiosk.getByTestId("service-legalisir-ktp-el").click();
   await expect(kiosk.getByTestId("requirements")).toContainText("Fotokopi KTP-el");
   await expect(kiosk.getByTestId("requirements")).not.toContainText("Surat kuasa");
@@ -47,6 +50,37 @@ test("an open kiosk shows a requirement the admin adds, without a reload", async
   // The kiosk, left open on the service, shows it within seconds.
   await expect(kiosk.getByTestId("requirements")).toContainText("Surat kuasa (jika diwakilkan)", { timeout: 10_000 });
   expect(await kiosk.evaluate(() => (window as any).__sameDocument)).toBe(true);
-  const audit = (await server.api(await server.admin(), "GET", "/api/audit?limit=5")).body;
+  await kiosk.getByTestId("take-number").click();
+  await expect(kiosk.getByTestId("ticket-number")).toBeVisible();
+  const after = (await kiosk.getByTestId("ticket-number").textContent())!.trim();
+
+  // At the counter: the ticket issued before the change is checked against the two
+  // documents it was told to bring; the one issued after against three.
+  const counter = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await openDevice(server, counter, "/counter");
+  await counter.getByTestId("loket-1").click();
+  await counter.getByTestId("call-next").click();
+  await expect(counter.getByTestId("current-number")).toHaveText(before.number);
+  await counter.getByTestId("start").click();
+  const checklist = counter.getByTestId("checklist");
+  await expect(checklist.locator("input[type=checkbox]")).toHaveCount(2);
+  await counter.getByTestId("req-ktp-el-asli").check();
+  await counter.getByTestId("req-fotokopi-ktp-el").check();
+  await counter.getByTestId("accept").click();
+  await counter.getByTestId("call-next").click();
+  await expect(counter.getByTestId("current-number")).toHaveText(after);
+  await counter.getByTestId("start").click();
+  await expect(checklist.locator("input[type=checkbox]")).toHaveCount(3);
+  await expect(counter.getByTestId("req-surat-kuasa-jika-diwakilkan")).toBeVisible();
+  // The server accepted the first file with its two documents.
+  const admin2 = await server.admin();
+  await expect
+    .poll(async () => {
+      const pull = (await server.api(admin2, "GET", "/api/sync/pull?cursor=0")).body;
+      const t = pull.snapshot.tickets.find((x: any) => x.number === before.number);
+      return t?.status?.state;
+    })
+    .toBe("accepted");
+  const audit = (await server.api(await server.admin(), "GET", "/api/audit?limit=50")).body;
   expect(JSON.stringify(audit)).toContain("changed_service");
 });

@@ -349,6 +349,7 @@ pub async fn issue_ticket(
             number,
             service: svc.code.clone(),
             priority,
+            catalogue: rules.catalogue.version,
         };
         let ticket_id = ticket.id;
         let m = sync

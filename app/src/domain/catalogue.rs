@@ -231,6 +231,17 @@ pub struct Catalogue {
     pub policy: Policy,
     pub calendar: OfficeCalendarSpec,
     pub services: Vec<Service>,
+    /// Requirement lists an admin replaced, kept for the tickets issued under them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<EarlierChecklist>,
+}
+
+/// A service's requirements as they were for tickets issued before version `until`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlierChecklist {
+    pub service: ServiceCode,
+    pub until: u32,
+    pub requirements: Vec<Requirement>,
 }
 
 fn first_version() -> u32 {
@@ -288,6 +299,25 @@ impl Catalogue {
 
     pub fn service(&self, code: &ServiceCode) -> Option<&Service> {
         self.services.iter().find(|s| &s.code == code)
+    }
+
+    /// A service's requirements for a ticket issued under catalogue `version`: the list in
+    /// force then (the first one replaced after it), else today's. Version 0 is "unknown":
+    /// today's list.
+    pub fn requirements_at(&self, code: &ServiceCode, version: u32) -> &[Requirement] {
+        if version != 0 {
+            if let Some(e) = self
+                .earlier
+                .iter()
+                .filter(|e| &e.service == code && e.until > version)
+                .min_by_key(|e| e.until)
+            {
+                return &e.requirements;
+            }
+        }
+        self.service(code)
+            .map(|s| s.requirements.as_slice())
+            .unwrap_or_default()
     }
 
     pub fn service_by_prefix(&self, prefix: char) -> Option<&Service> {

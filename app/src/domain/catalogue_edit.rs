@@ -81,6 +81,9 @@ impl EditError {
 
 const MAX_TEXT: usize = 300;
 
+/// Replaced requirement lists kept for open tickets.
+const MAX_EARLIER: usize = 100;
+
 /// An id from a requirement's words: "Fotokopi KTP-el" → `fotokopi-ktp-el`.
 fn slug(text: &str) -> String {
     let mut out = String::new();
@@ -224,7 +227,18 @@ impl Catalogue {
         if nid.chars().count() > MAX_TEXT || nen.chars().count() > MAX_TEXT {
             return Err(EditError::LongNotice);
         }
-        service.requirements = requirements;
+        if service.requirements != requirements {
+            // Tickets issued until now keep the list they were issued under.
+            let old = std::mem::replace(&mut service.requirements, requirements);
+            next.earlier.push(super::catalogue::EarlierChecklist {
+                service: code.clone(),
+                until: self.version.saturating_add(1),
+                requirements: old,
+            });
+            // Files stay open for weeks, not for a hundred changes.
+            let excess = next.earlier.len().saturating_sub(MAX_EARLIER);
+            next.earlier.drain(..excess);
+        }
         service.lokets = lokets;
         service.daily_cap = daily_cap;
         service.notice =
@@ -325,6 +339,96 @@ mod tests {
             EditError::UnknownService
         );
         assert!(!EditError::BadQuota.text().id.is_empty());
+    }
+
+    #[test]
+    fn a_ticket_keeps_the_checklist_of_the_version_it_was_issued_under() {
+        use super::super::hlc::Hlc;
+        use super::super::ids::ClientId;
+        use super::super::mutation::MutationKind;
+        use super::super::replica::{Replica, Rules};
+        use super::super::ticket::{Priority, TicketCommand, TicketError};
+
+        let v1 = fixtures::rules().catalogue;
+        assert_eq!(v1.version, 1);
+        let k = fixtures::ktp();
+        // Version 2 adds a requirement; version 3 drops the photocopy.
+        let mut e = edit(&v1);
+        e.requirements.push_str("\nSurat kuasa");
+        let v2 = v1.with_service_edit(&k, &e).unwrap();
+        let mut e = edit(&v2);
+        e.requirements = "KTP-el asli\nSurat kuasa".into();
+        let v3 = v2.with_service_edit(&k, &e).unwrap();
+        let ids = |v: u32| -> Vec<String> {
+            v3.requirements_at(&k, v)
+                .iter()
+                .map(|r| r.id.to_string())
+                .collect()
+        };
+        assert_eq!(ids(1), ["ktp-el-asli", "fotokopi-ktp-el"]);
+        assert_eq!(ids(2), ["ktp-el-asli", "fotokopi-ktp-el", "surat-kuasa"]);
+        assert_eq!(ids(3), ["ktp-el-asli", "surat-kuasa"]);
+        assert_eq!(ids(0), ids(3), "unknown version: today's list");
+        // Another service's list did not change.
+        let kk = ServiceCode::parse("legalisir-kk").unwrap();
+        assert_eq!(
+            v3.requirements_at(&kk, 1),
+            v1.service(&kk).unwrap().requirements.as_slice()
+        );
+
+        // At the counter, under version 3: a version-1 ticket is accepted with the two
+        // documents of version 1; a version-3 ticket needs version 3's.
+        let rules = Rules::new(v3.clone());
+        let mut r = Replica::default();
+        let issue = |n: u16, version: u32| {
+            let MutationKind::IssueTicket { mut ticket, token } =
+                fixtures::issue_kind(n, n as u8, Priority::Regular)
+            else {
+                unreachable!()
+            };
+            ticket.catalogue = version;
+            (ticket.id, MutationKind::IssueTicket { ticket, token })
+        };
+        fn accept(
+            r: &mut Replica,
+            rules: &Rules,
+            id: super::super::ids::TicketId,
+            checked: &[&str],
+            ms: i64,
+        ) -> Result<(), TicketError> {
+            for cmd in [
+                TicketCommand::Call {
+                    loket: super::super::ids::LoketId::new(1).unwrap(),
+                },
+                TicketCommand::Start,
+            ] {
+                let kind = fixtures::act(r, id, cmd);
+                fixtures::decide_and_apply(r, rules, &kind, ms);
+            }
+            let checked = checked
+                .iter()
+                .map(|c| RequirementId::parse(c).unwrap())
+                .collect();
+            let kind = fixtures::act(r, id, TicketCommand::Accept { checked });
+            let at = Hlc {
+                wall_ms: ms + 100,
+                counter: 0,
+                client: ClientId::from_random_bytes([5; 16]),
+            };
+            r.decide(&kind, at, rules).map(|_| ())
+        }
+        let t0 = 1_764_547_200_000 + 3_600_000;
+        let (old, kind) = issue(1, 1);
+        fixtures::decide_and_apply(&mut r, &rules, &kind, t0);
+        let (new, kind) = issue(2, 3);
+        fixtures::decide_and_apply(&mut r, &rules, &kind, t0);
+        let two = ["ktp-el-asli", "fotokopi-ktp-el"];
+        assert_eq!(accept(&mut r, &rules, old, &two, t0 + 1_000), Ok(()));
+        let refused = accept(&mut r, &rules, new, &two, t0 + 3_000);
+        assert!(
+            matches!(refused, Err(TicketError::ChecklistIncomplete { ref missing }) if missing.len() == 1),
+            "{refused:?}"
+        );
     }
 
     #[test]

@@ -79,6 +79,7 @@ pub fn issue_kind(n: u16, id_byte: u8, priority: Priority) -> MutationKind {
             number: TicketNumber::new('A', None, n).expect("number"),
             service: ktp(),
             priority,
+            catalogue: 0,
         },
         token: TrackingToken::from_random_bytes([id_byte; 16]),
     }

@@ -272,6 +272,7 @@ mod tests {
                 number: TicketNumber::parse("A-001").unwrap(),
                 service: ServiceCode::parse("legalisir-ktp-el").unwrap(),
                 priority: Priority::Regular,
+                catalogue: 0,
             },
             token: TrackingToken::from_random_bytes([2; 16]),
         };
@@ -306,6 +307,7 @@ mod tests {
                     number: TicketNumber::parse("A-001").unwrap(),
                     service: ServiceCode::parse("legalisir-ktp-el").unwrap(),
                     priority: Priority::Elderly,
+                    catalogue: 0,
                 },
                 service_day: jiff::civil::date(2026, 11, 30),
             },

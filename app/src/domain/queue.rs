@@ -189,6 +189,7 @@ mod tests {
                         number: TicketNumber::new('A', None, n).unwrap(),
                         service: ServiceCode::parse("legalisir-ktp-el").unwrap(),
                         priority: p,
+                        catalogue: 0,
                     },
                     token: TrackingToken::from_random_bytes([n as u8; 16]),
                 },

@@ -154,6 +154,7 @@ impl Sim {
                         number,
                         service: service(),
                         priority,
+                        catalogue: 0,
                     },
                     token: TrackingToken::from_random_bytes(self.rng.bytes()),
                 };

@@ -276,6 +276,14 @@ pub struct NewTicket {
     pub number: TicketNumber,
     pub service: ServiceCode,
     pub priority: Priority,
+    /// The catalogue's version the kiosk issued it under: its checklist stays that
+    /// version's (0: before versions, the current one).
+    #[serde(default, skip_serializing_if = "is_zero_version")]
+    pub catalogue: u32,
+}
+
+fn is_zero_version(n: &u32) -> bool {
+    *n == 0
 }
 
 /// What happened to a ticket; the event log is a sequence of these.
@@ -549,6 +557,9 @@ pub struct Ticket {
     #[serde(default)]
     pub ready_at: Option<Hlc>,
     pub updated_at: Hlc,
+    /// The catalogue's version it was issued under (see [`NewTicket::catalogue`]).
+    #[serde(default, skip_serializing_if = "is_zero_version")]
+    pub catalogue: u32,
 }
 
 /// What [`Ticket::decide`] needs to know beyond the ticket itself.
@@ -580,7 +591,17 @@ impl Ticket {
             started_at: None,
             ready_at: None,
             updated_at: at,
+            catalogue: t.catalogue,
         }
+    }
+
+    /// The requirements this ticket's file is checked against: its service's as the
+    /// catalogue had them when the ticket was issued.
+    pub fn checklist<'a>(
+        &self,
+        catalogue: &'a super::catalogue::Catalogue,
+    ) -> &'a [super::catalogue::Requirement] {
+        catalogue.requirements_at(&self.service, self.catalogue)
     }
 
     fn wrong_state(&self, cmd: &TicketCommand) -> TicketError {
@@ -677,8 +698,9 @@ impl Ticket {
                 if missing.is_empty() {
                     return Err(TicketError::NothingMissing);
                 }
+                let checklist = self.checklist(ctx.catalogue);
                 for r in missing {
-                    if ctx.service.requirement(r).is_none() {
+                    if !checklist.iter().any(|q| &q.id == r) {
                         return Err(TicketError::UnknownRequirement {
                             requirement: r.clone(),
                         });
@@ -701,9 +723,8 @@ impl Ticket {
                 Ok(EventKind::Rejoined)
             }
             (S::Serving { .. }, C::Accept { checked }) => {
-                let unchecked: Vec<RequirementId> = ctx
-                    .service
-                    .requirements
+                let unchecked: Vec<RequirementId> = self
+                    .checklist(ctx.catalogue)
                     .iter()
                     .filter(|r| !checked.contains(&r.id))
                     .map(|r| r.id.clone())
@@ -896,6 +917,7 @@ mod tests {
             number: TicketNumber::parse("A-007").unwrap(),
             service: ServiceCode::parse("legalisir-ktp-el").unwrap(),
             priority: Priority::Regular,
+            catalogue: 0,
         };
         Ticket::new(&t, jiff::civil::date(2026, 11, 30), at(0))
     }

@@ -71,7 +71,7 @@ pub fn citizen_view(
     let missing = t
         .missing
         .iter()
-        .filter_map(|r| service.requirement(r))
+        .filter_map(|m| t.checklist(&rules.catalogue).iter().find(|r| &r.id == m))
         .map(|r| r.text.clone())
         .collect();
     let receipt = t.receipt.as_ref().map(|r| ReceiptView {

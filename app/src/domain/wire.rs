@@ -396,6 +396,7 @@ mod tests {
             number: TicketNumber::parse("A-007").unwrap(),
             service: service(),
             priority: Priority::Elderly,
+            catalogue: 0,
         };
         let receipt = Receipt {
             number: "20261130-A-007".into(),
@@ -447,6 +448,7 @@ mod tests {
             number: TicketNumber::parse("A-007").unwrap(),
             service: service(),
             priority: Priority::Regular,
+            catalogue: 0,
         };
         let token = TrackingToken::from_random_bytes([9; 16]);
         for kind in [
@@ -510,6 +512,7 @@ mod tests {
             number: TicketNumber::parse("A-007").unwrap(),
             service: service(),
             priority: Priority::Regular,
+            catalogue: 0,
         };
         let m = |kind| Mutation {
             client_id: client,

@@ -330,10 +330,15 @@ fn CurrentTicket(
 ) -> impl IntoView {
     let lang = use_lang();
     let id = ticket.id;
-    let service = device
-        .rules
-        .get_untracked()
+    let rules = device.rules.get_untracked();
+    let service = rules
+        .as_ref()
         .and_then(|r| r.catalogue.service(&ticket.service).cloned());
+    // The ticket's own checklist: its service's as it was when the ticket was issued.
+    let checklist = rules
+        .as_ref()
+        .map(|r| ticket.checklist(&r.catalogue).to_vec())
+        .unwrap_or_default();
     let service_name = service.as_ref().map(|s| s.name.clone()).unwrap_or_default();
     let number = ticket.number.to_string();
     let body = match ticket.status.clone() {
@@ -353,7 +358,7 @@ fn CurrentTicket(
         }
         .into_any(),
         TicketStatus::Serving { .. } => {
-            let reqs = service.as_ref().map(|s| s.requirements.clone()).unwrap_or_default();
+            let reqs = checklist.clone();
             let all: Vec<RequirementId> = reqs.iter().map(|r| r.id.clone()).collect();
             let all2 = all.clone();
             let complete = move || all.iter().all(|r| checked.get().contains(r));

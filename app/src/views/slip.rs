@@ -108,7 +108,9 @@ impl Slip {
                     .chain(
                         t.missing
                             .iter()
-                            .filter_map(|m| service.requirement(m))
+                            .filter_map(|m| {
+                                t.checklist(&rules.catalogue).iter().find(|r| &r.id == m)
+                            })
                             .map(|r| {
                                 Text::new(format!("□ {}", r.text.id), format!("□ {}", r.text.en))
                             }),

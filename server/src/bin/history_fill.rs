@@ -228,6 +228,7 @@ async fn main() -> anyhow::Result<()> {
                             number,
                             service: service.code.clone(),
                             priority: Priority::Regular,
+                            catalogue: 0,
                         },
                         token: TrackingToken::from_random_bytes(random16()),
                     },

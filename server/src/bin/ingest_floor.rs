@@ -78,6 +78,7 @@ async fn main() -> anyhow::Result<()> {
                         number: TicketNumber::new('A', Some(1), (i % 999 + 1) as u16)?,
                         service: service.clone(),
                         priority: Priority::Regular,
+                        catalogue: 0,
                     },
                     service_day: jiff::civil::date(2026, 12, 1),
                 };

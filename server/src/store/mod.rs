@@ -617,6 +617,7 @@ mod tests {
                     number: TicketNumber::new('A', Some(1), seq as u16).expect("number"),
                     service: ServiceCode::parse("legalisir-ktp-el").expect("code"),
                     priority: Priority::Regular,
+                    catalogue: 0,
                 },
                 service_day: jiff::civil::date(2026, 12, 1),
             },

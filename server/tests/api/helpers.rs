@@ -651,6 +651,7 @@ impl DeviceSim {
                 number,
                 service: ktp(),
                 priority: Priority::Regular,
+                catalogue: 0,
             },
             token: token.clone(),
         });
