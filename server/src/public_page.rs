@@ -33,7 +33,7 @@ async fn last_month_ikm(s: &AppState, today: Date) -> Result<Option<PeriodIkm>, 
         )
         .await?;
     let ikm = ikm::tabulate(answers.iter().map(|(_, a)| a))
-        .map(|table| PeriodIkm::new(&cal, from, to, table));
+        .map(|table| PeriodIkm::new(&cal, from, to, &table));
     *cache = Some((month, ikm.clone()));
     Ok(ikm)
 }
@@ -60,4 +60,45 @@ pub async fn lookup(s: &AppState) -> Result<PublicView, ApiError> {
 /// `GET /api/public`.
 pub async fn public(State(s): State<AppState>) -> Result<Json<PublicView>, ApiError> {
     Ok(Json(lookup(&s).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use app::domain::ids::TicketId;
+    use app::domain::ikm::{Grade, SurveyAnswer};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_index_is_the_last_whole_months() {
+        let running = crate::startup::start(crate::config::Config::for_tests())
+            .await
+            .expect("server");
+        let s = running.state.clone();
+        let cal = s.authority.lock().await.rules.calendar.clone();
+        let now = jiff::Timestamp::from_millisecond(now_ms()).expect("now");
+        let (from, to) = public_page::last_month(cal.service_day(now));
+        // PermenPAN-RB's example (79,17, B) answered last month, and one answer today.
+        let last_month = cal.starts_at(from).as_millisecond() + 3 * 86_400_000;
+        for (i, (scores, at)) in [
+            ([4, 3, 3, 4, 4, 3, 3, 2, 3], last_month),
+            ([3, 3, 3, 4, 3, 3, 3, 3, 3], last_month + 60_000),
+            ([1; 9], now_ms()),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let answer = SurveyAnswer::new(scores).expect("scores");
+            let id = TicketId::from_random_bytes([i as u8 + 1; 16]);
+            assert!(s
+                .store
+                .save_survey(id, "legalisir-ktp-el", "2026-11-02", answer, at)
+                .await
+                .expect("survey"));
+        }
+        let ikm = lookup(&s).await.expect("view").ikm.expect("an index");
+        assert_eq!((ikm.from, ikm.to), (from, to));
+        assert_eq!(ikm.converted_x100, 7917);
+        assert_eq!((ikm.grade, ikm.respondents), (Grade::B, 2));
+    }
 }

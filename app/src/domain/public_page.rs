@@ -8,12 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use super::catalogue::{Office, Service};
 use super::i18n::{Lang, Text};
-use super::ikm::IkmTable;
+use super::ikm::{Grade, IkmTable};
 use super::queue;
 use super::replica::{Replica, Rules};
 
 /// One service as the public page shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicService {
     pub service: Service,
     /// People waiting in today's line.
@@ -22,8 +22,9 @@ pub struct PublicService {
     pub wait_minutes: Option<u32>,
 }
 
-/// The satisfaction index of a past period.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The satisfaction index of a past period, as the page prints it. Integers only: the
+/// phone's bundle then carries no floating-point parsing (BENCHMARKS.md, item 10).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeriodIkm {
     #[serde(with = "super::time_format::date")]
     pub from: Date,
@@ -31,7 +32,10 @@ pub struct PeriodIkm {
     pub to: Date,
     /// The period in words ("1 November 2026 – 30 November 2026").
     pub words: Text,
-    pub table: IkmTable,
+    /// The converted value (25–100) in hundredths: 8831 is 88,31.
+    pub converted_x100: u32,
+    pub grade: Grade,
+    pub respondents: u32,
 }
 
 impl PeriodIkm {
@@ -39,7 +43,7 @@ impl PeriodIkm {
         calendar: &super::calendar::OfficeCalendar,
         from: Date,
         to: Date,
-        table: IkmTable,
+        table: &IkmTable,
     ) -> Self {
         let words = |lang| {
             let day = |d: Date| {
@@ -55,13 +59,25 @@ impl PeriodIkm {
             from,
             to,
             words: Text::new(words(Lang::Id), words(Lang::En)),
-            table,
+            converted_x100: (table.converted * 100.0).round().clamp(0.0, 10_000.0) as u32,
+            grade: table.grade,
+            respondents: table.respondents,
         }
+    }
+
+    /// "88,31" (Indonesian) or "88.31" (English).
+    pub fn value(&self, lang: Lang) -> String {
+        let mark = if lang == Lang::Id { ',' } else { '.' };
+        format!(
+            "{}{mark}{:02}",
+            self.converted_x100 / 100,
+            self.converted_x100 % 100
+        )
     }
 }
 
 /// The public page's data.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicView {
     pub office: Office,
     /// The week's office hours in words.
@@ -157,9 +173,14 @@ mod tests {
             &rules.calendar,
             date(2026, 11, 1),
             date(2026, 11, 30),
-            table,
+            &table,
         );
         assert_eq!(p.words.id, "1 November 2026 – 30 November 2026");
+        assert_eq!(
+            (p.value(Lang::Id), p.value(Lang::En)),
+            ("100,00".to_owned(), "100.00".to_owned())
+        );
+        assert_eq!((p.grade, p.respondents), (super::super::ikm::Grade::A, 1));
     }
 
     #[test]

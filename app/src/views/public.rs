@@ -6,8 +6,6 @@
 use leptos::prelude::*;
 
 use crate::components::{LangToggle, OfficeCard, Standard};
-use crate::domain::i18n::Lang;
-use crate::domain::ikm;
 use crate::domain::public_page::{PublicService, PublicView};
 use crate::text;
 use crate::use_lang;
@@ -88,22 +86,19 @@ fn PublicBody(v: PublicView) -> impl IntoView {
             <h2>{move || text::IKM_LAST_MONTH.get(lang.get())}</h2>
             {match ikm {
                 Some(p) => {
-                    let t = p.table.clone();
+                    let p = StoredValue::new(p);
                     view! {
                         <p class="public-ikm-value">
-                            <span data-testid="public-ikm-value">{move || {
-                                let v = ikm::decimal_comma(t.converted, 2);
-                                if lang.get() == Lang::Id { v } else { v.replace(',', ".") }
-                            }}</span>
-                            <span class="badge">{t.grade.letter()}</span>
+                            <span data-testid="public-ikm-value">{move || p.with_value(|p| p.value(lang.get()))}</span>
+                            <span class="badge">{p.with_value(|p| p.grade.letter())}</span>
                         </p>
-                        <p>{move || format!(
+                        <p>{move || p.with_value(|p| format!(
                             "{} · {} {} · {}",
-                            t.grade.label().get(lang.get()),
-                            t.respondents,
+                            p.grade.label().get(lang.get()),
+                            p.respondents,
                             text::RESPONDENTS.get(lang.get()),
                             p.words.get(lang.get()),
-                        )}</p>
+                        ))}</p>
                     }
                     .into_any()
                 }
