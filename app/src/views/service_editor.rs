@@ -91,27 +91,27 @@ fn ServiceEditor(
         // Say what is wrong before the server has to.
         if let Err(e) = current.with_service_edit(&code.get_value(), &edit) {
             message.set(Some(e.text()));
-            return;
+        } else {
+            #[cfg(feature = "hydrate")]
+            leptos::task::spawn_local(async move {
+                match crate::client::net::edit_service(&code.get_value(), &edit).await {
+                    Ok(c) => {
+                        let (a, b) = (text::STANDARD_SAVED, text::VERSION);
+                        message.set(Some(Text::new(
+                            format!("{} ({} {}).", a.0, b.0, c.version),
+                            format!("{} ({} {}).", a.1, b.1, c.version),
+                        )));
+                        catalogue.set(Some(c));
+                    }
+                    Err(crate::client::net::NetError::Refused { code, .. }) => {
+                        message.set(Some(code.text()))
+                    }
+                    Err(crate::client::net::NetError::Unreachable) => {
+                        message.set(Some(text::UNREACHABLE.into()))
+                    }
+                }
+            });
         }
-        #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
-            match crate::client::net::edit_service(&code.get_value(), &edit).await {
-                Ok(c) => {
-                    let (a, b) = (text::STANDARD_SAVED, text::VERSION);
-                    message.set(Some(Text::new(
-                        format!("{} ({} {}).", a.0, b.0, c.version),
-                        format!("{} ({} {}).", a.1, b.1, c.version),
-                    )));
-                    catalogue.set(Some(c));
-                }
-                Err(crate::client::net::NetError::Refused { code, .. }) => {
-                    message.set(Some(code.text()))
-                }
-                Err(crate::client::net::NetError::Unreachable) => {
-                    message.set(Some(text::UNREACHABLE.into()))
-                }
-            }
-        });
     };
     let testid = format!("service-editor-{}", code.get_value());
     view! {
