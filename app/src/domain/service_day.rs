@@ -398,12 +398,13 @@ mod tests {
         let t = o.replica.ticket(&id).unwrap().clone();
         let flagged = |d| collection_overdue(&o.rules.calendar, &o.rules.catalogue.policy, &t, d);
         // 30 working days after Monday 30 November 2026, skipping weekends and the seed's
-        // holidays (cuti bersama on 24 and Christmas on 25 December 2026, New Year's Day),
-        // is Thursday 14 January 2027; it is flagged from the day after.
-        assert!(!flagged(date(2027, 1, 14)));
-        assert!(flagged(date(2027, 1, 15)));
+        // holidays (cuti bersama on 24 and Christmas on 25 December 2026, New Year's Day,
+        // Galungan and Umanis Galungan on 13 and 14 January 2027), is Monday 18 January
+        // 2027; it is flagged from the day after.
+        assert!(!flagged(date(2027, 1, 18)));
+        assert!(flagged(date(2027, 1, 19)));
         // Carried over all that time: closing days never touches it.
-        assert_eq!(o.close(date(2027, 1, 14), wita(2027, 1, 14, 15, 30)), 0);
+        assert_eq!(o.close(date(2027, 1, 18), wita(2027, 1, 18, 15, 30)), 0);
         assert_eq!(o.status(id), TicketStatus::Ready);
     }
 }

@@ -245,7 +245,7 @@ mod tests {
         // December, Christmas and New Year's Day.
         assert_eq!(
             v.headline.id,
-            "Dokumen siap diambil di Loket 1 atau 2 pada jam layanan, paling lambat Kamis, 14 Januari 2027."
+            "Dokumen siap diambil di Loket 1 atau 2 pada jam layanan, paling lambat Senin, 18 Januari 2027."
         );
         assert!(
             v.headline.en.contains("counter 1 or 2"),
