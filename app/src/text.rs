@@ -428,3 +428,10 @@ pub const STANDARD_SAVED: T = T(
     "Service standard saved; kiosks and counters use it now",
 );
 pub const VERSION: T = T("versi", "version");
+pub const HOURS_TITLE: T = T("Jam layanan (WITA)", "Office hours (WITA)");
+pub const HOURS_HINT: T = T(
+    "Tulis seperti 07.30–15.30; kosongkan hari kantor tutup. Berlaku mulai sekarang, juga untuk penutupan hari ini.",
+    "Write like 07.30–15.30; leave closed days empty. Applies from now, today's close included.",
+);
+pub const SAVE_HOURS: T = T("Simpan jam layanan", "Save office hours");
+pub const HOURS_SAVED: T = T("Jam layanan disimpan", "Office hours saved");

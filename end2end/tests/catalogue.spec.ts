@@ -31,6 +31,16 @@ test("an open kiosk shows a requirement the admin adds, without a reload; a tick
   await login.locator("input[name=username]").fill("admin");
   await login.locator("input[name=password]").fill(PASSWORD);
   await login.locator("button[type=submit]").click();
+  // The office's hours: a day written the wrong way round is named.
+  const hours = admin.getByTestId("hours-form");
+  await expect(hours.locator("input[name=day0]")).toHaveValue("00.00–23.59");
+  await hours.locator("input[name=day5]").fill("12.00–08.00");
+  await hours.locator("button[type=submit]").click();
+  await expect(admin.getByTestId("admin-message")).toHaveText(
+    "Jam layanan hari Sabtu ditulis seperti 07.30–15.30 (buka sebelum tutup), atau kosong bila tutup.",
+  );
+  await hours.locator("input[name=day5]").fill("00.00–23.59");
+
   const editor = admin.getByTestId("service-editor-legalisir-ktp-el");
   const reqs = editor.locator("textarea[name=requirements]");
   await expect(reqs).toHaveValue(/KTP-el asli \| Original e-ID card/);

@@ -10,7 +10,7 @@
 
 use app::domain::calendar::{parse_holidays, Holiday};
 use app::domain::catalogue::{Catalogue, HolidayList};
-use app::domain::catalogue_edit::ServiceEdit;
+use app::domain::catalogue_edit::{EditError, HoursEdit, ServiceEdit};
 use app::domain::ids::ServiceCode;
 use app::domain::mutation::Poke;
 use app::domain::replica::Rules;
@@ -99,13 +99,34 @@ pub async fn edit_service(
         &who,
         |c| {
             c.with_service_edit(&code, &edit).map_err(|e| match e {
-                app::domain::catalogue_edit::EditError::UnknownService => {
-                    ApiError::NotFound("no such service".into())
-                }
+                EditError::UnknownService => ApiError::NotFound("no such service".into()),
                 e => ApiError::Invalid(e.to_string()),
             })
         },
         "changed_service",
+        subject,
+    )
+    .await?;
+    Ok(Json(next))
+}
+
+/// `POST /api/admin/hours`: the office's hours, Monday to Sunday; answers the catalogue as
+/// stored. Today's close follows the new closing time.
+pub async fn edit_hours(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    body: Result<Json<HoursEdit>, JsonRejection>,
+) -> Result<Json<Catalogue>, ApiError> {
+    let edit = json_body(body)?;
+    let subject = edit.days.join(" · ");
+    let next = install(
+        &s,
+        &who,
+        |c| {
+            c.with_hours(&edit)
+                .map_err(|e| ApiError::Invalid(e.to_string()))
+        },
+        "changed_hours",
         subject,
     )
     .await?;

@@ -156,6 +156,7 @@ pub fn table() -> Vec<Entry> {
             ADMIN,
             catalogue_edits::edit_service,
         ),
+        r(M::POST, "/admin/hours", ADMIN, catalogue_edits::edit_hours),
     ]
 }
 

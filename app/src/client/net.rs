@@ -261,6 +261,13 @@ pub async fn edit_service(
     post(&format!("/api/admin/services/{code}"), edit).await
 }
 
+/// Saves the office's hours; answers the new catalogue.
+pub async fn edit_hours(
+    edit: &crate::domain::catalogue_edit::HoursEdit,
+) -> Result<Catalogue, NetError> {
+    post("/api/admin/hours", edit).await
+}
+
 /// A period's report (`from`, `to`: ISO dates).
 pub async fn report(from: &str, to: &str) -> Result<crate::domain::report::Report, NetError> {
     get(&format!("/api/reports?from={from}&to={to}")).await

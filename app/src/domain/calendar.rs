@@ -229,7 +229,7 @@ impl Default for OfficeCalendar {
     }
 }
 
-const DAY_NAMES_EN: [&str; 7] = [
+pub const DAY_NAMES_EN: [&str; 7] = [
     "Monday",
     "Tuesday",
     "Wednesday",
@@ -238,7 +238,7 @@ const DAY_NAMES_EN: [&str; 7] = [
     "Saturday",
     "Sunday",
 ];
-const DAY_NAMES_ID: [&str; 7] = [
+pub const DAY_NAMES_ID: [&str; 7] = [
     "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu",
 ];
 const MONTHS_ID: [&str; 12] = [

@@ -1,7 +1,7 @@
-//! An admin's change to one service's standard in `/admin`: its requirements, the lokets
-//! that serve it, its daily quota and the display's running notice. The change makes a new
-//! version of the catalogue; devices hear of it through their live stream and load it
-//! without a reload.
+//! An admin's change to one service's standard in `/admin` (its requirements, the lokets
+//! that serve it, its daily quota and the display's running notice) or to the office's
+//! hours. The change makes a new version of the catalogue; devices hear of it through
+//! their live stream and load it without a reload.
 //!
 //! Requirements are written one per line, "Indonesian | English" (English optional). A
 //! line whose Indonesian text is unchanged keeps its requirement's id, so files returned
@@ -27,6 +27,59 @@ pub struct ServiceEdit {
     pub notice_en: String,
 }
 
+/// `POST /api/admin/hours`: the office's hours from Monday to Sunday, each "07.30–15.30"
+/// (or "07:30-15:30"), empty for a day the office is closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoursEdit {
+    pub days: Vec<String>,
+}
+
+impl HoursEdit {
+    /// The form's fields for the week as it stands.
+    pub fn of(catalogue: &Catalogue) -> HoursEdit {
+        let c = &catalogue.calendar;
+        let clock = |t: jiff::civil::Time| format!("{:02}.{:02}", t.hour(), t.minute());
+        HoursEdit {
+            days: [
+                c.monday,
+                c.tuesday,
+                c.wednesday,
+                c.thursday,
+                c.friday,
+                c.saturday,
+                c.sunday,
+            ]
+            .iter()
+            .map(|h| {
+                h.map(|h| format!("{}–{}", clock(h.open), clock(h.close)))
+                    .unwrap_or_default()
+            })
+            .collect(),
+        }
+    }
+}
+
+/// "07.30", "7:30" → 07:30.
+fn clock(text: &str) -> Option<jiff::civil::Time> {
+    let (h, m) = text.trim().split_once(['.', ':'])?;
+    let (h, m): (i8, i8) = (h.trim().parse().ok()?, m.trim().parse().ok()?);
+    jiff::civil::Time::new(h, m, 0, 0).ok()
+}
+
+/// "07.30–15.30" → the hours; `Ok(None)` for an empty field.
+fn day_hours(text: &str) -> Result<Option<super::calendar::Hours>, ()> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let (a, b) = text.split_once(['–', '—', '-']).ok_or(())?;
+    let (open, close) = (clock(a).ok_or(())?, clock(b).ok_or(())?);
+    if open >= close {
+        return Err(());
+    }
+    Ok(Some(super::calendar::Hours { open, close }))
+}
+
 /// Why an edit was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EditError {
@@ -44,6 +97,10 @@ pub enum EditError {
     BadQuota,
     #[error("the notice is at most 300 characters")]
     LongNotice,
+    #[error("day {0} (1 = Monday) is not written as 07.30–15.30")]
+    BadHours(usize),
+    #[error("the office must be open on at least one day")]
+    NeverOpen,
 }
 
 impl EditError {
@@ -74,6 +131,23 @@ impl EditError {
             EditError::LongNotice => Text::new(
                 "Pengumuman paling panjang 300 karakter.",
                 "The notice is 300 characters at most.",
+            ),
+            EditError::BadHours(d) => {
+                let i = d.saturating_sub(1).min(6);
+                Text::new(
+                    format!(
+                        "Jam layanan hari {} ditulis seperti 07.30–15.30 (buka sebelum tutup), atau kosong bila tutup.",
+                        super::calendar::DAY_NAMES_ID[i]
+                    ),
+                    format!(
+                        "Write {}'s hours like 07.30–15.30 (opening before closing), or leave it empty when closed.",
+                        super::calendar::DAY_NAMES_EN[i]
+                    ),
+                )
+            }
+            EditError::NeverOpen => Text::new(
+                "Kantor harus buka paling sedikit satu hari.",
+                "The office must be open on at least one day.",
             ),
         }
     }
@@ -129,6 +203,33 @@ impl ServiceEdit {
 }
 
 impl Catalogue {
+    /// The catalogue with the week's hours of `edit`, as its next version.
+    pub fn with_hours(&self, edit: &HoursEdit) -> Result<Catalogue, EditError> {
+        if edit.days.len() != 7 {
+            return Err(EditError::BadHours(edit.days.len().min(7) + 1));
+        }
+        let mut week = [None; 7];
+        for (i, text) in edit.days.iter().enumerate() {
+            week[i] = day_hours(text).map_err(|()| EditError::BadHours(i + 1))?;
+        }
+        if week.iter().all(Option::is_none) {
+            return Err(EditError::NeverOpen);
+        }
+        let mut next = self.clone();
+        let c = &mut next.calendar;
+        [
+            c.monday,
+            c.tuesday,
+            c.wednesday,
+            c.thursday,
+            c.friday,
+            c.saturday,
+            c.sunday,
+        ] = week;
+        next.version = self.version.saturating_add(1);
+        Ok(next)
+    }
+
     /// The catalogue with `edit` applied to service `code`, as its next version.
     pub fn with_service_edit(
         &self,
@@ -429,6 +530,50 @@ mod tests {
             matches!(refused, Err(TicketError::ChecklistIncomplete { ref missing }) if missing.len() == 1),
             "{refused:?}"
         );
+    }
+
+    #[test]
+    fn the_weeks_hours_read_back_and_bad_ones_are_named() {
+        let c = fixtures::rules().catalogue;
+        let form = HoursEdit::of(&c);
+        assert_eq!(form.days[0], "07.30–15.30");
+        assert_eq!(form.days[4], "07.30–13.00");
+        assert_eq!(form.days[6], "");
+        let same = c.with_hours(&form).unwrap();
+        assert_eq!(same.calendar, c.calendar);
+        assert_eq!(same.version, c.version + 1);
+        // Saturday mornings, written the other way.
+        let mut e = form.clone();
+        e.days[5] = "8:00 - 12:00".into();
+        let next = c.with_hours(&e).unwrap();
+        let sat = next.calendar.saturday.unwrap();
+        assert_eq!((sat.open.hour(), sat.close.hour()), (8, 12));
+        assert!(next
+            .office_calendar()
+            .is_working_day(jiff::civil::date(2026, 12, 5)));
+        for (day, bad) in [
+            (1, "15.30–07.30"),
+            (2, "07.30"),
+            (3, "25.00–26.00"),
+            (4, "pagi"),
+        ] {
+            let mut e = form.clone();
+            e.days[day - 1] = bad.into();
+            assert_eq!(
+                c.with_hours(&e).unwrap_err(),
+                EditError::BadHours(day),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            c.with_hours(&HoursEdit {
+                days: vec![String::new(); 7]
+            })
+            .unwrap_err(),
+            EditError::NeverOpen
+        );
+        assert!(c.with_hours(&HoursEdit { days: vec![] }).is_err());
+        assert!(EditError::BadHours(6).text().id.contains("Sabtu"));
     }
 
     #[test]

@@ -223,6 +223,7 @@ fn Dashboard(me: String, role: StaffRole, data: Data) -> impl IntoView {
             <DeviceList data/>
             <StaffAdmin me data/>
             <HolidayEditor data/>
+            <super::service_editor::HoursEditor catalogue=data.catalogue message=data.message/>
             <super::service_editor::ServiceEditors catalogue=data.catalogue message=data.message/>
         })}
         <PasswordForm data forced=false on_done=|| {}/>

@@ -1,13 +1,15 @@
-//! The admin's editor of each service's standard in `/admin`: requirements (one per line,
-//! "Indonesian | English"), the lokets that serve it, its daily quota and the display's
-//! running notice. The domain checks the form (`catalogue_edit`) before the server does,
+//! The admin's editors in `/admin`: the office's hours, and each service's standard:
+//! requirements (one per line, "Indonesian | English"), the lokets that serve it, its
+//! daily quota and the display's running notice. The domain checks the form (`catalogue_edit`) before the server does,
 //! so a mistake is named in the admin's language; open kiosks and counters load the new
 //! version by themselves.
 
 use leptos::prelude::*;
 
+use crate::domain::calendar::{DAY_NAMES_EN, DAY_NAMES_ID};
 use crate::domain::catalogue::Catalogue;
-use crate::domain::catalogue_edit::ServiceEdit;
+use crate::domain::catalogue_edit::{HoursEdit, ServiceEdit};
+use crate::domain::i18n::Lang;
 use crate::domain::i18n::Text;
 use crate::domain::ids::ServiceCode;
 use crate::text;
@@ -141,6 +143,70 @@ fn ServiceEditor(
                 <input name="notice_en" prop:value=notice_en on:input=move |e| notice_en.set(event_target_value(&e))/>
             </label>
             <button class="btn btn-primary" type="submit">{move || text::SAVE_STANDARD.get(lang.get())}</button>
+        </form>
+    }
+}
+
+/// The week's office hours, one field per day.
+#[component]
+pub fn HoursEditor(
+    catalogue: RwSignal<Option<Catalogue>>,
+    message: RwSignal<Option<Text>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let days: [RwSignal<String>; 7] = std::array::from_fn(|_| RwSignal::new(String::new()));
+    Effect::new(move |_| {
+        if let Some(c) = catalogue.get() {
+            for (field, value) in days.iter().zip(HoursEdit::of(&c).days) {
+                field.set(value);
+            }
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let edit = HoursEdit {
+            days: days.iter().map(|d| d.get_untracked()).collect(),
+        };
+        let Some(current) = catalogue.get_untracked() else {
+            return;
+        };
+        if let Err(e) = current.with_hours(&edit) {
+            message.set(Some(e.text()));
+        } else {
+            #[cfg(feature = "hydrate")]
+            leptos::task::spawn_local(async move {
+                match crate::client::net::edit_hours(&edit).await {
+                    Ok(c) => {
+                        let (a, b) = (text::HOURS_SAVED, text::VERSION);
+                        message.set(Some(Text::new(
+                            format!("{} ({} {}).", a.0, b.0, c.version),
+                            format!("{} ({} {}).", a.1, b.1, c.version),
+                        )));
+                        catalogue.set(Some(c));
+                    }
+                    Err(crate::client::net::NetError::Refused { code, .. }) => {
+                        message.set(Some(code.text()))
+                    }
+                    Err(crate::client::net::NetError::Unreachable) => {
+                        message.set(Some(text::UNREACHABLE.into()))
+                    }
+                }
+            });
+        }
+    };
+    view! {
+        <form class="card service-editor" on:submit=submit data-testid="hours-form">
+            <h2>{move || text::HOURS_TITLE.get(lang.get())}</h2>
+            <p class="muted">{move || text::HOURS_HINT.get(lang.get())}</p>
+            <div class="form-row hours-row">
+                {days.into_iter().enumerate().map(|(i, value)| view! {
+                    <label>
+                        <span>{move || if lang.get() == Lang::Id { DAY_NAMES_ID[i] } else { DAY_NAMES_EN[i] }}</span>
+                        <input name=format!("day{i}") size="11" prop:value=value on:input=move |e| value.set(event_target_value(&e))/>
+                    </label>
+                }).collect_view()}
+            </div>
+            <button class="btn btn-primary" type="submit">{move || text::SAVE_HOURS.get(lang.get())}</button>
         </form>
     }
 }

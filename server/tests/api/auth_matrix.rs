@@ -62,6 +62,7 @@ const MATRIX: &[(&str, &str, [bool; 8])] = &[
     ("POST", "/admin/retention",               [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/close-day",               [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/holidays",                [N, N, N, N, N, N, Y, N]),
+    ("POST", "/admin/hours",                   [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/services/{code}",         [N, N, N, N, N, N, Y, N]),
     // Last, because it ends the caller's session.
     ("POST", "/auth/logout",                   [N, N, N, N, Y, Y, Y, N]),

@@ -86,3 +86,42 @@ async fn a_service_edit_is_the_next_version_and_open_devices_hear_of_it() {
     let app = spawn_app_with(Db::Disk(&dir.0), 0);
     assert_eq!(catalogue_of(&app).await, after);
 }
+
+#[tokio::test]
+async fn the_office_hours_are_edited_as_the_next_version_and_a_bad_week_is_refused() {
+    use app::domain::catalogue_edit::HoursEdit;
+    let app = spawn_app();
+    let admin = app.admin().await;
+    let before = catalogue_of(&app).await;
+    let mut week = HoursEdit::of(&before);
+    week.days[5] = "08.00–12.00".into();
+    let (s, v) = app.post_as(&admin, "/api/admin/hours", &week).await;
+    assert_eq!(s, 200, "{v}");
+    let after = catalogue_of(&app).await;
+    assert_eq!(after.version, before.version + 1);
+    let sat = after.calendar.saturday.expect("open on Saturday");
+    assert_eq!((sat.open.hour(), sat.close.hour()), (8, 12));
+    // The public page says so.
+    let (_, public) = app.get_json("/api/public").await;
+    assert!(
+        public["hours"]["id"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Sabtu 08.00–12.00"),
+        "{public}"
+    );
+
+    for days in [
+        vec!["12.00–08.00".to_owned(); 7],
+        vec![String::new(); 7],
+        vec!["07.30–15.30".to_owned(); 3],
+    ] {
+        let (s, v) = app
+            .post_as(&admin, "/api/admin/hours", &HoursEdit { days })
+            .await;
+        assert_eq!(s, 400, "{v}");
+    }
+    assert_eq!(catalogue_of(&app).await, after);
+    let (_, audit) = app.get_as(&admin, "/api/audit?limit=5").await;
+    assert!(audit.to_string().contains("changed_hours"), "{audit}");
+}
