@@ -82,6 +82,31 @@ pub fn shell_with(scripts: LeptosOptions, style: LeptosOptions) -> impl IntoView
     }
 }
 
+/// The HTML document for a page that runs no code in the browser (the public page): the
+/// same head without the hydration scripts, so a phone downloads no bundle for it.
+pub fn shell_static(style: LeptosOptions) -> impl IntoView {
+    let csp = leptos::nonce::use_nonce()
+        .map(|n| format!("script-src 'self' 'nonce-{n}'"))
+        .unwrap_or_else(|| "script-src 'self'".into());
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8"/>
+                <meta http-equiv="Content-Security-Policy" content=csp/>
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
+                <meta name="theme-color" content="#12355b"/>
+                <link rel="icon" href="/icons/icon.svg" type="image/svg+xml"/>
+                <HashedStylesheet options=style id="leptos"/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
 /// The UI language, shared by every view.
 #[derive(Clone, Copy)]
 pub struct UiLang(pub RwSignal<Lang>);
@@ -106,12 +131,13 @@ pub fn App() -> impl IntoView {
         <Link rel="apple-touch-icon" href="/icons/icon-192.png"/>
         {match Page::current() {
             // Each page is in the bundles that hydrate it (and in the server's render):
-            // the citizens' bundle holds the ticket's page and the public page, the admin
-            // bundle the admin page, the devices' bundle the rest. The server never sends
+            // the citizens' bundle holds the ticket's page, the admin bundle the admin
+            // page, the devices' bundle the rest. The server never sends
             // a bundle with a page it lacks.
             #[cfg(any(feature = "ssr", feature = "citizen-bundle"))]
             Page::Citizen(token) => view! { <views::citizen::CitizenPage token/> }.into_any(),
-            #[cfg(any(feature = "ssr", feature = "citizen-bundle"))]
+            // Rendered by the server only: no bundle hydrates it.
+            #[cfg(feature = "ssr")]
             Page::Public => view! { <views::public::PublicPage/> }.into_any(),
             #[cfg(any(feature = "ssr", feature = "admin-bundle"))]
             Page::Admin => view! { <views::admin::AdminPage/> }.into_any(),

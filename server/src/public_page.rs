@@ -97,7 +97,11 @@ mod tests {
                 .expect("survey"));
         }
         let ikm = lookup(&s).await.expect("view").ikm.expect("an index");
-        assert_eq!((ikm.from, ikm.to), (from, to));
+        let words = |d: jiff::civil::Date| {
+            let w = cal.date_in_words(d, app::domain::i18n::Lang::Id);
+            w.split_once(", ").map(|(_, r)| r.to_owned()).unwrap_or(w)
+        };
+        assert_eq!(ikm.words.id, format!("{} – {}", words(from), words(to)));
         assert_eq!(ikm.converted_x100, 7917);
         assert_eq!((ikm.grade, ikm.respondents), (Grade::B, 2));
     }

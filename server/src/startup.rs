@@ -310,13 +310,18 @@ fn pages(state: &AppState, context: impl Fn() + Clone + Send + Sync + 'static) -
         })
     };
     let citizen_render = render_with(crate::site::CITIZEN);
+    // Whole, not streamed: a page without scripts cannot swap in what arrives later.
+    let static_render = leptos_axum::render_app_async_with_context(context.clone(), {
+        let style = state.leptos_options.clone();
+        move || app::shell_static(style.clone())
+    });
     let admin_render = render_with(crate::site::ADMIN);
     app::page::ROUTES
         .iter()
         .fold(Router::new(), |r, path| match *path {
             app::page::CITIZEN_ROUTE => r.route(path, get(citizen_page(citizen_render.clone()))),
-            // The public page is a citizen's page too: the phone's small bundle.
-            app::page::PUBLIC_ROUTE => r.route(path, get(citizen_render.clone())),
+            // The public page runs no code in the browser: no bundle at all.
+            app::page::PUBLIC_ROUTE => r.route(path, get(static_render.clone())),
             app::page::ADMIN_ROUTE => r.route(path, get(admin_render.clone())),
             _ => r.route(path, get(render.clone())),
         })

@@ -123,11 +123,6 @@ async fn get<T: DeserializeOwned>(url: &str) -> Result<T, NetError> {
     answer(with_credentials(Request::get(url)).send().await).await
 }
 
-/// The public page's data.
-pub async fn public_view() -> Result<crate::domain::public_page::PublicView, NetError> {
-    get("/api/public").await
-}
-
 pub async fn catalogue() -> Result<Catalogue, NetError> {
     get("/api/catalogue").await
 }

@@ -22,14 +22,11 @@ pub struct PublicService {
     pub wait_minutes: Option<u32>,
 }
 
-/// The satisfaction index of a past period, as the page prints it. Integers only: the
-/// phone's bundle then carries no floating-point parsing (BENCHMARKS.md, item 10).
+/// The satisfaction index of a past period, as the page prints it: words and integers
+/// only, so the phone's bundle carries no date or floating-point parsing for it
+/// (BENCHMARKS.md, item 10).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeriodIkm {
-    #[serde(with = "super::time_format::date")]
-    pub from: Date,
-    #[serde(with = "super::time_format::date")]
-    pub to: Date,
     /// The period in words ("1 November 2026 – 30 November 2026").
     pub words: Text,
     /// The converted value (25–100) in hundredths: 8831 is 88,31.
@@ -56,8 +53,6 @@ impl PeriodIkm {
             format!("{} – {}", day(from), day(to))
         };
         Self {
-            from,
-            to,
             words: Text::new(words(Lang::Id), words(Lang::En)),
             converted_x100: (table.converted * 100.0).round().clamp(0.0, 10_000.0) as u32,
             grade: table.grade,

@@ -7,6 +7,7 @@ pub mod counter;
 pub mod display;
 pub mod home;
 pub mod kiosk;
+#[cfg(feature = "ssr")]
 pub mod public;
 pub mod reports;
 pub mod service_editor;

@@ -312,4 +312,21 @@ async fn the_public_page_publishes_every_standard_and_the_queue_now() {
     ] {
         assert!(html.contains(text), "the page lacks {text:?}");
     }
+    // Whole, and with no bundle to download: no hydration script, no wasm.
+    assert!(
+        !html.contains(".wasm") && !html.contains("hydrate"),
+        "{html}"
+    );
+    let r = app
+        .client
+        .get(app.url("/layanan?lang=en"))
+        .send()
+        .await
+        .expect("page");
+    let html = r.text().await.expect("html");
+    assert!(html.contains(ktp.name.en.as_str()) && html.contains("2 people waiting"));
+    assert!(
+        html.contains("href=\"/layanan\""),
+        "a link back to Indonesian"
+    );
 }
