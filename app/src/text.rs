@@ -435,3 +435,21 @@ pub const HOURS_HINT: T = T(
 );
 pub const SAVE_HOURS: T = T("Simpan jam layanan", "Save office hours");
 pub const HOURS_SAVED: T = T("Jam layanan disimpan", "Office hours saved");
+pub const PROCEDURE_EDIT: T = T(
+    "Prosedur (satu langkah per baris: Indonesia | Inggris)",
+    "Procedure (one step per line: Indonesian | English)",
+);
+pub const COMPLETION_EDIT: T = T(
+    "Waktu penyelesaian (hari kerja)",
+    "Completion time (working days)",
+);
+pub const FEE_RUPIAH_EDIT: T = T("Biaya (rupiah; 0 bila gratis)", "Fee (rupiah; 0 when free)");
+pub const FEE_TEXT_EDIT: T = T(
+    "Keterangan biaya (Indonesia | Inggris)",
+    "Fee in words (Indonesian | English)",
+);
+pub const PRODUCT_EDIT: T = T(
+    "Produk layanan (Indonesia | Inggris)",
+    "Product (Indonesian | English)",
+);
+pub const LEGAL_EDIT: T = T("Dasar hukum (satu per baris)", "Legal basis (one per line)");

@@ -236,12 +236,16 @@ pub struct Catalogue {
     pub earlier: Vec<EarlierChecklist>,
 }
 
-/// A service's requirements as they were for tickets issued before version `until`.
+/// A service's requirements and completion time as they were for tickets issued before
+/// version `until`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EarlierChecklist {
     pub service: ServiceCode,
     pub until: u32,
     pub requirements: Vec<Requirement>,
+    /// Working days to complete a file (absent in lists stored before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion_days: Option<u8>,
 }
 
 fn first_version() -> u32 {
@@ -305,19 +309,33 @@ impl Catalogue {
     /// force then (the first one replaced after it), else today's. Version 0 is "unknown":
     /// today's list.
     pub fn requirements_at(&self, code: &ServiceCode, version: u32) -> &[Requirement] {
-        if version != 0 {
-            if let Some(e) = self
-                .earlier
-                .iter()
-                .filter(|e| &e.service == code && e.until > version)
-                .min_by_key(|e| e.until)
-            {
-                return &e.requirements;
-            }
+        match self.earlier_at(code, version) {
+            Some(e) => &e.requirements,
+            None => self
+                .service(code)
+                .map(|s| s.requirements.as_slice())
+                .unwrap_or_default(),
         }
-        self.service(code)
-            .map(|s| s.requirements.as_slice())
-            .unwrap_or_default()
+    }
+
+    /// A service's completion time in working days for a ticket issued under catalogue
+    /// `version` (as [`Self::requirements_at`]).
+    pub fn completion_days_at(&self, code: &ServiceCode, version: u32) -> u8 {
+        self.earlier_at(code, version)
+            .and_then(|e| e.completion_days)
+            .or_else(|| self.service(code).map(|s| s.completion.working_days))
+            .unwrap_or(1)
+    }
+
+    /// The standard in force at `version` when it has been replaced since.
+    fn earlier_at(&self, code: &ServiceCode, version: u32) -> Option<&EarlierChecklist> {
+        if version == 0 {
+            return None;
+        }
+        self.earlier
+            .iter()
+            .filter(|e| &e.service == code && e.until > version)
+            .min_by_key(|e| e.until)
     }
 
     pub fn service_by_prefix(&self, prefix: char) -> Option<&Service> {

@@ -1,6 +1,7 @@
-//! An admin's change to one service's standard in `/admin` (its requirements, the lokets
-//! that serve it, its daily quota and the display's running notice) or to the office's
-//! hours. The change makes a new version of the catalogue; devices hear of it through
+//! An admin's change to one service's standard in `/admin` (every component the standard
+//! publishes: requirements, procedure, completion time, fee, product, legal basis; and the
+//! lokets that serve it, its daily quota and the display's running notice) or to the
+//! office's hours. The change makes a new version of the catalogue; devices hear of it through
 //! their live stream and load it without a reload.
 //!
 //! Requirements are written one per line, "Indonesian | English" (English optional). A
@@ -25,6 +26,23 @@ pub struct ServiceEdit {
     /// The running notice on the display, in both languages (empty: none).
     pub notice_id: String,
     pub notice_en: String,
+    /// The procedure, one step per line: "Indonesian | English".
+    #[serde(default)]
+    pub procedure: String,
+    /// The completion time in working days (1–60).
+    #[serde(default)]
+    pub completion_days: String,
+    /// The fee in rupiah (0: free) and its words, "Indonesian | English".
+    #[serde(default)]
+    pub fee_rupiah: String,
+    #[serde(default)]
+    pub fee_text: String,
+    /// The product, "Indonesian | English".
+    #[serde(default)]
+    pub product: String,
+    /// The legal basis, one regulation per line.
+    #[serde(default)]
+    pub legal_basis: String,
 }
 
 /// `POST /api/admin/hours`: the office's hours from Monday to Sunday, each "07.30–15.30"
@@ -97,6 +115,16 @@ pub enum EditError {
     BadQuota,
     #[error("the notice is at most 300 characters")]
     LongNotice,
+    #[error("a service needs at least one procedure step")]
+    NoProcedure,
+    #[error("the completion time is a whole number of working days from 1 to 60")]
+    BadCompletion,
+    #[error("the fee is a whole number of rupiah (0: free), and its words are needed")]
+    BadFee,
+    #[error("the product is needed")]
+    NoProduct,
+    #[error("line {0} is too long (at most 300 characters)")]
+    LongLine(usize),
     #[error("day {0} (1 = Monday) is not written as 07.30–15.30")]
     BadHours(usize),
     #[error("the office must be open on at least one day")]
@@ -132,6 +160,23 @@ impl EditError {
                 "Pengumuman paling panjang 300 karakter.",
                 "The notice is 300 characters at most.",
             ),
+            EditError::NoProcedure => Text::new(
+                "Isi paling sedikit satu langkah prosedur.",
+                "Enter at least one procedure step.",
+            ),
+            EditError::BadCompletion => Text::new(
+                "Waktu penyelesaian berupa angka hari kerja 1–60.",
+                "The completion time is a number of working days from 1 to 60.",
+            ),
+            EditError::BadFee => Text::new(
+                "Biaya berupa angka rupiah (0 bila gratis) dan keterangannya wajib diisi.",
+                "The fee is a number of rupiah (0 when free) and its words are required.",
+            ),
+            EditError::NoProduct => Text::new("Isi produk layanan.", "Enter the product."),
+            EditError::LongLine(n) => Text::new(
+                format!("Baris {n} terlalu panjang (maksimal 300 karakter)."),
+                format!("Line {n} is too long (300 characters at most)."),
+            ),
             EditError::BadHours(d) => {
                 let i = d.saturating_sub(1).min(6);
                 Text::new(
@@ -157,6 +202,29 @@ const MAX_TEXT: usize = 300;
 
 /// Replaced requirement lists kept for open tickets.
 const MAX_EARLIER: usize = 100;
+
+/// "Indonesian | English" → a text in both (English optional: the Indonesian stands for
+/// both); `None` for an empty line.
+fn both_languages(line: &str) -> Option<Text> {
+    let line = line.trim();
+    if line.is_empty() {
+        return None;
+    }
+    let (id, en) = match line.split_once('|') {
+        Some((a, b)) => (a.trim(), b.trim()),
+        None => (line, ""),
+    };
+    Some(Text::new(id, if en.is_empty() { id } else { en }))
+}
+
+/// A text as the form writes it: "Indonesian | English", or once when both are the same.
+fn text_line(t: &Text) -> String {
+    if t.en == t.id {
+        t.id.clone()
+    } else {
+        format!("{} | {}", t.id, t.en)
+    }
+}
 
 /// An id from a requirement's words: "Fotokopi KTP-el" → `fotokopi-ktp-el`.
 fn slug(text: &str) -> String {
@@ -198,6 +266,17 @@ impl ServiceEdit {
             daily_cap: s.daily_cap.map(|c| c.to_string()).unwrap_or_default(),
             notice_id: s.notice.as_ref().map(|n| n.id.clone()).unwrap_or_default(),
             notice_en: s.notice.as_ref().map(|n| n.en.clone()).unwrap_or_default(),
+            procedure: s
+                .procedure
+                .iter()
+                .map(text_line)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            completion_days: s.completion.working_days.to_string(),
+            fee_rupiah: s.fee.rupiah.to_string(),
+            fee_text: text_line(&s.fee.text),
+            product: text_line(&s.product),
+            legal_basis: s.legal_basis.join("\n"),
         })
     }
 }
@@ -328,18 +407,63 @@ impl Catalogue {
         if nid.chars().count() > MAX_TEXT || nen.chars().count() > MAX_TEXT {
             return Err(EditError::LongNotice);
         }
-        if service.requirements != requirements {
-            // Tickets issued until now keep the list they were issued under.
+        let mut procedure = Vec::new();
+        for (i, line) in edit.procedure.lines().enumerate() {
+            if line.chars().count() > 2 * MAX_TEXT {
+                return Err(EditError::LongLine(i + 1));
+            }
+            procedure.extend(both_languages(line));
+        }
+        if procedure.is_empty() {
+            return Err(EditError::NoProcedure);
+        }
+        let completion_days = edit
+            .completion_days
+            .trim()
+            .parse::<u8>()
+            .ok()
+            .filter(|d| (1..=60).contains(d))
+            .ok_or(EditError::BadCompletion)?;
+        // "25.000" is how a fee is written in Indonesian.
+        let rupiah = edit
+            .fee_rupiah
+            .trim()
+            .replace('.', "")
+            .parse::<u64>()
+            .map_err(|_| EditError::BadFee)?;
+        let fee_text = both_languages(&edit.fee_text).ok_or(EditError::BadFee)?;
+        let product = both_languages(&edit.product).ok_or(EditError::NoProduct)?;
+        let mut legal_basis = Vec::new();
+        for (i, line) in edit.legal_basis.lines().map(str::trim).enumerate() {
+            if line.chars().count() > MAX_TEXT {
+                return Err(EditError::LongLine(i + 1));
+            }
+            if !line.is_empty() {
+                legal_basis.push(line.to_owned());
+            }
+        }
+        if service.requirements != requirements
+            || service.completion.working_days != completion_days
+        {
+            // Tickets issued until now keep the list and the completion time they were
+            // issued under.
             let old = std::mem::replace(&mut service.requirements, requirements);
             next.earlier.push(super::catalogue::EarlierChecklist {
                 service: code.clone(),
                 until: self.version.saturating_add(1),
                 requirements: old,
+                completion_days: Some(service.completion.working_days),
             });
             // Files stay open for weeks, not for a hundred changes.
             let excess = next.earlier.len().saturating_sub(MAX_EARLIER);
             next.earlier.drain(..excess);
         }
+        service.procedure = procedure;
+        service.completion.working_days = completion_days;
+        service.fee.rupiah = rupiah;
+        service.fee.text = fee_text;
+        service.product = product;
+        service.legal_basis = legal_basis;
         service.lokets = lokets;
         service.daily_cap = daily_cap;
         service.notice =
@@ -388,6 +512,20 @@ mod tests {
         assert_eq!(s.requirements[2].text.en, "KTP-el asli");
         assert_eq!(s.lokets.iter().map(|l| l.get()).collect::<Vec<_>>(), [2, 1]);
         assert_eq!(s.daily_cap, Some(150));
+        // A fee as Indonesians write it, and a product in one language.
+        let mut e2 = edit(&next);
+        e2.fee_rupiah = "25.000".into();
+        e2.fee_text = "Rp25.000 | IDR 25,000".into();
+        e2.product = "Salinan legalisir".into();
+        e2.legal_basis = "UU 23/2006\n\nPerpres 96/2018".into();
+        let s2 = next.with_service_edit(&fixtures::ktp(), &e2).unwrap();
+        let s2 = s2.service(&fixtures::ktp()).unwrap();
+        assert_eq!(
+            (s2.fee.rupiah, s2.fee.text.en.as_str()),
+            (25_000, "IDR 25,000")
+        );
+        assert_eq!(s2.product.en, "Salinan legalisir");
+        assert_eq!(s2.legal_basis, ["UU 23/2006", "Perpres 96/2018"]);
         assert_eq!(
             s.notice.as_ref().map(|n| n.en.as_str()),
             Some("Bawa pulpen sendiri.")
@@ -434,6 +572,21 @@ mod tests {
             with(&|e| e.notice_id = "n".repeat(301)),
             EditError::LongNotice
         );
+        assert_eq!(with(&|e| e.procedure = "\n".into()), EditError::NoProcedure);
+        for d in ["0", "61", "satu", ""] {
+            assert_eq!(
+                with(&|e| e.completion_days = d.into()),
+                EditError::BadCompletion,
+                "{d:?}"
+            );
+        }
+        assert_eq!(with(&|e| e.fee_rupiah = "gratis".into()), EditError::BadFee);
+        assert_eq!(with(&|e| e.fee_text = " ".into()), EditError::BadFee);
+        assert_eq!(with(&|e| e.product = String::new()), EditError::NoProduct);
+        assert_eq!(
+            with(&|e| e.legal_basis = "x".repeat(301)),
+            EditError::LongLine(1)
+        );
         let other = ServiceCode::parse("tidak-ada").unwrap();
         assert_eq!(
             c.with_service_edit(&other, &edit(&c)).unwrap_err(),
@@ -459,7 +612,12 @@ mod tests {
         let v2 = v1.with_service_edit(&k, &e).unwrap();
         let mut e = edit(&v2);
         e.requirements = "KTP-el asli\nSurat kuasa".into();
+        e.completion_days = "3".into();
         let v3 = v2.with_service_edit(&k, &e).unwrap();
+        // The completion time (the receipt's due rule) is kept the same way.
+        assert_eq!(v3.completion_days_at(&k, 1), 1);
+        assert_eq!(v3.completion_days_at(&k, 2), 1);
+        assert_eq!(v3.completion_days_at(&k, 3), 3);
         let ids = |v: u32| -> Vec<String> {
             v3.requirements_at(&k, v)
                 .iter()
@@ -496,7 +654,7 @@ mod tests {
             id: super::super::ids::TicketId,
             checked: &[&str],
             ms: i64,
-        ) -> Result<(), TicketError> {
+        ) -> Result<super::super::ticket::EventKind, TicketError> {
             for cmd in [
                 TicketCommand::Call {
                     loket: super::super::ids::LoketId::new(1).unwrap(),
@@ -516,7 +674,7 @@ mod tests {
                 counter: 0,
                 client: ClientId::from_random_bytes([5; 16]),
             };
-            r.decide(&kind, at, rules).map(|_| ())
+            r.decide(&kind, at, rules).map(|(_, e)| e)
         }
         let t0 = 1_764_547_200_000 + 3_600_000;
         let (old, kind) = issue(1, 1);
@@ -524,7 +682,14 @@ mod tests {
         let (new, kind) = issue(2, 3);
         fixtures::decide_and_apply(&mut r, &rules, &kind, t0);
         let two = ["ktp-el-asli", "fotokopi-ktp-el"];
-        assert_eq!(accept(&mut r, &rules, old, &two, t0 + 1_000), Ok(()));
+        // Accepted with its two documents, due after version 1's one working day (today
+        // the standard says three).
+        match accept(&mut r, &rules, old, &two, t0 + 1_000) {
+            Ok(super::super::ticket::EventKind::Accepted { receipt }) => {
+                assert_eq!(receipt.due, rules.calendar.due_time(receipt.accepted_at, 1))
+            }
+            other => panic!("{other:?}"),
+        }
         let refused = accept(&mut r, &rules, new, &two, t0 + 3_000);
         assert!(
             matches!(refused, Err(TicketError::ChecklistIncomplete { ref missing }) if missing.len() == 1),

@@ -604,6 +604,12 @@ impl Ticket {
         catalogue.requirements_at(&self.service, self.catalogue)
     }
 
+    /// The working days its file has to be completed in: its service's completion time
+    /// as the catalogue had it when the ticket was issued.
+    pub fn completion_days(&self, catalogue: &super::catalogue::Catalogue) -> u8 {
+        catalogue.completion_days_at(&self.service, self.catalogue)
+    }
+
     fn wrong_state(&self, cmd: &TicketCommand) -> TicketError {
         TicketError::WrongState {
             number: self.number,
@@ -735,7 +741,7 @@ impl Ticket {
                 let accepted_at = at.timestamp();
                 let due = ctx
                     .calendar
-                    .due_time(accepted_at, ctx.service.completion.working_days);
+                    .due_time(accepted_at, self.completion_days(ctx.catalogue));
                 let day = ctx.calendar.service_day(accepted_at);
                 Ok(EventKind::Accepted {
                     receipt: Receipt {

@@ -54,6 +54,12 @@ fn ServiceEditor(
     let cap = RwSignal::new(String::new());
     let notice_id = RwSignal::new(String::new());
     let notice_en = RwSignal::new(String::new());
+    let procedure = RwSignal::new(String::new());
+    let days = RwSignal::new(String::new());
+    let fee_rupiah = RwSignal::new(String::new());
+    let fee_text = RwSignal::new(String::new());
+    let product = RwSignal::new(String::new());
+    let legal = RwSignal::new(String::new());
     let code = StoredValue::new(code);
     Effect::new(move |_| {
         let Some(e) = catalogue
@@ -67,6 +73,12 @@ fn ServiceEditor(
         cap.set(e.daily_cap);
         notice_id.set(e.notice_id);
         notice_en.set(e.notice_en);
+        procedure.set(e.procedure);
+        days.set(e.completion_days);
+        fee_rupiah.set(e.fee_rupiah);
+        fee_text.set(e.fee_text);
+        product.set(e.product);
+        legal.set(e.legal_basis);
     });
     let name = move || {
         catalogue
@@ -86,6 +98,12 @@ fn ServiceEditor(
             daily_cap: cap.get_untracked(),
             notice_id: notice_id.get_untracked(),
             notice_en: notice_en.get_untracked(),
+            procedure: procedure.get_untracked(),
+            completion_days: days.get_untracked(),
+            fee_rupiah: fee_rupiah.get_untracked(),
+            fee_text: fee_text.get_untracked(),
+            product: product.get_untracked(),
+            legal_basis: legal.get_untracked(),
         };
         let Some(current) = catalogue.get_untracked() else {
             return;
@@ -141,6 +159,34 @@ fn ServiceEditor(
             <label>
                 <span>{move || text::NOTICE_EN.get(lang.get())}</span>
                 <input name="notice_en" prop:value=notice_en on:input=move |e| notice_en.set(event_target_value(&e))/>
+            </label>
+            <label>
+                <span>{move || text::PROCEDURE_EDIT.get(lang.get())}</span>
+                <textarea name="procedure" rows="5" spellcheck="false"
+                    prop:value=procedure on:input=move |e| procedure.set(event_target_value(&e))></textarea>
+            </label>
+            <div class="form-row">
+                <label>
+                    <span>{move || text::COMPLETION_EDIT.get(lang.get())}</span>
+                    <input name="completion_days" inputmode="numeric" prop:value=days on:input=move |e| days.set(event_target_value(&e))/>
+                </label>
+                <label>
+                    <span>{move || text::FEE_RUPIAH_EDIT.get(lang.get())}</span>
+                    <input name="fee_rupiah" inputmode="numeric" prop:value=fee_rupiah on:input=move |e| fee_rupiah.set(event_target_value(&e))/>
+                </label>
+            </div>
+            <label>
+                <span>{move || text::FEE_TEXT_EDIT.get(lang.get())}</span>
+                <input name="fee_text" prop:value=fee_text on:input=move |e| fee_text.set(event_target_value(&e))/>
+            </label>
+            <label>
+                <span>{move || text::PRODUCT_EDIT.get(lang.get())}</span>
+                <input name="product" prop:value=product on:input=move |e| product.set(event_target_value(&e))/>
+            </label>
+            <label>
+                <span>{move || text::LEGAL_EDIT.get(lang.get())}</span>
+                <textarea name="legal_basis" rows="3" spellcheck="false"
+                    prop:value=legal on:input=move |e| legal.set(event_target_value(&e))></textarea>
             </label>
             <button class="btn btn-primary" type="submit">{move || text::SAVE_STANDARD.get(lang.get())}</button>
         </form>

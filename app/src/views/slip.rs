@@ -64,7 +64,7 @@ impl Slip {
                 TicketStatus::Accepted | TicketStatus::Ready | TicketStatus::PickupCalled { .. },
                 Some(r),
             ) => {
-                let days = service.completion.working_days;
+                let days = t.completion_days(&rules.catalogue);
                 Some(Slip {
                     office,
                     title: Text::new(text::RECEIPT_TITLE.0, text::RECEIPT_TITLE.1),
