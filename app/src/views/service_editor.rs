@@ -15,6 +15,30 @@ use crate::domain::ids::ServiceCode;
 use crate::text;
 use crate::use_lang;
 
+/// A save's answer on the page: the new catalogue and "saved (version N)", or why not.
+#[cfg(feature = "hydrate")]
+fn show_saved(
+    answer: Result<Catalogue, crate::client::net::NetError>,
+    saved: text::T,
+    catalogue: RwSignal<Option<Catalogue>>,
+    message: RwSignal<Option<Text>>,
+) {
+    use crate::client::net::NetError;
+    message.set(Some(match answer {
+        Ok(c) => {
+            let v = text::VERSION;
+            let said = Text::new(
+                format!("{} ({} {}).", saved.0, v.0, c.version),
+                format!("{} ({} {}).", saved.1, v.1, c.version),
+            );
+            catalogue.set(Some(c));
+            said
+        }
+        Err(NetError::Refused { code, .. }) => code.text(),
+        Err(NetError::Unreachable) => text::UNREACHABLE.into(),
+    }));
+}
+
 #[component]
 pub fn ServiceEditors(
     catalogue: RwSignal<Option<Catalogue>>,
@@ -114,22 +138,8 @@ fn ServiceEditor(
         } else {
             #[cfg(feature = "hydrate")]
             leptos::task::spawn_local(async move {
-                match crate::client::net::edit_service(&code.get_value(), &edit).await {
-                    Ok(c) => {
-                        let (a, b) = (text::STANDARD_SAVED, text::VERSION);
-                        message.set(Some(Text::new(
-                            format!("{} ({} {}).", a.0, b.0, c.version),
-                            format!("{} ({} {}).", a.1, b.1, c.version),
-                        )));
-                        catalogue.set(Some(c));
-                    }
-                    Err(crate::client::net::NetError::Refused { code, .. }) => {
-                        message.set(Some(code.text()))
-                    }
-                    Err(crate::client::net::NetError::Unreachable) => {
-                        message.set(Some(text::UNREACHABLE.into()))
-                    }
-                }
+                let answer = crate::client::net::edit_service(&code.get_value(), &edit).await;
+                show_saved(answer, text::STANDARD_SAVED, catalogue, message);
             });
         }
     };
@@ -221,22 +231,8 @@ pub fn HoursEditor(
         } else {
             #[cfg(feature = "hydrate")]
             leptos::task::spawn_local(async move {
-                match crate::client::net::edit_hours(&edit).await {
-                    Ok(c) => {
-                        let (a, b) = (text::HOURS_SAVED, text::VERSION);
-                        message.set(Some(Text::new(
-                            format!("{} ({} {}).", a.0, b.0, c.version),
-                            format!("{} ({} {}).", a.1, b.1, c.version),
-                        )));
-                        catalogue.set(Some(c));
-                    }
-                    Err(crate::client::net::NetError::Refused { code, .. }) => {
-                        message.set(Some(code.text()))
-                    }
-                    Err(crate::client::net::NetError::Unreachable) => {
-                        message.set(Some(text::UNREACHABLE.into()))
-                    }
-                }
+                let answer = crate::client::net::edit_hours(&edit).await;
+                show_saved(answer, text::HOURS_SAVED, catalogue, message);
             });
         }
     };

@@ -123,6 +123,12 @@ pub fn token_row(token: &TrackingToken, ticket: TicketId, day: Date) -> Value {
     json!({ "id": token.as_str(), "ticket": ticket.simple(), "day": app::domain::time_format::print_date(day) })
 }
 
+/// The event records after `cursor`, at most `limit`: the key range `from..to`.
+fn seq_range(cursor: u64, limit: usize) -> (u64, u64) {
+    let from = cursor.saturating_add(1).min(i64::MAX as u64);
+    (from, from.saturating_add(limit as u64).min(i64::MAX as u64))
+}
+
 /// A service day as a record key that sorts like the date: 2026-12-01 → 20261201.
 pub fn day_key(d: Date) -> i64 {
     i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
@@ -343,8 +349,7 @@ impl Store {
         // both ends so a pull from far back reads only its own page. SurrealQL takes no
         // parameters in a range, so the integers are formatted in. SurrealDB's integers
         // are i64: a cursor beyond that has nothing after it.
-        let from = cursor.saturating_add(1).min(i64::MAX as u64);
-        let to = from.saturating_add(limit as u64).min(i64::MAX as u64);
+        let (from, to) = seq_range(cursor, limit);
         let mut r = self
             .db
             .query(format!(

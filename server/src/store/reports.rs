@@ -24,8 +24,7 @@ pub struct OpenDay {
 impl Store {
     /// Events after `cursor` with the officer that sent each, at most `limit`, in order.
     pub async fn logged_after(&self, cursor: u64, limit: usize) -> Result<Vec<Logged>> {
-        let from = cursor.saturating_add(1).min(i64::MAX as u64);
-        let to = from.saturating_add(limit as u64).min(i64::MAX as u64);
+        let (from, to) = super::seq_range(cursor, limit);
         let mut r = self
             .db
             .query(format!(
