@@ -22,6 +22,8 @@ pub enum Storage {
 pub struct Config {
     pub addr: SocketAddr,
     pub storage: Storage,
+    /// What the embedded store may keep in memory (ignored for memory and a server).
+    pub disk_memory: crate::store::DiskMemory,
     pub namespace: String,
     pub database: String,
     /// Where cargo-leptos put the compiled site (pkg/, assets).
@@ -51,6 +53,21 @@ fn number(var: &dyn Fn(&str) -> Option<String>, key: &str, default: u64) -> anyh
             .parse()
             .map_err(|_| anyhow::anyhow!("{key} must be a whole number, not {v:?}")),
     }
+}
+
+/// `ANTREAN_DB_CACHE_MB` and `ANTREAN_DB_MEMTABLE_MB`. The memtable also bounds the largest
+/// transaction (a day's close, a history import), hence its floor.
+fn disk_memory(var: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<crate::store::DiskMemory> {
+    let d = crate::store::DiskMemory::default();
+    let cache = number(var, "ANTREAN_DB_CACHE_MB", d.block_cache_bytes >> 20)?;
+    let memtable = number(var, "ANTREAN_DB_MEMTABLE_MB", d.memtable_bytes >> 20)?;
+    if memtable < 8 {
+        anyhow::bail!("ANTREAN_DB_MEMTABLE_MB must be at least 8, not {memtable}");
+    }
+    Ok(crate::store::DiskMemory {
+        block_cache_bytes: cache << 20,
+        memtable_bytes: memtable << 20,
+    })
 }
 
 impl Config {
@@ -99,6 +116,7 @@ impl Config {
         Ok(Self {
             addr,
             storage,
+            disk_memory: disk_memory(&var)?,
             namespace: var("ANTREAN_DB_NS").unwrap_or_else(|| "antrean".into()),
             database: var("ANTREAN_DB_DB").unwrap_or_else(|| "main".into()),
             site_root: PathBuf::from(
@@ -140,6 +158,7 @@ impl Config {
         Self {
             addr: "127.0.0.1:0".parse().expect("literal address"),
             storage: Storage::Memory,
+            disk_memory: crate::store::DiskMemory::default(),
             namespace: "antrean".into(),
             database: "test".into(),
             site_root: PathBuf::from("target/site"),
@@ -151,5 +170,39 @@ impl Config {
             streams_per_address: 1024,
             trusted_proxies: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn the_embedded_store_memory_comes_from_the_environment_within_its_floor() {
+        assert_eq!(
+            disk_memory(&vars(&[])).unwrap(),
+            crate::store::DiskMemory::default()
+        );
+        let m = disk_memory(&vars(&[
+            ("ANTREAN_DB_CACHE_MB", "64"),
+            ("ANTREAN_DB_MEMTABLE_MB", "128"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            (m.block_cache_bytes, m.memtable_bytes),
+            (64 << 20, 128 << 20)
+        );
+        let low = disk_memory(&vars(&[("ANTREAN_DB_MEMTABLE_MB", "4")])).unwrap_err();
+        assert!(low.to_string().contains("at least 8"), "{low}");
+        assert!(disk_memory(&vars(&[("ANTREAN_DB_CACHE_MB", "lots")])).is_err());
     }
 }

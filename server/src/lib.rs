@@ -27,6 +27,7 @@ pub mod config;
 pub mod connections;
 pub mod devices;
 pub mod error;
+pub mod heap;
 pub mod public_page;
 pub mod reports;
 pub mod retention;

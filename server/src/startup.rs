@@ -149,6 +149,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
     sync::spawn_log_watcher(state.clone());
     tokio::spawn(sync::pace_citizens(state.clone()));
     retention::spawn(state.clone());
+    crate::heap::spawn_trim();
     // The first check runs at once: an office whose server was down at closing time
     // closes now.
     closing::spawn(state.clone());
@@ -182,6 +183,9 @@ impl Running {
             signal,
         )
         .await?;
+        if let Err(e) = self.state.store.close().await {
+            tracing::error!(error = %e, "the store did not close cleanly");
+        }
         tracing::info!("stopped");
         Ok(())
     }

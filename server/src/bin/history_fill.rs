@@ -285,6 +285,8 @@ async fn main() -> anyhow::Result<()> {
         auth.commit_close(plan);
         start = auth.replica.clone();
     }
+    // Written out, so the server's first start on it has nothing to replay.
+    store.close().await?;
     println!(
         "{}",
         serde_json::json!({

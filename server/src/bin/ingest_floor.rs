@@ -137,6 +137,7 @@ async fn main() -> anyhow::Result<()> {
             .check()?;
     }
     let seconds = t0.elapsed().as_secs_f64();
+    store.close().await?;
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
     println!(

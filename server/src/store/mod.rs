@@ -5,10 +5,12 @@
 //! queries filter on: the domain types stay the single definition of the data, and the
 //! SCHEMAFULL tables still refuse anything unexpected.
 
+mod conn;
 mod reports;
 mod schema;
 mod staff_and_devices;
 
+pub use conn::{Conn, DiskMemory};
 pub use reports::OpenDay;
 pub use schema::SCHEMA_VERSION;
 pub use staff_and_devices::{
@@ -29,8 +31,6 @@ use app::domain::ticket::Ticket;
 use jiff::civil::Date;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
-use surrealdb::engine::any::Any;
-use surrealdb::Surreal;
 
 use crate::config::{Config, Storage};
 
@@ -84,7 +84,7 @@ pub struct Checkpoint {
 /// live streams: 190 MB with a handle per clone, a few MB with one shared.
 #[derive(Clone)]
 pub struct Store {
-    db: std::sync::Arc<Surreal<Any>>,
+    db: std::sync::Arc<Conn>,
 }
 
 fn parse<T: DeserializeOwned>(v: &Value) -> Result<T> {
@@ -138,34 +138,28 @@ impl Store {
     /// Connects as configured and brings the schema up to date.
     pub async fn open(cfg: &Config) -> Result<Self> {
         let db = match &cfg.storage {
-            Storage::Memory => surrealdb::engine::any::connect("mem://").await?,
+            Storage::Memory => Conn::any("mem://").await?,
             Storage::Disk(dir) => {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| StoreError::DataDir(dir.display().to_string(), e))?;
                 let abs = dir
                     .canonicalize()
                     .map_err(|e| StoreError::DataDir(dir.display().to_string(), e))?;
-                surrealdb::engine::any::connect(format!(
-                    "surrealkv://{}",
-                    abs.join("antrean.db").display()
-                ))
+                Conn::embedded(
+                    &abs.join("antrean.db").display().to_string(),
+                    cfg.disk_memory,
+                )
                 .await?
             }
             Storage::Remote { url, user, pass } => {
-                let db = surrealdb::engine::any::connect(url.as_str()).await?;
+                let db = Conn::any(url).await?;
                 if let (Some(u), Some(p)) = (user, pass) {
-                    db.signin(surrealdb::opt::auth::Root {
-                        username: u.clone(),
-                        password: p.clone(),
-                    })
-                    .await?;
+                    db.signin_root(u, p).await?;
                 }
                 db
             }
         };
-        db.use_ns(cfg.namespace.clone())
-            .use_db(cfg.database.clone())
-            .await?;
+        db.use_ns_db(&cfg.namespace, &cfg.database).await?;
         let store = Self {
             db: std::sync::Arc::new(db),
         };
@@ -181,9 +175,15 @@ impl Store {
         }
     }
 
+    /// Writes out what the embedded store holds in memory and closes it: the last thing a
+    /// process does with its store, so that the next start has no log to replay.
+    pub async fn close(&self) -> Result<()> {
+        Ok(self.db.close().await?)
+    }
+
     /// The connection itself, for tools that measure the database alone (the ingest
     /// benchmark's floor). The application goes through the methods here.
-    pub fn db(&self) -> &Surreal<Any> {
+    pub fn db(&self) -> &Conn {
         &self.db
     }
 
@@ -710,6 +710,71 @@ mod tests {
             .expect("tokens_taken");
         assert_eq!(taken.into_iter().collect::<Vec<_>>(), vec![token]);
         assert!(store.tokens_taken(vec![fresh]).await.unwrap().is_empty());
+    }
+
+    /// Bytes in the files of `dir`.
+    fn bytes_in(dir: &std::path::Path) -> u64 {
+        std::fs::read_dir(dir)
+            .map(|d| {
+                d.flatten()
+                    .filter_map(|e| e.metadata().ok())
+                    .map(|m| m.len())
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+
+    #[tokio::test]
+    async fn the_embedded_store_closes_with_nothing_to_replay_and_its_memory_bounds_apply() {
+        let dir = std::env::temp_dir().join(format!("antrean-store-{}", uuid::Uuid::new_v4()));
+        let mut cfg = Config::for_tests();
+        cfg.storage = Storage::Disk(dir.clone());
+        cfg.disk_memory = DiskMemory {
+            block_cache_bytes: 1 << 20,
+            memtable_bytes: 8 << 20,
+        };
+        let store = Store::open(&cfg).await.expect("store");
+        let client = ClientId::from_random_bytes(bytes(1));
+        store
+            .persist_push(&plan(client, 1..=200), &[], None)
+            .await
+            .expect("push");
+        let wal = dir.join("antrean.db").join("wal");
+        assert!(bytes_in(&wal) > 10_000, "the push is in the log first");
+        // The memtable is also the largest transaction the engine takes: at 8 MB one of
+        // 4 MB goes in and one of 12 MB is refused, so the bound reached the engine (its
+        // own default is up to 1 GiB).
+        let write = |id: &'static str, mb: usize| {
+            let store = store.clone();
+            async move {
+                store
+                    .db()
+                    .query(format!("CREATE scratch:{id} SET value = $v"))
+                    .bind(("v", "x".repeat(mb << 20)))
+                    .await
+                    .and_then(|r| r.check().map(drop))
+            }
+        };
+        write("small", 4).await.expect("4 MB fits an 8 MB memtable");
+        assert!(
+            write("big", 12).await.is_err(),
+            "12 MB fits an 8 MB memtable"
+        );
+        store.close().await.expect("close");
+        drop(store);
+        assert!(
+            bytes_in(&wal) < 1_000,
+            "closing wrote the memtable out: {} bytes of log left",
+            bytes_in(&wal)
+        );
+
+        let store = Store::open(&cfg).await.expect("reopened");
+        assert_eq!(
+            seqs(&store.events_after(0, 500).await.unwrap()),
+            (1..=200).collect::<Vec<_>>()
+        );
+        store.close().await.expect("close");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[tokio::test]

@@ -2,9 +2,8 @@
 //! is stored in `meta:schema`; each migration runs in its own transaction together with
 //! the version bump, so a crash leaves the schema at a whole version.
 
+use super::Conn;
 use serde_json::Value;
-use surrealdb::engine::any::Any;
-use surrealdb::Surreal;
 
 use super::StoreError;
 
@@ -163,7 +162,7 @@ const MIGRATIONS: &[&str] = &[
 /// The version a database has after start-up.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-pub async fn version(db: &Surreal<Any>) -> Result<i64, StoreError> {
+pub async fn version(db: &Conn) -> Result<i64, StoreError> {
     // `meta` may not exist yet on a fresh database; selecting from a missing table
     // returns nothing rather than failing.
     let mut r = db.query("SELECT VALUE version FROM meta:schema").await?;
@@ -173,7 +172,7 @@ pub async fn version(db: &Surreal<Any>) -> Result<i64, StoreError> {
 
 /// Applies every migration above the stored version, then gives the indexes built in the
 /// background a moment to finish.
-pub async fn migrate(db: &Surreal<Any>) -> Result<(), StoreError> {
+pub async fn migrate(db: &Conn) -> Result<(), StoreError> {
     migrate_to(db, MIGRATIONS.len()).await?;
     settle_indexes(db, std::time::Duration::from_secs(5)).await
 }
@@ -189,7 +188,7 @@ const BACKGROUND_INDEXES: [(&str, &str); 2] = [
 /// small store's build takes milliseconds. A year's store takes longer than `limit`: the
 /// server then starts anyway (the reason for building them in the background), and a
 /// push that fails meanwhile is sent again by its device.
-async fn settle_indexes(db: &Surreal<Any>, limit: std::time::Duration) -> Result<(), StoreError> {
+async fn settle_indexes(db: &Conn, limit: std::time::Duration) -> Result<(), StoreError> {
     let until = std::time::Instant::now() + limit;
     for (index, table) in BACKGROUND_INDEXES {
         loop {
@@ -216,7 +215,7 @@ async fn settle_indexes(db: &Surreal<Any>, limit: std::time::Duration) -> Result
 }
 
 /// Applies the migrations above the stored version up to version `to`.
-async fn migrate_to(db: &Surreal<Any>, to: usize) -> Result<(), StoreError> {
+async fn migrate_to(db: &Conn, to: usize) -> Result<(), StoreError> {
     let from = version(db).await?;
     for (i, m) in MIGRATIONS
         .iter()
@@ -243,8 +242,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_migrated_database_has_its_background_indexes_ready() {
-        let db = surrealdb::engine::any::connect("mem://").await.unwrap();
-        db.use_ns("antrean").use_db("test").await.unwrap();
+        let db = Conn::any("mem://").await.unwrap();
+        db.use_ns_db("antrean", "test").await.unwrap();
         migrate(&db).await.unwrap();
         for (index, table) in BACKGROUND_INDEXES {
             let mut r = db
@@ -262,8 +261,8 @@ mod tests {
 
     #[tokio::test]
     async fn migration_3_rekeys_existing_audit_rows_into_time_order() {
-        let db = surrealdb::engine::any::connect("mem://").await.unwrap();
-        db.use_ns("antrean").use_db("test").await.unwrap();
+        let db = Conn::any("mem://").await.unwrap();
+        db.use_ns_db("antrean", "test").await.unwrap();
         migrate_to(&db, 2).await.unwrap();
         // Version 2 rows had random ids, so key order said nothing about time.
         for (at, subject) in [(100, "A1-003"), (9, "A1-001"), (10, "A1-002")] {
