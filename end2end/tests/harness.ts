@@ -38,9 +38,21 @@ export function alwaysOpenCatalogue(edit: (seed: string) => string = (s) => s): 
     })
     .flatMap((l) => (l.startsWith("zone_name = ") ? [l, ...days.map((d) => `${d} = { open = "00:00:00", close = "23:59:59" }`)] : [l]))
     .join("\n");
-  const path = join(mkdtempSync(join(tmpdir(), "antrean-catalogue-")), "catalogue.toml");
+  const path = join(catalogueDir(), `catalogue-${++catalogues}.toml`);
   writeFileSync(path, text);
   return path;
+}
+
+/** One directory per test process for the catalogues it writes, removed when it exits. */
+let catalogues = 0;
+let cataloguesIn: string | undefined;
+function catalogueDir(): string {
+  if (!cataloguesIn) {
+    const dir = mkdtempSync(join(tmpdir(), "antrean-catalogue-"));
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+    cataloguesIn = dir;
+  }
+  return cataloguesIn;
 }
 
 export class Server {

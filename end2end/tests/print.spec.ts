@@ -4,7 +4,7 @@
 import { test, expect, Page, Browser } from "@playwright/test";
 import { Server, openDevice } from "./harness";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, copyFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, copyFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import jsQR from "jsqr";
@@ -69,6 +69,7 @@ async function printed(page: Page, mm: number, name: string): Promise<{ qr: stri
       }
     }
   }
+  rmSync(dir, { recursive: true, force: true });
   return { qr: code?.data ?? "", pages: pngs.length, rightmost, width: png.width };
 }
 

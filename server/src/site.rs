@@ -228,8 +228,23 @@ pub fn serve_sw(sw: &Option<String>) -> Response {
 mod tests {
     use super::*;
 
-    /// A site directory of its own under the system's temp dir.
-    fn site(hash: Option<&str>) -> PathBuf {
+    /// A site directory of its own under the system's temp dir, removed when dropped.
+    struct Site(PathBuf);
+
+    impl std::ops::Deref for Site {
+        type Target = Path;
+        fn deref(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Site {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn site(hash: Option<&str>) -> Site {
         static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("antrean-site-{}-{n}", std::process::id()));
@@ -243,7 +258,7 @@ mod tests {
             "const V = \"__BUILD__\"; [\"__JS__\", \"__WASM__\", \"__CSS__\"]",
         )
         .expect("sw");
-        dir
+        Site(dir)
     }
 
     #[test]

@@ -72,14 +72,23 @@ pub fn spawn_app_with(db: Db<'_>, port: u16) -> TestApp {
 /// The seed catalogue with an office open all day, every day (00:00–23:59:59 WITA): the
 /// tests run at any hour, and a day that closed in the middle of one would end its
 /// tickets as not served. Tests of the close itself act on yesterday, whose close has
-/// passed whatever the hour. Written once per test run.
+/// passed whatever the hour. Written once, named by its content (one file per version of
+/// the seed, not one per test run), and put in place by a rename so a concurrent run never
+/// reads half of it.
 pub fn always_open_catalogue() -> &'static Path {
     static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     PATH.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("antrean-tests-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let path = dir.join("catalogue.toml");
-        std::fs::write(&path, always_open(SEED_TOML)).expect("write the test catalogue");
+        use std::hash::{Hash, Hasher};
+        let text = always_open(SEED_TOML);
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        text.hash(&mut h);
+        let dir = std::env::temp_dir();
+        let path = dir.join(format!("antrean-tests-catalogue-{:016x}.toml", h.finish()));
+        if !path.exists() {
+            let part = dir.join(format!("antrean-tests-catalogue-{}.part", std::process::id()));
+            std::fs::write(&part, text).expect("write the test catalogue");
+            std::fs::rename(&part, &path).expect("put the test catalogue in place");
+        }
         path
     })
 }
