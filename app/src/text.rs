@@ -453,3 +453,33 @@ pub const PRODUCT_EDIT: T = T(
     "Product (Indonesian | English)",
 );
 pub const LEGAL_EDIT: T = T("Dasar hukum (satu per baris)", "Legal basis (one per line)");
+pub const NAME_EDIT: T = T(
+    "Nama layanan (Indonesia | Inggris)",
+    "Service name (Indonesian | English)",
+);
+pub const DESCRIPTION_EDIT: T = T(
+    "Keterangan singkat (Indonesia | Inggris)",
+    "Short description (Indonesian | English)",
+);
+pub const COMPLAINTS_EDIT: T = T(
+    "Saluran pengaduan (satu per baris: jenis | nama | name | alamat; jenis: kotak-saran, situs, whatsapp, email, lapor, petugas)",
+    "Complaint channels (one per line: kind | Indonesian | English | address; kinds: kotak-saran, situs, whatsapp, email, lapor, petugas)",
+);
+pub const PREFIX_EDIT: T = T(
+    "Huruf tiket (satu huruf A–Z, tetap setelah dibuat)",
+    "Ticket letter (one letter A–Z, fixed once created)",
+);
+pub const NEW_SERVICE_TITLE: T = T("Tambah layanan", "Add a service");
+pub const ADD_SERVICE: T = T("Tambah layanan", "Add the service");
+pub const SERVICE_ADDED: T = T(
+    "Layanan ditambahkan; kios menampilkannya sekarang",
+    "Service added; kiosks show it now",
+);
+pub const RETIRE_SERVICE: T = T("Tidak ditawarkan lagi", "No longer offered");
+pub const OFFER_SERVICE: T = T("Tawarkan lagi", "Offer again");
+pub const SERVICE_RETIRED: T = T(
+    "Layanan tidak ditawarkan lagi; tiket dan berkas yang sudah ada tetap dilayani",
+    "Service no longer offered; existing tickets and files are still served",
+);
+pub const SERVICE_OFFERED: T = T("Layanan ditawarkan lagi", "Service offered again");
+pub const RETIRED_MARK: T = T("tidak ditawarkan", "not offered");

@@ -94,3 +94,60 @@ test("an open kiosk shows a requirement the admin adds, without a reload; a tick
   const audit = (await server.api(await server.admin(), "GET", "/api/audit?limit=50")).body;
   expect(JSON.stringify(audit)).toContain("changed_service");
 });
+
+test("an admin adds a service: an open kiosk offers it without a reload and issues its letter; a service no longer offered leaves the kiosk", async ({ browser }) => {
+  const kiosk = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await openDevice(server, kiosk, "/kiosk");
+  await expect(kiosk.getByTestId("service-legalisir-kk")).toBeVisible();
+  await kiosk.evaluate(() => ((window as any).__sameDocument = true));
+
+  await server.admin();
+  const admin = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await admin.goto(`${server.url}/admin`);
+  const login = admin.getByTestId("admin-login");
+  await login.locator("input[name=username]").fill("admin");
+  await login.locator("input[name=password]").fill(PASSWORD);
+  await login.locator("button[type=submit]").click();
+
+  const form = admin.getByTestId("service-editor-new");
+  // Started with the office's complaint channels and a free fee.
+  await expect(form.locator("textarea[name=complaints]")).toHaveValue(/email \| E-mail \| E-mail \| disdukcapil@badungkab.go.id/);
+  await expect(form.locator("input[name=fee_rupiah]")).toHaveValue("0");
+  await form.locator("input[name=prefix]").fill("A");
+  await form.locator("input[name=name]").fill("Legalisir Akta Kelahiran | Certified copy of a birth certificate");
+  await form.locator("textarea[name=requirements]").fill("Akta kelahiran asli | Original birth certificate\nFotokopi akta kelahiran | Photocopy of the birth certificate");
+  await form.locator("input[name=lokets]").fill("3");
+  await form.locator("textarea[name=procedure]").fill("Ambil nomor antrean | Take a number\nSerahkan berkas di loket | Hand in the documents at the counter");
+  await form.locator("input[name=product]").fill("Fotokopi akta kelahiran yang dilegalisir | Certified copy");
+  // A letter another service has is named, and nothing is stored.
+  await form.locator("button[type=submit]").click();
+  await expect(admin.getByTestId("admin-message")).toHaveText("Huruf A sudah dipakai layanan lain.");
+  await form.locator("input[name=prefix]").fill("c");
+  await form.locator("button[type=submit]").click();
+  await expect(admin.getByTestId("admin-message")).toContainText("Layanan ditambahkan");
+  const added = admin.getByTestId("service-editor-legalisir-akta-kelahiran");
+  await expect(added.locator("h2")).toHaveText("C — Legalisir Akta Kelahiran");
+  // The form is ready for the next one.
+  await expect(form.locator("input[name=name]")).toHaveValue("");
+
+  // The open kiosk offers it and issues its letter.
+  const button = kiosk.getByTestId("service-legalisir-akta-kelahiran");
+  await expect(button).toBeVisible({ timeout: 10_000 });
+  expect(await kiosk.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  await button.click();
+  await expect(kiosk.getByTestId("requirements")).toContainText("Akta kelahiran asli");
+  await kiosk.getByTestId("take-number").click();
+  await expect(kiosk.getByTestId("ticket-number")).toHaveText(/^C/);
+  await kiosk.getByTestId("done").click();
+  await kiosk.screenshot({ path: join(shotsDir(), "kiosk-added-service.png") });
+
+  // No longer offered: it leaves the kiosk, and the editor says so.
+  await added.getByTestId("offered-toggle").click();
+  await expect(admin.getByTestId("admin-message")).toContainText("Layanan tidak ditawarkan lagi");
+  await expect(added.locator("h2")).toHaveText("C — Legalisir Akta Kelahiran (tidak ditawarkan)");
+  await expect(button).toBeHidden({ timeout: 10_000 });
+  await expect(kiosk.getByTestId("service-legalisir-kk")).toBeVisible();
+  const audit = JSON.stringify((await server.api(await server.admin(), "GET", "/api/audit?limit=50")).body);
+  expect(audit).toContain("added_service");
+  expect(audit).toContain("retired_service");
+});

@@ -1,7 +1,7 @@
 //! Changes to the catalogue made in `/admin`: the office's days off (the calendar's one
 //! part an office must change every year: the joint decree on national holidays and *cuti
-//! bersama* comes out in the autumn before, Bali's regional days with it) and a service's
-//! requirements, lokets, daily quota and running notice.
+//! bersama* comes out in the autumn before, Bali's regional days with it), a service's
+//! standard, a new service, a service no longer offered, and the office's hours.
 //!
 //! Each change is validated by the domain, stored as the catalogue's next version, made
 //! the authority's rules, written to the audit log, and announced on the live streams:
@@ -10,7 +10,7 @@
 
 use app::domain::calendar::{parse_holidays, Holiday};
 use app::domain::catalogue::{Catalogue, HolidayList};
-use app::domain::catalogue_edit::{EditError, HoursEdit, ServiceEdit};
+use app::domain::catalogue_edit::{EditError, HoursEdit, NewService, Offered, ServiceEdit};
 use app::domain::ids::ServiceCode;
 use app::domain::mutation::Poke;
 use app::domain::replica::Rules;
@@ -97,13 +97,63 @@ pub async fn edit_service(
     let next = install(
         &s,
         &who,
-        |c| {
-            c.with_service_edit(&code, &edit).map_err(|e| match e {
-                EditError::UnknownService => ApiError::NotFound("no such service".into()),
-                e => ApiError::Invalid(e.to_string()),
-            })
-        },
+        |c| c.with_service_edit(&code, &edit).map_err(refused),
         "changed_service",
+        subject,
+    )
+    .await?;
+    Ok(Json(next))
+}
+
+/// A refused edit: 404 for a service that does not exist, 400 with the reason otherwise.
+fn refused(e: EditError) -> ApiError {
+    match e {
+        EditError::UnknownService => ApiError::NotFound("no such service".into()),
+        e => ApiError::Invalid(e.to_string()),
+    }
+}
+
+/// `POST /api/admin/services`: a new service; answers the catalogue as stored. Kiosks
+/// show it as soon as they hear of the new version.
+pub async fn add_service(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    body: Result<Json<NewService>, JsonRejection>,
+) -> Result<Json<Catalogue>, ApiError> {
+    let new = json_body(body)?;
+    let subject = new.edit.name.clone();
+    let next = install(
+        &s,
+        &who,
+        |c| c.with_new_service(&new).map(|(c, _)| c).map_err(refused),
+        "added_service",
+        subject,
+    )
+    .await?;
+    Ok(Json(next))
+}
+
+/// `POST /api/admin/services/{code}/offered`: offers a service again or no longer (its
+/// open tickets and files are still served); answers the catalogue as stored.
+pub async fn offer_service(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Path(code): Path<String>,
+    body: Result<Json<Offered>, JsonRejection>,
+) -> Result<Json<Catalogue>, ApiError> {
+    let Offered { offered } = json_body(body)?;
+    let code =
+        ServiceCode::parse(&code).map_err(|_| ApiError::NotFound("no such service".into()))?;
+    let subject = code.to_string();
+    let next = install(
+        &s,
+        &who,
+        |c| c.with_service_offered(&code, offered).map_err(refused),
+        if offered {
+            "offered_service"
+        } else {
+            "retired_service"
+        },
         subject,
     )
     .await?;

@@ -156,6 +156,18 @@ pub fn table() -> Vec<Entry> {
             ADMIN,
             catalogue_edits::edit_service,
         ),
+        r(
+            M::POST,
+            "/admin/services",
+            ADMIN,
+            catalogue_edits::add_service,
+        ),
+        r(
+            M::POST,
+            "/admin/services/{code}/offered",
+            ADMIN,
+            catalogue_edits::offer_service,
+        ),
         r(M::POST, "/admin/hours", ADMIN, catalogue_edits::edit_hours),
     ]
 }

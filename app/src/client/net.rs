@@ -256,6 +256,25 @@ pub async fn edit_service(
     post(&format!("/api/admin/services/{code}"), edit).await
 }
 
+/// Adds a service; answers the new catalogue.
+pub async fn add_service(
+    new: &crate::domain::catalogue_edit::NewService,
+) -> Result<Catalogue, NetError> {
+    post("/api/admin/services", new).await
+}
+
+/// Offers a service again or no longer; answers the new catalogue.
+pub async fn offer_service(
+    code: &crate::domain::ids::ServiceCode,
+    offered: bool,
+) -> Result<Catalogue, NetError> {
+    post(
+        &format!("/api/admin/services/{code}/offered"),
+        &crate::domain::catalogue_edit::Offered { offered },
+    )
+    .await
+}
+
 /// Saves the office's hours; answers the new catalogue.
 pub async fn edit_hours(
     edit: &crate::domain::catalogue_edit::HoursEdit,

@@ -456,8 +456,7 @@ async fn top_up_leases(rt: &Handle) {
             .service_day(jiff::Timestamp::from_millisecond(now_ms()).unwrap_or_default());
         sync.rules()
             .catalogue
-            .services
-            .iter()
+            .offered()
             .filter(|s| inner.pool.needs_lease(&s.code, day))
             .map(|s| s.code.clone())
             .collect()

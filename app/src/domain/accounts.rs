@@ -271,6 +271,11 @@ pub fn action_label(action: &str) -> Text {
         "reset_password" => ("mengatur ulang kata sandi", "reset a password"),
         "changed_own_password" => ("mengganti kata sandinya", "changed their password"),
         "changed_holidays" => ("mengubah hari libur", "changed the holidays"),
+        "changed_service" => ("mengubah standar layanan", "changed a service standard"),
+        "added_service" => ("menambah layanan", "added a service"),
+        "retired_service" => ("menghentikan layanan", "stopped offering a service"),
+        "offered_service" => ("menawarkan kembali layanan", "offered a service again"),
+        "changed_hours" => ("mengubah jam layanan", "changed the office hours"),
         "pickup_missed" => ("menandai tidak datang mengambil", "marked not collected"),
         other => (other, other),
     };

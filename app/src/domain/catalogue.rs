@@ -18,7 +18,7 @@ use super::ids::{LoketId, RequirementId, ServiceCode};
 pub enum CatalogueError {
     #[error("the catalogue is not valid TOML: {0}")]
     Syntax(String),
-    #[error("the catalogue has no service")]
+    #[error("the catalogue offers no service")]
     Empty,
     #[error("service code {0} appears twice")]
     DuplicateCode(ServiceCode),
@@ -203,6 +203,11 @@ pub struct Service {
     /// Most tickets the kiosk issues for this service in one service day.
     #[serde(default)]
     pub daily_cap: Option<u16>,
+    /// No longer offered: the kiosk and the public page leave it out, while the tickets
+    /// and files issued for it keep their standard until they end. A service is retired,
+    /// never deleted, so everything that names it still finds it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
 }
 
 impl Service {
@@ -263,7 +268,7 @@ impl Catalogue {
 
     /// Checks the invariants the rest of the domain relies on.
     pub fn validate(&self) -> Result<(), CatalogueError> {
-        if self.services.is_empty() {
+        if self.offered().next().is_none() {
             return Err(CatalogueError::Empty);
         }
         let mut codes = BTreeSet::new();
@@ -299,6 +304,11 @@ impl Catalogue {
         }
         self.calendar.build()?;
         Ok(())
+    }
+
+    /// The services the office offers today (the kiosk's buttons, the public page).
+    pub fn offered(&self) -> impl Iterator<Item = &Service> {
+        self.services.iter().filter(|s| !s.retired)
     }
 
     pub fn service(&self, code: &ServiceCode) -> Option<&Service> {

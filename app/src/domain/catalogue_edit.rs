@@ -10,12 +10,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::catalogue::{Catalogue, Requirement};
+use super::catalogue::{
+    Catalogue, ChannelKind, ComplaintChannel, CompletionTime, Fee, Requirement, Service,
+};
 use super::i18n::Text;
 use super::ids::{LoketId, RequirementId, ServiceCode};
 
 /// `POST /api/admin/services/{code}`: the service's editable parts, as the form has them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceEdit {
     /// One requirement per line: "Indonesian | English".
     pub requirements: String,
@@ -43,6 +45,112 @@ pub struct ServiceEdit {
     /// The legal basis, one regulation per line.
     #[serde(default)]
     pub legal_basis: String,
+    /// The service's name and description, "Indonesian | English".
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// The complaint channels, one per line: "kind | Indonesian | English | address"
+    /// (English and address optional; kinds in [`CHANNEL_KINDS`]).
+    #[serde(default)]
+    pub complaints: String,
+}
+
+/// `POST /api/admin/services`: a new service: the letter its tickets carry (fixed once
+/// numbers are printed with it), then the same fields as an edit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewService {
+    pub prefix: String,
+    #[serde(flatten)]
+    pub edit: ServiceEdit,
+}
+
+/// `POST /api/admin/services/{code}/offered`: whether the office still offers a service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offered {
+    pub offered: bool,
+}
+
+/// The complaint channel kinds as the form writes them (Indonesian, then the catalogue's
+/// own names, which are accepted too).
+pub const CHANNEL_KINDS: [(&str, ChannelKind); 6] = [
+    ("kotak-saran", ChannelKind::SuggestionBox),
+    ("situs", ChannelKind::Website),
+    ("whatsapp", ChannelKind::Whatsapp),
+    ("email", ChannelKind::Email),
+    ("lapor", ChannelKind::LaporSp4n),
+    ("petugas", ChannelKind::ComplaintOfficer),
+];
+
+fn kind_word(kind: ChannelKind) -> &'static str {
+    CHANNEL_KINDS
+        .iter()
+        .find(|(_, k)| *k == kind)
+        .map(|(w, _)| *w)
+        .unwrap_or("petugas")
+}
+
+fn kind_of(word: &str) -> Option<ChannelKind> {
+    let w = word.trim().to_lowercase().replace(['_', ' '], "-");
+    let catalogue_name = |k: ChannelKind| match k {
+        ChannelKind::SuggestionBox => "suggestion-box",
+        ChannelKind::Website => "website",
+        ChannelKind::Whatsapp => "wa",
+        ChannelKind::Email => "e-mail",
+        ChannelKind::LaporSp4n => "lapor-sp4n",
+        ChannelKind::ComplaintOfficer => "complaint-officer",
+    };
+    CHANNEL_KINDS
+        .iter()
+        .find(|(word, k)| *word == w || catalogue_name(*k) == w)
+        .map(|(_, k)| *k)
+}
+
+/// One line of the complaint channels field.
+fn channel_line(line: &str) -> Result<ComplaintChannel, ChannelProblem> {
+    let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+    if parts.len() < 2 || parts.len() > 4 || parts[1].is_empty() {
+        return Err(ChannelProblem::Form);
+    }
+    let kind = kind_of(parts[0]).ok_or(ChannelProblem::Kind)?;
+    let en = parts.get(2).copied().filter(|e| !e.is_empty());
+    let address = parts.get(3).copied().filter(|a| !a.is_empty());
+    if parts.iter().any(|p| p.chars().count() > MAX_TEXT) {
+        return Err(ChannelProblem::Form);
+    }
+    let fits = match (kind, address) {
+        (_, None) => true,
+        (ChannelKind::Email, Some(a)) => {
+            a.split_once('@')
+                .is_some_and(|(u, d)| !u.is_empty() && d.contains('.'))
+                && !a.contains(char::is_whitespace)
+        }
+        (ChannelKind::Whatsapp, Some(a)) => {
+            let digits = a.chars().filter(char::is_ascii_digit).count();
+            (8..=15).contains(&digits)
+                && a.chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '.'))
+        }
+        (ChannelKind::Website | ChannelKind::LaporSp4n, Some(a)) => {
+            a.contains('.') && !a.contains(char::is_whitespace)
+        }
+        // Found at the office: the address says where ("Lantai 1, dekat pintu masuk").
+        (ChannelKind::SuggestionBox | ChannelKind::ComplaintOfficer, Some(_)) => true,
+    };
+    if !fits {
+        return Err(ChannelProblem::Address);
+    }
+    Ok(ComplaintChannel {
+        kind,
+        label: Text::new(parts[1], en.unwrap_or(parts[1])),
+        address: address.map(str::to_owned),
+    })
+}
+
+enum ChannelProblem {
+    Form,
+    Kind,
+    Address,
 }
 
 /// `POST /api/admin/hours`: the office's hours from Monday to Sunday, each "07.30–15.30"
@@ -129,6 +237,22 @@ pub enum EditError {
     BadHours(usize),
     #[error("the office must be open on at least one day")]
     NeverOpen,
+    #[error("the service needs a name")]
+    NoName,
+    #[error("complaint channel {0} is not written as kind | Indonesian | English | address")]
+    BadChannel(usize),
+    #[error("complaint channel {0} has an unknown kind")]
+    UnknownChannelKind(usize),
+    #[error("the address of complaint channel {0} does not fit its kind")]
+    BadChannelAddress(usize),
+    #[error("a service needs at least one complaint channel")]
+    NoChannel,
+    #[error("the ticket letter is one letter A–Z")]
+    BadPrefix,
+    #[error("ticket letter {0} is used by another service")]
+    PrefixTaken(char),
+    #[error("the office must offer at least one service")]
+    LastService,
 }
 
 impl EditError {
@@ -193,6 +317,38 @@ impl EditError {
             EditError::NeverOpen => Text::new(
                 "Kantor harus buka paling sedikit satu hari.",
                 "The office must be open on at least one day.",
+            ),
+            EditError::NoName => Text::new("Isi nama layanan.", "Enter the service's name."),
+            EditError::BadChannel(n) => Text::new(
+                format!("Saluran pengaduan baris {n} ditulis: jenis | nama | name | alamat."),
+                format!("Write complaint channel {n} as: kind | Indonesian | English | address."),
+            ),
+            EditError::UnknownChannelKind(n) => {
+                let kinds = CHANNEL_KINDS.map(|(w, _)| w).join(", ");
+                Text::new(
+                    format!("Jenis saluran pengaduan baris {n} tidak dikenal; pilih salah satu: {kinds}."),
+                    format!("The kind of complaint channel {n} is unknown; use one of: {kinds}."),
+                )
+            }
+            EditError::BadChannelAddress(n) => Text::new(
+                format!("Alamat saluran pengaduan baris {n} tidak sesuai jenisnya (e-mail dengan @, WhatsApp berupa nomor, situs berupa alamat web)."),
+                format!("The address of complaint channel {n} does not fit its kind (an e-mail with @, a WhatsApp number, a web address)."),
+            ),
+            EditError::NoChannel => Text::new(
+                "Isi paling sedikit satu saluran pengaduan.",
+                "Enter at least one complaint channel.",
+            ),
+            EditError::BadPrefix => Text::new(
+                "Huruf tiket berupa satu huruf A–Z.",
+                "The ticket letter is one letter A–Z.",
+            ),
+            EditError::PrefixTaken(c) => Text::new(
+                format!("Huruf {c} sudah dipakai layanan lain."),
+                format!("Letter {c} is already used by another service."),
+            ),
+            EditError::LastService => Text::new(
+                "Kantor harus menawarkan paling sedikit satu layanan.",
+                "The office must offer at least one service.",
             ),
         }
     }
@@ -277,6 +433,22 @@ impl ServiceEdit {
             fee_text: text_line(&s.fee.text),
             product: text_line(&s.product),
             legal_basis: s.legal_basis.join("\n"),
+            name: text_line(&s.name),
+            description: text_line(&s.description),
+            complaints: s
+                .complaint_channels
+                .iter()
+                .map(|c| {
+                    let mut line =
+                        format!("{} | {} | {}", kind_word(c.kind), c.label.id, c.label.en);
+                    if let Some(a) = &c.address {
+                        line.push_str(" | ");
+                        line.push_str(a);
+                    }
+                    line
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
         })
     }
 }
@@ -321,6 +493,118 @@ impl Catalogue {
             .iter_mut()
             .find(|s| &s.code == code)
             .ok_or(EditError::UnknownService)?;
+        let old = service.clone();
+        edit.apply(service)?;
+        if service.requirements != old.requirements
+            || service.completion.working_days != old.completion.working_days
+        {
+            // Tickets issued until now keep the list and the completion time they were
+            // issued under.
+            next.earlier.push(super::catalogue::EarlierChecklist {
+                service: code.clone(),
+                until: self.version.saturating_add(1),
+                requirements: old.requirements,
+                completion_days: Some(old.completion.working_days),
+            });
+            // Files stay open for weeks, not for a hundred changes.
+            let excess = next.earlier.len().saturating_sub(MAX_EARLIER);
+            next.earlier.drain(..excess);
+        }
+        next.version = self.version.saturating_add(1);
+        Ok(next)
+    }
+
+    /// The catalogue with a new service, as its next version, and the new service's code
+    /// (made from its Indonesian name). Its completion time is counted from the same
+    /// moment as the office's other services'.
+    pub fn with_new_service(
+        &self,
+        new: &NewService,
+    ) -> Result<(Catalogue, ServiceCode), EditError> {
+        let mut letters = new.prefix.trim().chars().flat_map(char::to_uppercase);
+        let prefix = match (letters.next(), letters.next()) {
+            (Some(c), None) if c.is_ascii_uppercase() => c,
+            _ => return Err(EditError::BadPrefix),
+        };
+        if self.services.iter().any(|s| s.prefix == prefix) {
+            return Err(EditError::PrefixTaken(prefix));
+        }
+        let name = both_languages(&new.edit.name).ok_or(EditError::NoName)?;
+        let mut base: String = slug(&name.id).chars().take(28).collect();
+        while base.ends_with('-') {
+            base.pop();
+        }
+        if base.chars().count() < 2 {
+            base = format!("layanan-{}", prefix.to_ascii_lowercase());
+        }
+        let mut code_text = base.clone();
+        let mut k = 2;
+        while self.services.iter().any(|s| s.code.as_str() == code_text) {
+            code_text = format!("{base}-{k}");
+            k += 1;
+        }
+        let code = ServiceCode::parse(&code_text).map_err(|_| EditError::NoName)?;
+        let counted_from = self
+            .services
+            .first()
+            .map(|s| s.completion.counted_from.clone())
+            .unwrap_or_else(|| Text::new("", ""));
+        let mut service = Service {
+            code: code.clone(),
+            name: name.clone(),
+            description: name,
+            prefix,
+            lokets: Vec::new(),
+            requirements: Vec::new(),
+            procedure: Vec::new(),
+            completion: CompletionTime {
+                working_days: 1,
+                counted_from,
+            },
+            fee: Fee {
+                rupiah: 0,
+                text: Text::new("", ""),
+            },
+            product: Text::new("", ""),
+            complaint_channels: Vec::new(),
+            legal_basis: Vec::new(),
+            notice: None,
+            daily_cap: None,
+            retired: false,
+        };
+        new.edit.apply(&mut service)?;
+        let mut next = self.clone();
+        next.services.push(service);
+        next.version = self.version.saturating_add(1);
+        Ok((next, code))
+    }
+
+    /// The catalogue with service `code` offered again or no longer, as its next version.
+    pub fn with_service_offered(
+        &self,
+        code: &ServiceCode,
+        offered: bool,
+    ) -> Result<Catalogue, EditError> {
+        let mut next = self.clone();
+        let service = next
+            .services
+            .iter_mut()
+            .find(|s| &s.code == code)
+            .ok_or(EditError::UnknownService)?;
+        service.retired = !offered;
+        if next.offered().next().is_none() {
+            return Err(EditError::LastService);
+        }
+        next.version = self.version.saturating_add(1);
+        Ok(next)
+    }
+}
+
+impl ServiceEdit {
+    /// Checks the form and writes it into `service`; a requirement whose Indonesian words
+    /// are unchanged keeps its id.
+    fn apply(&self, service: &mut Service) -> Result<(), EditError> {
+        let edit = self;
         let mut requirements: Vec<Requirement> = Vec::new();
         for (i, line) in edit
             .requirements
@@ -442,22 +726,32 @@ impl Catalogue {
                 legal_basis.push(line.to_owned());
             }
         }
-        if service.requirements != requirements
-            || service.completion.working_days != completion_days
+        let name = both_languages(&edit.name).ok_or(EditError::NoName)?;
+        let description = both_languages(&edit.description).unwrap_or_else(|| name.clone());
+        if [&name.id, &name.en, &description.id, &description.en]
+            .iter()
+            .any(|t| t.chars().count() > MAX_TEXT)
         {
-            // Tickets issued until now keep the list and the completion time they were
-            // issued under.
-            let old = std::mem::replace(&mut service.requirements, requirements);
-            next.earlier.push(super::catalogue::EarlierChecklist {
-                service: code.clone(),
-                until: self.version.saturating_add(1),
-                requirements: old,
-                completion_days: Some(service.completion.working_days),
-            });
-            // Files stay open for weeks, not for a hundred changes.
-            let excess = next.earlier.len().saturating_sub(MAX_EARLIER);
-            next.earlier.drain(..excess);
+            return Err(EditError::LongLine(1));
         }
+        let mut complaint_channels = Vec::new();
+        for (i, line) in edit
+            .complaints
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .enumerate()
+        {
+            complaint_channels.push(channel_line(line).map_err(|p| match p {
+                ChannelProblem::Form => EditError::BadChannel(i + 1),
+                ChannelProblem::Kind => EditError::UnknownChannelKind(i + 1),
+                ChannelProblem::Address => EditError::BadChannelAddress(i + 1),
+            })?);
+        }
+        if complaint_channels.is_empty() {
+            return Err(EditError::NoChannel);
+        }
+        service.requirements = requirements;
         service.procedure = procedure;
         service.completion.working_days = completion_days;
         service.fee.rupiah = rupiah;
@@ -468,8 +762,10 @@ impl Catalogue {
         service.daily_cap = daily_cap;
         service.notice =
             (!nid.is_empty()).then(|| Text::new(nid, if nen.is_empty() { nid } else { nen }));
-        next.version = self.version.saturating_add(1);
-        Ok(next)
+        service.name = name;
+        service.description = description;
+        service.complaint_channels = complaint_channels;
+        Ok(())
     }
 }
 
@@ -480,6 +776,163 @@ mod tests {
 
     fn edit(c: &Catalogue) -> ServiceEdit {
         ServiceEdit::of(c, &fixtures::ktp()).unwrap()
+    }
+
+    #[test]
+    fn complaint_channels_are_written_one_per_line_with_their_kind_and_address() {
+        let c = fixtures::rules().catalogue;
+        let mut e = edit(&c);
+        e.complaints = "kotak-saran | Kotak saran | Suggestion box | Lantai 1\n\n\
+            whatsapp | WhatsApp Kepala Dinas | | 0812-3456-7890\n\
+            email | Surel | E-mail | pengaduan@badungkab.go.id\n\
+            lapor_sp4n | LAPOR! | LAPOR! | www.lapor.go.id\n\
+            Petugas | Petugas pengaduan"
+            .into();
+        let next = c.with_service_edit(&fixtures::ktp(), &e).unwrap();
+        let ch = &next.service(&fixtures::ktp()).unwrap().complaint_channels;
+        let kinds: Vec<ChannelKind> = ch.iter().map(|c| c.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                ChannelKind::SuggestionBox,
+                ChannelKind::Whatsapp,
+                ChannelKind::Email,
+                ChannelKind::LaporSp4n,
+                ChannelKind::ComplaintOfficer
+            ]
+        );
+        // No English: the Indonesian stands for both; the number links as wa.me/62….
+        assert_eq!(ch[1].label.en, "WhatsApp Kepala Dinas");
+        assert_eq!(ch[1].link().as_deref(), Some("https://wa.me/6281234567890"));
+        assert_eq!(ch[0].shown().as_deref(), Some("Lantai 1"));
+        assert_eq!(ch[4].address, None);
+        // And the form writes them back the same way.
+        let again = next
+            .with_service_edit(
+                &fixtures::ktp(),
+                &ServiceEdit::of(&next, &fixtures::ktp()).unwrap(),
+            )
+            .unwrap();
+        assert_eq!(again.services, next.services);
+
+        let refused = |lines: &str| {
+            let mut e = edit(&c);
+            e.complaints = lines.into();
+            c.with_service_edit(&fixtures::ktp(), &e).unwrap_err()
+        };
+        assert_eq!(refused(""), EditError::NoChannel);
+        assert_eq!(
+            refused("email | Surel | | a@b.id\nfax | Faks"),
+            EditError::UnknownChannelKind(2)
+        );
+        assert_eq!(refused("email"), EditError::BadChannel(1));
+        assert_eq!(refused("email | | E-mail"), EditError::BadChannel(1));
+        assert_eq!(
+            refused("email | Surel | | pengaduan.badung"),
+            EditError::BadChannelAddress(1)
+        );
+        assert_eq!(
+            refused("whatsapp | WA | | 12345"),
+            EditError::BadChannelAddress(1)
+        );
+        assert_eq!(
+            refused("situs | Web | | badung kab"),
+            EditError::BadChannelAddress(1)
+        );
+        assert!(refused("fax | Faks")
+            .text()
+            .id
+            .contains("kotak-saran, situs, whatsapp"));
+    }
+
+    #[test]
+    fn a_new_service_gets_a_code_from_its_name_and_a_letter_no_other_service_has() {
+        let c = fixtures::rules().catalogue;
+        let mut form = edit(&c);
+        form.name = "Legalisir Akta Kelahiran | Certified copy of a birth certificate".into();
+        form.description = String::new();
+        form.requirements = "Akta kelahiran asli | Original birth certificate".into();
+        let new = NewService {
+            prefix: " c ".into(),
+            edit: form.clone(),
+        };
+        let (next, code) = c.with_new_service(&new).unwrap();
+        assert_eq!(code.as_str(), "legalisir-akta-kelahiran");
+        assert_eq!(next.version, c.version + 1);
+        next.validate().unwrap();
+        let s = next.service(&code).unwrap();
+        assert_eq!(s.prefix, 'C');
+        assert_eq!(s.description, s.name);
+        assert_eq!(s.requirements[0].id.as_str(), "akta-kelahiran-asli");
+        // Counted from the same moment as the office's other services.
+        assert_eq!(
+            s.completion.counted_from,
+            c.services[0].completion.counted_from
+        );
+        assert!(next.offered().any(|o| o.code == code));
+        // The same name again gets a code of its own; letters are never shared.
+        let (twice, code2) = next
+            .with_new_service(&NewService {
+                prefix: "D".into(),
+                edit: form.clone(),
+            })
+            .unwrap();
+        assert_eq!(code2.as_str(), "legalisir-akta-kelahiran-2");
+        twice.validate().unwrap();
+        let taken = c.services[0].prefix;
+        for (prefix, why) in [
+            (taken.to_string(), EditError::PrefixTaken(taken)),
+            ("CD".into(), EditError::BadPrefix),
+            ("7".into(), EditError::BadPrefix),
+            (String::new(), EditError::BadPrefix),
+        ] {
+            let new = NewService {
+                prefix,
+                edit: form.clone(),
+            };
+            assert_eq!(c.with_new_service(&new).unwrap_err(), why);
+        }
+        let mut nameless = form;
+        nameless.name = " ".into();
+        let new = NewService {
+            prefix: "E".into(),
+            edit: nameless,
+        };
+        assert_eq!(c.with_new_service(&new).unwrap_err(), EditError::NoName);
+    }
+
+    #[test]
+    fn a_service_no_longer_offered_stays_for_its_tickets_and_the_last_one_cannot_go() {
+        let c = fixtures::rules().catalogue;
+        let ktp = fixtures::ktp();
+        let retired = c.with_service_offered(&ktp, false).unwrap();
+        assert!(retired.offered().all(|s| s.code != ktp));
+        // Still found by everything that names it: tickets, files, reports.
+        assert!(retired.service(&ktp).unwrap().retired);
+        assert_eq!(retired.requirements_at(&ktp, 1), c.requirements_at(&ktp, 1));
+        retired.validate().unwrap();
+        let mut only_one = retired.clone();
+        for s in only_one.services.clone() {
+            if s.code != ktp {
+                only_one = only_one
+                    .with_service_offered(&s.code, false)
+                    .unwrap_or(only_one);
+            }
+        }
+        assert_eq!(only_one.offered().count(), 1);
+        let last = only_one.offered().next().unwrap().code.clone();
+        assert_eq!(
+            only_one.with_service_offered(&last, false).unwrap_err(),
+            EditError::LastService
+        );
+        let back = retired.with_service_offered(&ktp, true).unwrap();
+        assert!(back.offered().any(|s| s.code == ktp));
+        assert_eq!(back.version, c.version + 2);
+        assert_eq!(
+            c.with_service_offered(&ServiceCode::parse("tidak-ada").unwrap(), false)
+                .unwrap_err(),
+            EditError::UnknownService
+        );
     }
 
     #[test]

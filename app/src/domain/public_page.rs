@@ -103,8 +103,7 @@ pub fn public_view(
     let open_now = rules.calendar.is_open(now);
     let services = rules
         .catalogue
-        .services
-        .iter()
+        .offered()
         .map(|s| {
             let waiting =
                 queue::waiting_line(replica, rules, std::slice::from_ref(&s.code), None, today)
@@ -209,5 +208,15 @@ mod tests {
         assert!(!night.open_now);
         assert_eq!(night.services[0].waiting, 0);
         assert_eq!(night.services[0].wait_minutes, None);
+        // A service no longer offered is not published.
+        let retired = Rules::new(
+            rules
+                .catalogue
+                .with_service_offered(&fixtures::ktp(), false)
+                .unwrap(),
+        );
+        let v = public_view(&r, &retired, wita(tue, 9, 0), None);
+        assert!(v.services.iter().all(|s| s.service.code != fixtures::ktp()));
+        assert_eq!(v.services.len(), rules.catalogue.services.len() - 1);
     }
 }

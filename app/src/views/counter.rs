@@ -445,8 +445,7 @@ fn Transfer(
         .get_untracked()
         .map(|r| {
             r.catalogue
-                .services
-                .iter()
+                .offered()
                 .flat_map(|s| {
                     let any = (s.code != current).then(|| {
                         (

@@ -80,8 +80,7 @@ pub fn DisplayPage() -> impl IntoView {
             .get()
             .map(|r| {
                 r.catalogue
-                    .services
-                    .iter()
+                    .offered()
                     .filter_map(|s| s.notice.as_ref().map(|n| n.get(lang.get()).to_string()))
                     .collect::<Vec<_>>()
                     .join("   •   ")

@@ -176,7 +176,7 @@ fn StartScreen(
         device
             .rules
             .get()
-            .map(|r| r.catalogue.services.clone())
+            .map(|r| r.catalogue.offered().cloned().collect::<Vec<_>>())
             .unwrap_or_default()
     };
     let today = Memo::new(move |_| device.today());

@@ -63,7 +63,9 @@ const MATRIX: &[(&str, &str, [bool; 8])] = &[
     ("POST", "/admin/close-day",               [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/holidays",                [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/hours",                   [N, N, N, N, N, N, Y, N]),
+    ("POST", "/admin/services",                [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/services/{code}",         [N, N, N, N, N, N, Y, N]),
+    ("POST", "/admin/services/{code}/offered", [N, N, N, N, N, N, Y, N]),
     // Last, because it ends the caller's session.
     ("POST", "/auth/logout",                   [N, N, N, N, Y, Y, Y, N]),
 ];

@@ -85,7 +85,10 @@ pub fn always_open_catalogue() -> &'static Path {
         let dir = std::env::temp_dir();
         let path = dir.join(format!("antrean-tests-catalogue-{:016x}.toml", h.finish()));
         if !path.exists() {
-            let part = dir.join(format!("antrean-tests-catalogue-{}.part", std::process::id()));
+            let part = dir.join(format!(
+                "antrean-tests-catalogue-{}.part",
+                std::process::id()
+            ));
             std::fs::write(&part, text).expect("write the test catalogue");
             std::fs::rename(&part, &path).expect("put the test catalogue in place");
         }
