@@ -57,9 +57,19 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// stylesheet of the site (`style`).
 pub fn shell_with(scripts: LeptosOptions, style: LeptosOptions) -> impl IntoView {
     let options = scripts;
-    let csp = leptos::nonce::use_nonce()
+    let nonce = leptos::nonce::use_nonce();
+    let csp = nonce
+        .as_ref()
         .map(|n| format!("script-src 'self' 'nonce-{n}' 'wasm-unsafe-eval'"))
         .unwrap_or_else(|| "script-src 'self' 'wasm-unsafe-eval'".into());
+    // The citizen's page opens its live stream from the head, while the phone is still
+    // downloading the bundle: on a slow network the bundle takes seconds and the stream's
+    // handshake two more round trips; the page adopts the open stream when it starts
+    // (`views::citizen`). Outside the app's tree, so it takes no part in hydration.
+    let early_live = matches!(Page::current(), Page::Citizen(_)).then(|| {
+        let nonce = nonce.as_ref().map(|n| n.to_string());
+        view! { <script nonce=nonce>{views::citizen::EARLY_LIVE}</script> }
+    });
     view! {
         <!DOCTYPE html>
         <html>
@@ -68,6 +78,7 @@ pub fn shell_with(scripts: LeptosOptions, style: LeptosOptions) -> impl IntoView
                 <meta http-equiv="Content-Security-Policy" content=csp/>
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
                 <meta name="theme-color" content="#12355b"/>
+                {early_live}
                 <link rel="manifest" href="/manifest.webmanifest"/>
                 <link rel="icon" href="/icons/icon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>

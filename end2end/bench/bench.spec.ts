@@ -614,9 +614,18 @@ test("10. the citizen's phone on a slow network: status, then live", async ({ br
     await page.goto(`${wire.url}/t/${token}`, { waitUntil: "commit" });
     await expect(page.getByTestId("headline")).toBeVisible({ timeout: 30_000 });
     shown.push(Date.now() - t0);
+    // Live: the stream is open (its handshake) and the page has taken it over (its mark);
+    // the head opens the stream while the bundle downloads, the bundle takes it over.
     const deadline = Date.now() + 60_000;
-    while (!liveAt && Date.now() < deadline) await page.waitForTimeout(20);
-    live.push((liveAt || Date.now()) - t0);
+    let adoptedAt = 0;
+    while ((!liveAt || !adoptedAt) && Date.now() < deadline) {
+      adoptedAt = await page.evaluate(() => {
+        const m = performance.getEntriesByName("antrean-live")[0];
+        return m ? performance.timeOrigin + m.startTime : 0;
+      });
+      if (!liveAt || !adoptedAt) await page.waitForTimeout(50);
+    }
+    live.push((liveAt && adoptedAt ? Math.max(liveAt, adoptedAt) : Date.now()) - t0);
     // Live means updated without a reload: the ticket is called at the counter.
     if (run === RUNS - 1) {
       const before = await page.getByTestId("headline").textContent();
@@ -641,7 +650,7 @@ test("10. the citizen's phone on a slow network: status, then live", async ({ br
     ratio: "—",
     target: "status ≤ 2 s · live ≤ 5 s · none of the office's bundle",
     met: s.p50 <= 2_000 && l.p50 <= 5_000 && officeBundle === 0 && updated === 1,
-    note: `Live = the page's WebSocket is open (Chromium's handshake event); checked by calling the ticket ahead at the counter: ${updated === 1 ? "the page updated without a reload" : "the page did NOT update"}. Requests for the office's bundle: ${officeBundle}. Bytes counted on the wire by a proxy in front of the server.`,
+    note: `Live = the page's WebSocket is open (Chromium's handshake event) and the page's code has taken it over (its performance mark), whichever is later; checked by calling the ticket ahead at the counter: ${updated === 1 ? "the page updated without a reload" : "the page did NOT update"}. Requests for the office's bundle: ${officeBundle}. Bytes counted on the wire by a proxy in front of the server.`,
   });
 });
 

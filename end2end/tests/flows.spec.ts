@@ -119,6 +119,9 @@ test("the five steps: ticket, call, check and accept, pickup, hand-over, survey"
   // script or wasm.
   expect((await loaded()).filter((p) => p.startsWith("/pkg/") && !p.endsWith(".css"))).toEqual([]);
   expect(await citizen.evaluate(async () => (await navigator.serviceWorker.getRegistration()) === undefined)).toBe(true);
+  // The live stream was opened by the page's head while the bundle downloaded, and the
+  // page took it over (a blocked script or a failed hand-over leaves no mark).
+  await expect.poll(() => citizen.evaluate(() => performance.getEntriesByName("antrean-live").length)).toBe(1);
 
   const counter = await open(browser, "/counter", TABLET);
   await counter.getByTestId("loket-1").click();

@@ -45,12 +45,66 @@ fn fetch_view(
     }
 }
 
-/// Counts the server's pokes on `/api/t/{token}/live` into `tick`; reconnects, waiting
-/// longer after each attempt that brought nothing (an unknown token, no network).
+/// The page's head opens the live stream before the bundle has arrived (see `shell_with`)
+/// and counts what it hears; [`adopt_early_live`] takes it over.
+pub const EARLY_LIVE: &str = r#"(function(){var m=location.pathname.match(/^\/t\/([A-Za-z0-9_-]{1,64})$/);if(!m||!window.WebSocket)return;try{var w=new WebSocket((location.protocol=="https:"?"wss://":"ws://")+location.host+"/api/t/"+m[1]+"/live");w.heard=0;w.onmessage=function(){w.heard++};window.antreanLive=w}catch(e){}})();"#;
+
+/// Takes over the stream the head opened: each poke then counts into `tick`, and one that
+/// came before counts once now (the page was rendered before it). Resolves when that
+/// stream ends; at once when there was none.
+#[cfg(feature = "hydrate")]
+async fn adopt_early_live(tick: RwSignal<u32>) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let key = wasm_bindgen::JsValue::from_str("antreanLive");
+    let Ok(ws) = js_sys::Reflect::get(&window, &key)
+        .ok()
+        .map(|v| v.dyn_into::<web_sys::WebSocket>())
+        .ok_or(())
+        .and_then(|r| r.map_err(drop))
+    else {
+        return;
+    };
+    let _ = js_sys::Reflect::delete_property(&window, &key);
+    if ws.ready_state() > web_sys::WebSocket::OPEN {
+        return;
+    }
+    let heard = js_sys::Reflect::get(&ws, &wasm_bindgen::JsValue::from_str("heard"))
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0);
+    if heard > 0.0 {
+        tick.update(|t| *t += 1);
+    }
+    let on_message = Closure::<dyn FnMut()>::new(move || tick.update(|t| *t += 1));
+    ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    let (done, ended) = futures::channel::oneshot::channel::<()>();
+    let done = std::cell::Cell::new(Some(done));
+    let on_close = Closure::<dyn FnMut()>::new(move || {
+        if let Some(d) = done.take() {
+            let _ = d.send(());
+        }
+    });
+    ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    let _ = web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.mark("antrean-live"));
+    let _ = ended.await;
+    ws.set_onmessage(None);
+    ws.set_onclose(None);
+}
+
+/// Counts the server's pokes on `/api/t/{token}/live` into `tick`: first on the stream the
+/// page's head opened, then on its own; reconnects, waiting longer after each attempt that
+/// brought nothing (an unknown token, no network).
 #[cfg(feature = "hydrate")]
 async fn live_pokes(token: String, tick: RwSignal<u32>) {
     use futures::StreamExt;
     use gloo_net::websocket::futures::WebSocket;
+    adopt_early_live(tick).await;
     let mut wait = 2_000u32;
     loop {
         let url = crate::client::net::ws_url(&format!("/api/t/{token}/live"));
