@@ -43,16 +43,18 @@ export function alwaysOpenCatalogue(edit: (seed: string) => string = (s) => s): 
   return path;
 }
 
-/** One directory per test process for the catalogues it writes, removed when it exits. */
+/** One directory per test process for the catalogues it writes (made again if something
+ * removed it), removed when the process exits. */
 let catalogues = 0;
-let cataloguesIn: string | undefined;
+let cleanupSet = false;
 function catalogueDir(): string {
-  if (!cataloguesIn) {
-    const dir = mkdtempSync(join(tmpdir(), "antrean-catalogue-"));
+  const dir = join(tmpdir(), `antrean-catalogue-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  if (!cleanupSet) {
     process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-    cataloguesIn = dir;
+    cleanupSet = true;
   }
-  return cataloguesIn;
+  return dir;
 }
 
 export class Server {

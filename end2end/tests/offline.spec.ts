@@ -90,3 +90,52 @@ test("the kiosk issues tickets across reloads with the server stopped, and they 
   await expect(queue).toContainText(third, { timeout: 20_000 });
   await counterCtx.close();
 });
+
+test("an outbox entry the kiosk cannot read is set aside and reported, never sent or dropped; the kiosk goes on", async ({ browser }) => {
+  const kiosk = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await openDevice(server, kiosk, "/kiosk", "rusak");
+  const first = await issue(kiosk);
+  // Two entries no version of this kiosk wrote: damaged text, and a value that is not text.
+  await kiosk.evaluate(async () => {
+    const db: IDBDatabase = await new Promise((res, rej) => {
+      const r = indexedDB.open("antrean-kiosk");
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    await new Promise<void>((res, rej) => {
+      const tx = db.transaction("outbox", "readwrite");
+      tx.objectStore("outbox").put('{"mutation_id": 999999, "kind": "rus', 999999);
+      tx.objectStore("outbox").put({ not: "text" }, 999998);
+      tx.oncomplete = () => res();
+      tx.onerror = () => rej(tx.error);
+    });
+    db.close();
+  });
+  await kiosk.reload();
+  await expect(kiosk.getByTestId("notices")).toContainText("2 catatan tindakan di perangkat ini tidak terbaca", { timeout: 15_000 });
+  const stores = await kiosk.evaluate(async () => {
+    const db: IDBDatabase = await new Promise((res, rej) => {
+      const r = indexedDB.open("antrean-kiosk");
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    const count = (name: string, key?: number) =>
+      new Promise<number>((res) => {
+        const c = db.transaction(name, "readonly").objectStore(name).count(key);
+        c.onsuccess = () => res(c.result);
+      });
+    const out = { aside: await count("set_aside"), damaged: (await count("outbox", 999999)) + (await count("outbox", 999998)) };
+    db.close();
+    return out;
+  });
+  expect(stores).toEqual({ aside: 2, damaged: 0 });
+  // The kiosk goes on: the next ticket reaches the server with the first.
+  const second = await issue(kiosk);
+  const admin = await server.admin();
+  await expect
+    .poll(async () => {
+      const pull = (await server.api(admin, "GET", "/api/sync/pull?cursor=0")).body;
+      return [first, second].every((n) => pull.snapshot.tickets.some((t: any) => t.number === n));
+    }, { timeout: 15_000 })
+    .toBe(true);
+});

@@ -2,7 +2,7 @@
 // ticket, and the language toggle.
 import { test, expect } from "@playwright/test";
 import { Server, alwaysOpenCatalogue, issue, openDevice, shotsDir } from "./harness";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { rmSync } from "node:fs";
 
 let server: Server;
@@ -161,7 +161,7 @@ test("a service whose daily quota is used up says so on the kiosk and takes no m
   await page.screenshot({ path: join(shotsDir(), "kiosk-quota-full-tablet.png") });
   await ctx.close();
   await capped.stop();
-  rmSync(dirname(path), { recursive: true, force: true });
+  rmSync(path, { force: true });
 });
 
 test("the public page shows every standard and the queue now on a phone, downloads no code, and keeps the queue current", async ({ browser }) => {

@@ -74,6 +74,13 @@ fn failed(e: String) -> Text {
     )
 }
 
+fn set_aside_notice(n: u32) -> Text {
+    Text::new(
+        format!("{n} catatan tindakan di perangkat ini tidak terbaca. Catatan itu disimpan terpisah (tidak dihapus) dan tidak dikirim; beri tahu admin."),
+        format!("{n} recorded actions on this device could not be read. They are kept apart (not deleted) and not sent; tell the admin."),
+    )
+}
+
 /// Opens the store, restores the sync client and starts the loops. `None` when IndexedDB
 /// is unavailable (then the page says so).
 pub async fn start(dev: Device) -> Option<Handle> {
@@ -155,7 +162,25 @@ async fn install_rules(dev: &Device, rt: &Handle, c: Catalogue) {
     let rules = Rules::new(c);
     let needs_restore = rt.inner.borrow().sync.is_none();
     if needs_restore {
-        let outbox = store::outbox(&rt.db).await.unwrap_or_default();
+        let Some(client) = rt.inner.borrow().meta.as_ref().map(|m| m.client_id) else {
+            return;
+        };
+        let outbox = match store::outbox(&rt.db, client, now_ms()).await {
+            Ok((outbox, 0)) => outbox,
+            Ok((outbox, set_aside)) => {
+                leptos::logging::error!(
+                    "{set_aside} outbox entries are not this device's mutations; kept in the set_aside store"
+                );
+                dev.notices.update(|n| n.push(set_aside_notice(set_aside)));
+                outbox
+            }
+            // Without its journal the device would print numbers it already printed.
+            Err(e) => {
+                leptos::logging::error!("the outbox could not be read: {e}");
+                dev.notices.update(|n| n.push(failed(e)));
+                return;
+            }
+        };
         let confirmed = store::confirmed(&rt.db)
             .await
             .ok()

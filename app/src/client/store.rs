@@ -7,12 +7,16 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 
+use crate::domain::ids::ClientId;
 use crate::domain::mutation::{DeviceRole, Mutation};
 use crate::domain::replica::Snapshot;
+use crate::domain::sync_client::read_outbox;
 
 /// Bump when a store is added or changed; `open` creates what is missing.
-pub const DB_VERSION: u32 = 1;
+pub const DB_VERSION: u32 = 2;
 const OUTBOX: &str = "outbox";
+/// Outbox entries that were not this device's mutations (version 2).
+const SET_ASIDE: &str = "set_aside";
 const REPLICA: &str = "replica";
 const SETTINGS: &str = "settings";
 
@@ -30,6 +34,7 @@ pub async fn open(role: DeviceRole) -> StoreResult<Rexie> {
         .add_object_store(ObjectStore::new(OUTBOX))
         .add_object_store(ObjectStore::new(REPLICA))
         .add_object_store(ObjectStore::new(SETTINGS))
+        .add_object_store(ObjectStore::new(SET_ASIDE))
         .build()
         .await
         .map_err(err)
@@ -105,21 +110,35 @@ pub async fn save_action(db: &Rexie, m: &Mutation) -> StoreResult<()> {
     done.map_err(err)
 }
 
-/// The outbox in mutation order.
-pub async fn outbox(db: &Rexie) -> StoreResult<Vec<Mutation>> {
+/// The outbox of device `client` in mutation order, and how many entries this device has
+/// set aside in all. Entries that are not its mutations (`sync_client::read_outbox`) move
+/// to the set-aside store in the same transaction: kept there, never sent.
+pub async fn outbox(
+    db: &Rexie,
+    client: ClientId,
+    now_ms: i64,
+) -> StoreResult<(Vec<Mutation>, u32)> {
     let tx = db
-        .transaction(&[OUTBOX], TransactionMode::ReadOnly)
+        .transaction(&[OUTBOX, SET_ASIDE], TransactionMode::ReadWrite)
         .map_err(err)?;
-    let all = tx
-        .store(OUTBOX)
-        .map_err(err)?
-        .get_all(None, None)
-        .await
-        .map_err(err)?;
+    let out = tx.store(OUTBOX).map_err(err)?;
+    let aside = tx.store(SET_ASIDE).map_err(err)?;
+    let all = out.scan(None, None, None, None).await.map_err(err)?;
+    let entries: Vec<(Option<f64>, Option<String>)> = all
+        .iter()
+        .map(|(k, v)| (k.as_f64(), v.as_string()))
+        .collect();
+    let read = read_outbox(client, &entries);
+    for &i in &read.set_aside {
+        let (key, value) = &all[i];
+        // A key of its own: an entry set aside earlier under the same outbox key stays.
+        let kept_as = JsValue::from_str(&format!("{now_ms}:{i}"));
+        aside.put(value, Some(&kept_as)).await.map_err(err)?;
+        out.delete(key.clone()).await.map_err(err)?;
+    }
+    let total = aside.count(None).await.map_err(err)?;
     tx.done().await.map_err(err)?;
-    let mut out: Vec<Mutation> = all.into_iter().filter_map(|v| from_json(Some(v))).collect();
-    out.sort_unstable_by_key(|m| m.mutation_id);
-    Ok(out)
+    Ok((read.mutations, total))
 }
 
 /// Removes confirmed mutations and, in the same transaction, stores the settings that

@@ -124,6 +124,35 @@ pub struct SyncClient {
     reissue: VecDeque<NewTicket>,
 }
 
+/// The outbox as the device's store read it back: the mutations to send, in order, and
+/// the positions of the entries that are not this device's mutations (damaged, or written
+/// by another version of the app). Those are set aside by the adapter, kept and reported:
+/// never sent, and never silently dropped, since a citizen may hold the ticket one of them
+/// issued.
+#[derive(Debug, Default, PartialEq)]
+pub struct OutboxRead {
+    pub mutations: Vec<Mutation>,
+    pub set_aside: Vec<usize>,
+}
+
+/// Reads the stored outbox of device `client`: each entry's stored text (`None` when the
+/// stored value is not text) and its key as a number (`None` when it is not one).
+pub fn read_outbox(client: ClientId, entries: &[(Option<f64>, Option<String>)]) -> OutboxRead {
+    let mut read = OutboxRead::default();
+    for (i, (key, text)) in entries.iter().enumerate() {
+        let m = text
+            .as_deref()
+            .and_then(|t| serde_json::from_str::<Mutation>(t).ok())
+            .filter(|m| m.client_id == client && *key == Some(m.mutation_id.get() as f64));
+        match m {
+            Some(m) => read.mutations.push(m),
+            None => read.set_aside.push(i),
+        }
+    }
+    read.mutations.sort_unstable_by_key(|m| m.mutation_id);
+    read
+}
+
 impl SyncClient {
     /// A fresh device.
     pub fn new(client_id: ClientId, rules: Rules) -> Self {
@@ -581,6 +610,35 @@ mod tests {
             counter.poll_request(NOW + 1),
             Some(Request::Pull { cursor }) if cursor == first
         ));
+    }
+
+    #[test]
+    fn an_unreadable_outbox_entry_is_set_aside_not_dropped_and_the_rest_is_read_in_order() {
+        let me = ClientId::from_random_bytes([1; 16]);
+        let mut kiosk = SyncClient::new(me, rules());
+        let first = kiosk.handle_user_action(issue(1), NOW).unwrap();
+        let second = kiosk.handle_user_action(issue(2), NOW).unwrap();
+        let mut other = SyncClient::new(ClientId::from_random_bytes([2; 16]), rules());
+        let foreign = other.handle_user_action(issue(3), NOW).unwrap();
+        let entry = |m: &Mutation| {
+            (
+                Some(m.mutation_id.get() as f64),
+                Some(serde_json::to_string(m).unwrap()),
+            )
+        };
+        let entries = vec![
+            entry(&second),
+            (Some(7.0), Some("{\"kind\": \"from a newer app\"}".into())),
+            entry(&first),
+            (Some(8.0), None),
+            entry(&foreign),
+            // Stored under another key than its own id.
+            (Some(99.0), entry(&first).1),
+        ];
+        let read = read_outbox(me, &entries);
+        assert_eq!(read.mutations, vec![first, second]);
+        assert_eq!(read.set_aside, vec![1, 3, 4, 5]);
+        assert_eq!(read_outbox(me, &[]), OutboxRead::default());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::client::{Device, IssuedTicket};
-use crate::components::{Clock, LangToggle, PhaseGate, QrCode, SyncChip};
+use crate::components::{Clock, LangToggle, Notices, PhaseGate, QrCode, SyncChip};
 use crate::domain::catalogue::Service;
 use crate::domain::i18n::{Lang, Text};
 use crate::domain::ids::{ServiceCode, TicketNumber, TrackingToken};
@@ -148,6 +148,7 @@ pub fn KioskPage() -> impl IntoView {
                     <LangToggle/>
                 </div>
             </header>
+            <Notices device/>
             <PhaseGate device>
                 {move || match screen.get() {
                     Screen::Start => view! { <StartScreen device go/> }.into_any(),
