@@ -274,6 +274,8 @@ pub const OFFICER_SIGN_IN: T = T("Masuk sebagai petugas", "Officer sign-in");
 pub const REVOKE: T = T("Cabut", "Revoke");
 pub const STAFF_ACCOUNTS: T = T("Akun petugas", "Staff accounts");
 pub const ROLE: T = T("Peran", "Role");
+pub const STAFF_LOKETS: T = T("Loket", "Lokets");
+pub const ANY_LOKET: T = T("semua", "any");
 pub const CREATE_ACCOUNT: T = T("Buat akun", "Create account");
 
 // Device states the runtime reports.

@@ -167,6 +167,40 @@ test("a disabled officer's open counter is signed out at once; a reset password 
   await adminCtx.close();
 });
 
+test("an officer assigned to a loket in /admin is offered only that loket at the counter", async ({ browser }) => {
+  // A server of its own: sign-ins are limited per address, and this file's other tests
+  // sign in from the same one.
+  const server = await Server.start();
+  await server.admin();
+  await server.createStaff("komang", "officer");
+  const adminCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const admin = await adminCtx.newPage();
+  await admin.goto(`${server.url}/admin`);
+  const login = admin.getByTestId("admin-login");
+  await login.locator("input[name=username]").fill("admin");
+  await login.locator("input[name=password]").fill(PASSWORD);
+  await login.locator("button[type=submit]").click();
+  const field = admin.getByTestId("staff-komang").locator("input[name=staff-lokets]");
+  // A mistyped list is named and not stored.
+  await field.fill("2, dua");
+  await field.press("Tab");
+  await expect(admin.getByTestId("admin-message")).toHaveText("Loket ditulis sebagai angka 1–99 dipisah koma, misalnya 1, 2.");
+  await field.fill("2");
+  await field.press("Tab");
+  await expect(admin.getByTestId("admin-message")).toHaveText("Perubahan akun disimpan.");
+  await expect(admin.getByTestId("audit")).toContainText("mengubah loket petugas");
+
+  const counter = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await counter.goto(`${server.url}/counter`);
+  await signIn(counter, "komang");
+  await expect(counter.getByTestId("loket-2")).toBeVisible();
+  await expect(counter.getByTestId("loket-1")).toHaveCount(0);
+  await counter.getByTestId("loket-2").click();
+  await expect(counter.getByTestId("call-next")).toBeVisible();
+  await adminCtx.close();
+  await server.stop();
+});
+
 test("an admin pastes next year's holidays; a mistyped line is named, not stored", async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto(`${server.url}/admin`);

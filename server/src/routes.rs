@@ -130,6 +130,12 @@ pub fn table() -> Vec<Entry> {
         ),
         r(
             M::POST,
+            "/admin/staff/{username}/lokets",
+            ADMIN,
+            staff::set_lokets,
+        ),
+        r(
+            M::POST,
             "/admin/staff/{username}/reset-password",
             ADMIN,
             staff::reset_password,

@@ -4,8 +4,9 @@
 
 use app::domain::accounts::{
     check_password, check_username, AuditEntry, ChangePassword, Login, NewStaff, SessionInfo,
-    SetRole, Setup, SetupState, StaffRole, StaffSummary, TemporaryPassword,
+    SetLokets, SetRole, Setup, SetupState, StaffRole, StaffSummary, TemporaryPassword,
 };
+use app::domain::ids::LoketId;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -59,6 +60,7 @@ async fn start_session(s: &AppState, staff: &StaffRecord) -> Result<Response, Ap
         role: staff.role,
         csrf,
         must_change_password: staff.must_change_password,
+        lokets: staff.lokets.clone(),
     };
     Ok((
         [(
@@ -119,6 +121,7 @@ pub async fn setup(
         password_hash: hash,
         disabled: false,
         must_change_password: false,
+        lokets: Vec::new(),
     };
     match s.store.create_staff(&staff, now_ms(), true).await {
         Ok(true) => {}
@@ -193,13 +196,23 @@ pub async fn logout(
 }
 
 /// `GET /api/auth/me`.
-pub async fn me(Extension(who): Extension<Principal>) -> Result<Json<SessionInfo>, ApiError> {
+pub async fn me(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+) -> Result<Json<SessionInfo>, ApiError> {
     let (session, _) = who.staff()?;
+    let lokets = s
+        .store
+        .staff_by_username(&session.username)
+        .await?
+        .map(|r| r.lokets)
+        .unwrap_or_default();
     Ok(Json(SessionInfo {
         username: session.username.clone(),
         role: session.role,
         csrf: session.csrf.clone(),
         must_change_password: session.must_change_password,
+        lokets,
     }))
 }
 
@@ -273,6 +286,14 @@ async fn change_account(
     }
     let subject = match &change {
         AccountChange::Role(r) => format!("{username} ({})", r.as_str()),
+        AccountChange::Lokets(l) if l.is_empty() => format!("{username} (semua loket)"),
+        AccountChange::Lokets(l) => format!(
+            "{username} (loket {})",
+            l.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         _ => username.to_owned(),
     };
     match s.store.change_account(username, &change).await {
@@ -342,6 +363,33 @@ pub async fn set_role(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `POST /api/admin/staff/{username}/lokets`: the lokets an officer works at ("1, 2";
+/// empty: any). Applies to the counters they register from now on.
+pub async fn set_lokets(
+    State(s): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Path(username): Path<String>,
+    body: Result<Json<SetLokets>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let req = json_body(body)?;
+    let lokets = LoketId::parse_list(&req.lokets).map_err(|_| {
+        ApiError::Invalid("write lokets as numbers 1–99 separated by commas".into())
+    })?;
+    let known = s.authority.lock().await.rules.catalogue.lokets();
+    if let Some(l) = lokets.iter().find(|l| !known.contains(l)) {
+        return Err(ApiError::Invalid(format!("the office has no Loket {l}")));
+    }
+    change_account(
+        &s,
+        &who,
+        &username,
+        AccountChange::Lokets(lokets),
+        "changed_lokets",
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// `POST /api/admin/staff/{username}/reset-password`: a temporary password, shown once to
 /// the admin; the account changes it at its next sign-in.
 pub async fn reset_password(
@@ -388,6 +436,7 @@ pub async fn create(
             .map_err(ApiError::internal)?,
         disabled: false,
         must_change_password: false,
+        lokets: Vec::new(),
     };
     if !s.store.create_staff(&staff, now, false).await? {
         return Err(ApiError::Refused(Refusal::UsernameTaken));
@@ -407,6 +456,7 @@ pub async fn create(
             role: staff.role,
             created_ms: now,
             disabled: false,
+            lokets: Vec::new(),
         }),
     ))
 }

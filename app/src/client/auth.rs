@@ -30,6 +30,7 @@ pub async fn restore(dev: &Device, rt: &Handle) -> bool {
                     // goes out when the server is back.
                     if let Some(info) = cached {
                         net::set_csrf(Some(info.csrf.clone()));
+                        dev.assigned.set(info.lokets);
                         dev.officer.set(Some(info.username));
                         rt.authed.set(true);
                     }
@@ -86,6 +87,7 @@ pub async fn recover(dev: &Device, rt: &Handle) {
 async fn accept_session(dev: &Device, rt: &Handle, info: SessionInfo) {
     net::set_csrf(Some(info.csrf.clone()));
     let _ = store::put_settings(&rt.db, &[("session", store::value(&info))]).await;
+    dev.assigned.set(info.lokets);
     dev.officer.set(Some(info.username));
     rt.authed.set(true);
     let _ = rt.wake.unbounded_send(());

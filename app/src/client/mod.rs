@@ -72,6 +72,8 @@ pub struct Device {
     /// The loket this counter works at (kept in IndexedDB; the server accepts the
     /// officer's actions at this loket only).
     pub loket: RwSignal<Option<crate::domain::ids::LoketId>>,
+    /// The lokets the signed-in officer is assigned to (empty: any).
+    pub assigned: RwSignal<Vec<crate::domain::ids::LoketId>>,
     #[cfg(feature = "hydrate")]
     rt: StoredValue<Option<runtime::Handle>, LocalStorage>,
 }
@@ -112,6 +114,7 @@ impl Device {
             pairing_code: RwSignal::new(None),
             officer: RwSignal::new(None),
             loket: RwSignal::new(None),
+            assigned: RwSignal::new(Vec::new()),
             #[cfg(feature = "hydrate")]
             rt: StoredValue::new_local(None),
         };
@@ -225,11 +228,17 @@ impl Device {
     }
 
     /// Every loket of the office, from the catalogue (empty until it is loaded); reactive.
+    /// The lokets this counter may be set to: the office's, those the officer is assigned
+    /// to when they are.
     pub fn lokets(&self) -> Vec<crate::domain::ids::LoketId> {
+        let assigned = self.assigned.get();
         self.rules
             .get()
             .map(|r| r.catalogue.lokets())
             .unwrap_or_default()
+            .into_iter()
+            .filter(|l| crate::domain::accounts::may_work_at(&assigned, *l))
+            .collect()
     }
 
     pub fn dismiss_notices(&self) {

@@ -220,6 +220,13 @@ pub async fn set_role(username: &str, req: &SetRole) -> Result<(), NetError> {
     post_empty(&format!("/api/admin/staff/{username}/role"), req).await
 }
 
+pub async fn set_lokets(
+    username: &str,
+    req: &crate::domain::accounts::SetLokets,
+) -> Result<(), NetError> {
+    post_empty(&format!("/api/admin/staff/{username}/lokets"), req).await
+}
+
 pub async fn reset_password(username: &str) -> Result<TemporaryPassword, NetError> {
     post(
         &format!("/api/admin/staff/{username}/reset-password"),

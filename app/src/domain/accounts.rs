@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::i18n::Text;
-use super::ids::ClientId;
+use super::ids::{ClientId, LoketId};
 use super::mutation::DeviceRole;
 
 /// A staff member's role. Ordered: an admin may do what a supervisor may, a supervisor what
@@ -143,6 +143,9 @@ pub struct SessionInfo {
     /// Signed in with a temporary password: nothing else is allowed until it is changed.
     #[serde(default)]
     pub must_change_password: bool,
+    /// The lokets this account works at; empty: any.
+    #[serde(default)]
+    pub lokets: Vec<LoketId>,
 }
 
 /// `POST /api/admin/staff`.
@@ -160,6 +163,14 @@ pub struct StaffSummary {
     pub created_ms: i64,
     #[serde(default)]
     pub disabled: bool,
+    /// The lokets the account is assigned to; empty: any.
+    #[serde(default)]
+    pub lokets: Vec<LoketId>,
+}
+
+/// Whether an officer assigned to `assigned` (empty: any loket) may work at `loket`.
+pub fn may_work_at(assigned: &[LoketId], loket: LoketId) -> bool {
+    assigned.is_empty() || assigned.contains(&loket)
 }
 
 /// `POST /api/auth/password`: a signed-in person changes their own password.
@@ -173,6 +184,13 @@ pub struct ChangePassword {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetRole {
     pub role: StaffRole,
+}
+
+/// `POST /api/admin/staff/{username}/lokets`: the lokets an account works at, as the
+/// admin writes them ("1, 2"; empty: any loket).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetLokets {
+    pub lokets: String,
 }
 
 /// The answer to `POST /api/admin/staff/{username}/reset-password`: shown once to the
@@ -271,6 +289,7 @@ pub fn action_label(action: &str) -> Text {
         "reset_password" => ("mengatur ulang kata sandi", "reset a password"),
         "changed_own_password" => ("mengganti kata sandinya", "changed their password"),
         "changed_holidays" => ("mengubah hari libur", "changed the holidays"),
+        "changed_lokets" => ("mengubah loket petugas", "changed an officer's lokets"),
         "changed_service" => ("mengubah standar layanan", "changed a service standard"),
         "added_service" => ("menambah layanan", "added a service"),
         "retired_service" => ("menghentikan layanan", "stopped offering a service"),
@@ -288,6 +307,19 @@ pub const MAX_LABEL: usize = 60;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_officer_works_at_the_lokets_assigned_or_anywhere_when_none_are() {
+        let l = |n| LoketId::new(n).unwrap();
+        assert!(may_work_at(&[], l(3)));
+        assert!(may_work_at(&[l(1), l(2)], l(2)));
+        assert!(!may_work_at(&[l(1), l(2)], l(3)));
+        assert_eq!(LoketId::parse_list(" 2, 1,2 ,"), Ok(vec![l(2), l(1)]));
+        assert_eq!(LoketId::parse_list(""), Ok(vec![]));
+        assert!(LoketId::parse_list("1, dua").is_err());
+        assert!(LoketId::parse_list("0").is_err());
+        assert!(LoketId::parse_list("100").is_err());
+    }
 
     #[test]
     fn roles_are_ordered_by_power() {

@@ -656,23 +656,7 @@ impl ServiceEdit {
         if requirements.is_empty() {
             return Err(EditError::NoRequirement);
         }
-        let mut lokets: Vec<LoketId> = Vec::new();
-        for part in edit
-            .lokets
-            .split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            let l = part
-                .parse::<u8>()
-                .ok()
-                .filter(|n| (1..=99).contains(n))
-                .and_then(|n| LoketId::new(n).ok())
-                .ok_or(EditError::BadLokets)?;
-            if !lokets.contains(&l) {
-                lokets.push(l);
-            }
-        }
+        let lokets = LoketId::parse_list(&edit.lokets).map_err(|_| EditError::BadLokets)?;
         if lokets.is_empty() {
             return Err(EditError::BadLokets);
         }

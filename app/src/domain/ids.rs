@@ -103,6 +103,19 @@ impl LoketId {
     pub fn get(self) -> u8 {
         self.0
     }
+
+    /// Lokets as an admin writes them, "1, 2": in the order written, each once; empty text
+    /// is an empty list (the caller decides whether that is allowed).
+    pub fn parse_list(text: &str) -> Result<Vec<LoketId>, IdError> {
+        let mut lokets: Vec<LoketId> = Vec::new();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let l = LoketId::parse(part)?;
+            if !lokets.contains(&l) {
+                lokets.push(l);
+            }
+        }
+        Ok(lokets)
+    }
 }
 impl TryFrom<u8> for LoketId {
     type Error = IdError;

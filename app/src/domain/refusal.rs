@@ -44,6 +44,7 @@ pub enum Refusal {
     TooManyPairings,
     NoSuchDevice,
     TabletInUse,
+    NotYourLoket,
     // The citizen.
     TicketNotFound,
     SurveyClosed,
@@ -58,7 +59,7 @@ impl Refusal {
             Invalid | Username | ShortPassword | LongPassword | CounterSignsIn => 400,
             SignInFirst | WrongCredentials | DeviceNotPaired => 401,
             NotAllowed | WrongSetupToken | SetupTokenExpired | RoleTooLow | StaleSession
-            | AccountDisabled | ChangePasswordFirst | WrongCurrentPassword => 403,
+            | AccountDisabled | ChangePasswordFirst | WrongCurrentPassword | NotYourLoket => 403,
             NotFound | PairingCodeUnknown | PairingExpired | NoSuchDevice | TicketNotFound
             | NoSuchAccount => 404,
             Conflict | SetupDone | UsernameTaken | AlreadyPaired | TabletInUse | SurveyClosed
@@ -186,6 +187,10 @@ impl Refusal {
                 "Tablet ini masih dipakai petugas lain yang belum keluar. Minta petugas itu keluar dulu, lalu masuk lagi.",
                 "Another officer is still signed in on this tablet. Ask them to sign out, then sign in again.",
             ),
+            NotYourLoket => t(
+                "Akun Anda tidak ditugaskan di loket ini. Pilih loket Anda, atau minta admin menambahkannya.",
+                "Your account is not assigned to this loket. Choose your loket, or ask an admin to add it.",
+            ),
             TicketNotFound => t(
                 "Tiket tidak ditemukan. Periksa tautan pada tiket Anda.",
                 "Ticket not found. Check the link on your ticket.",
@@ -218,7 +223,7 @@ mod tests {
 
     /// Every reason, in declaration order (a new one the list misses fails to compile in
     /// `status` and `text`, not here: keep them together).
-    const ALL: [Refusal; 34] = {
+    const ALL: [Refusal; 35] = {
         use Refusal::*;
         [
             Invalid,
@@ -252,6 +257,7 @@ mod tests {
             TooManyPairings,
             NoSuchDevice,
             TabletInUse,
+            NotYourLoket,
             TicketNotFound,
             SurveyClosed,
             SurveyAnswered,

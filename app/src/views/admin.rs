@@ -458,6 +458,36 @@ fn StaffRow(account: StaffSummary, own: bool, data: Data) -> impl IntoView {
     };
     let disabled = account.disabled;
     let role = account.role;
+    // The lokets an officer works at ("1, 2"; empty: any), saved when the field is left.
+    let lokets = RwSignal::new(
+        account
+            .lokets
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    let save_lokets = move |_| {
+        let req = crate::domain::accounts::SetLokets {
+            lokets: lokets.get_untracked(),
+        };
+        if crate::domain::ids::LoketId::parse_list(&req.lokets).is_err() {
+            data.message.set(Some(
+                crate::domain::catalogue_edit::EditError::BadLokets.text(),
+            ));
+        } else {
+            #[cfg(feature = "hydrate")]
+            leptos::task::spawn_local(async move {
+                let done = crate::client::net::set_lokets(&name.get_value(), &req)
+                    .await
+                    .map(|_| text::ACCOUNT_SAVED.into());
+                data.message.set(Some(done.unwrap_or_else(refused)));
+                reload(data, StaffRole::Admin).await;
+            });
+            #[cfg(not(feature = "hydrate"))]
+            let _ = req;
+        }
+    };
     view! {
         <tr data-testid=format!("staff-{}", account.username) class:muted=disabled>
             <td>{account.username.clone()}</td>
@@ -474,6 +504,20 @@ fn StaffRow(account: StaffSummary, own: bool, data: Data) -> impl IntoView {
                             }).collect_view()}
                         </select>
                     }.into_any()
+                }}
+            </td>
+            <td>
+                {if own {
+                    None
+                } else {
+                    Some(view! {
+                        <label class="inline-field">
+                            <span>{move || text::STAFF_LOKETS.get(lang.get())}</span>
+                            <input name="staff-lokets" size="6" placeholder=move || text::ANY_LOKET.get(lang.get())
+                                prop:value=lokets on:input=move |e| lokets.set(event_target_value(&e))
+                                on:change=save_lokets/>
+                        </label>
+                    })
                 }}
             </td>
             <td>{disabled.then(|| view! { <span class="badge badge-warn">{move || text::DISABLED.get(lang.get())}</span> })}</td>

@@ -157,6 +157,10 @@ const MIGRATIONS: &[&str] = &[
     DEFINE TABLE IF NOT EXISTS report_day SCHEMAFULL;
     DEFINE FIELD IF NOT EXISTS body ON report_day TYPE string;
     ",
+    // 9: an officer may be assigned to lokets (none: any loket).
+    "
+    DEFINE FIELD IF NOT EXISTS lokets ON staff TYPE array<int> DEFAULT [];
+    ",
 ];
 
 /// The version a database has after start-up.

@@ -4,7 +4,7 @@
 //! (the tokens carry 256 random bits, so a fast hash is enough), passwords as argon2 hashes.
 
 use app::domain::accounts::{AuditEntry, DeviceSummary, StaffRole, StaffSummary};
-use app::domain::ids::ClientId;
+use app::domain::ids::{ClientId, LoketId};
 use app::domain::mutation::DeviceRole;
 use serde_json::{json, Value};
 
@@ -19,6 +19,8 @@ pub struct StaffRecord {
     pub password_hash: String,
     pub disabled: bool,
     pub must_change_password: bool,
+    /// The lokets the account works at; empty: any.
+    pub lokets: Vec<LoketId>,
 }
 
 /// A change an admin makes to an account.
@@ -29,6 +31,8 @@ pub enum AccountChange {
     Role(StaffRole),
     /// A new (temporary) password hash: the account changes it at next sign-in.
     ResetPassword(String),
+    /// The lokets the account works at (empty: any).
+    Lokets(Vec<LoketId>),
 }
 
 /// Why an account change was refused.
@@ -77,6 +81,20 @@ fn str_of<'a>(v: &'a Value, k: &str) -> Result<&'a str> {
 /// A boolean column; absent (a row from before it existed) is false.
 fn flag(v: &Value, k: &str) -> bool {
     v.get(k).and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// The `lokets` field of a staff row (absent on rows written before schema 9: any loket).
+fn lokets_of(v: &Value) -> Vec<LoketId> {
+    v.get("lokets")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_u64)
+                .filter_map(|n| u8::try_from(n).ok())
+                .filter_map(|n| LoketId::new(n).ok())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn role_of(v: &Value) -> Result<StaffRole> {
@@ -153,7 +171,7 @@ impl Store {
     pub async fn staff_by_username(&self, username: &str) -> Result<Option<StaffRecord>> {
         let mut r = self
             .db
-            .query("SELECT record::id(id) AS id, username, role, password_hash, disabled, must_change_password FROM staff WHERE username = $u LIMIT 1")
+            .query("SELECT record::id(id) AS id, username, role, password_hash, disabled, must_change_password, lokets FROM staff WHERE username = $u LIMIT 1")
             .bind(("u", username.to_owned()))
             .await?
             .check()?;
@@ -167,6 +185,7 @@ impl Store {
                     password_hash: str_of(v, "password_hash")?.to_owned(),
                     disabled: flag(v, "disabled"),
                     must_change_password: flag(v, "must_change_password"),
+                    lokets: lokets_of(v),
                 })
             })
             .transpose()
@@ -190,6 +209,11 @@ impl Store {
                 true,
                 h.clone(),
             ),
+            AccountChange::Lokets(_) => ("lokets = $lokets", false, String::new()),
+        };
+        let lokets: Vec<i64> = match change {
+            AccountChange::Lokets(l) => l.iter().map(|l| i64::from(l.get())).collect(),
+            _ => Vec::new(),
         };
         let role = match change {
             AccountChange::Role(r) => r.as_str(),
@@ -222,6 +246,7 @@ impl Store {
             .bind(("role", role))
             .bind(("hash", hash))
             .bind(("ends", ends_sessions))
+            .bind(("lokets", lokets))
             .await
             .map_err(|e| Err(e.into()))?;
         let errors = r.take_errors();
@@ -277,7 +302,9 @@ impl Store {
     pub async fn list_staff(&self) -> Result<Vec<StaffSummary>> {
         let mut r = self
             .db
-            .query("SELECT username, role, created_ms, disabled FROM staff ORDER BY username")
+            .query(
+                "SELECT username, role, created_ms, disabled, lokets FROM staff ORDER BY username",
+            )
             .await?
             .check()?;
         let rows: Vec<Value> = r.take(0)?;
@@ -288,6 +315,7 @@ impl Store {
                     role: role_of(v)?,
                     created_ms: v.get("created_ms").and_then(Value::as_i64).unwrap_or(0),
                     disabled: flag(v, "disabled"),
+                    lokets: lokets_of(v),
                 })
             })
             .collect()

@@ -165,6 +165,15 @@ pub async fn register(
                     "the office has no Loket {loket}"
                 )));
             }
+            let assigned = s
+                .store
+                .staff_by_username(&session.username)
+                .await?
+                .map(|r| r.lokets)
+                .unwrap_or_default();
+            if !app::domain::accounts::may_work_at(&assigned, loket) {
+                return Err(ApiError::Refused(Refusal::NotYourLoket));
+            }
             let existing = s.store.device(req.client_id).await?;
             if let Some(d) = &existing {
                 if d.role != DeviceRole::Counter {

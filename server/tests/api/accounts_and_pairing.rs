@@ -557,3 +557,70 @@ async fn two_admins_disabling_each_other_at_once_leave_one_admin() {
         .count();
     assert_eq!(enabled_admins, 1);
 }
+
+#[tokio::test]
+async fn an_officer_assigned_to_lokets_registers_a_counter_only_at_them() {
+    use app::domain::ids::LoketId;
+    use app::domain::mutation::RegisterDevice;
+    let app = spawn_app();
+    let admin = app.admin().await;
+    let made = app.staff("made", "officer").await;
+    let at = |n: u8| RegisterDevice {
+        client_id: ClientId::from_random_bytes(random_bytes()),
+        role: DeviceRole::Counter,
+        loket: Some(LoketId::new(n).expect("loket")),
+    };
+    let lokets = |text: &str| serde_json::json!({ "lokets": text });
+
+    // Not assigned: any loket of the office.
+    let (s, v) = app.post_as(&made, "/api/devices", &at(1)).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, _) = app
+        .post_as(&admin, "/api/admin/staff/made/lokets", &lokets("2"))
+        .await;
+    assert_eq!(s, 204);
+    let (_, list) = app.get_as(&admin, "/api/admin/staff").await;
+    let row = list
+        .as_array()
+        .and_then(|a| a.iter().find(|r| r["username"] == "made"))
+        .cloned()
+        .expect("made is listed");
+    assert_eq!(row["lokets"], serde_json::json!([2]), "{row}");
+    let (_, me) = app.get_as(&made, "/api/auth/me").await;
+    assert_eq!(me["lokets"], serde_json::json!([2]), "{me}");
+
+    // Assigned to Loket 2: refused at Loket 1, with the code the counter words.
+    let (s, v) = app.post_as(&made, "/api/devices", &at(1)).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (403, Some("not_your_loket")),
+        "{v}"
+    );
+    let (s, v) = app.post_as(&made, "/api/devices", &at(2)).await;
+    assert_eq!(s, 200, "{v}");
+
+    // A loket the office does not have, or words: refused, nothing changes.
+    for bad in ["9", "1, dua", "0"] {
+        let (s, v) = app
+            .post_as(&admin, "/api/admin/staff/made/lokets", &lokets(bad))
+            .await;
+        assert_eq!(s, 400, "{bad}: {v}");
+    }
+    let (s, v) = app.post_as(&made, "/api/devices", &at(1)).await;
+    assert_eq!(s, 403, "{v}");
+    let (s, _) = app
+        .post_as(&admin, "/api/admin/staff/nobody/lokets", &lokets("1"))
+        .await;
+    assert_eq!(s, 404);
+
+    // Empty again: any loket.
+    let (s, _) = app
+        .post_as(&admin, "/api/admin/staff/made/lokets", &lokets(""))
+        .await;
+    assert_eq!(s, 204);
+    let (s, v) = app.post_as(&made, "/api/devices", &at(1)).await;
+    assert_eq!(s, 200, "{v}");
+    let (_, audit) = app.get_as(&admin, "/api/audit?limit=10").await;
+    assert!(audit.to_string().contains("made (loket 2)"), "{audit}");
+    assert!(audit.to_string().contains("changed_lokets"), "{audit}");
+}

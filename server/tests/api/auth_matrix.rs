@@ -55,6 +55,7 @@ const MATRIX: &[(&str, &str, [bool; 8])] = &[
     ("POST", "/admin/staff/{username}/disable", [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/staff/{username}/enable", [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/staff/{username}/role",   [N, N, N, N, N, N, Y, N]),
+    ("POST", "/admin/staff/{username}/lokets", [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/staff/{username}/reset-password", [N, N, N, N, N, N, Y, N]),
     ("GET",  "/admin/devices",                 [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/devices/{client}/revoke", [N, N, N, N, N, N, Y, N]),
