@@ -2,7 +2,7 @@
 // by typing the code the display shows, revokes it, and the display stops and asks to be
 // paired again. No CSP violation on any page.
 import { test, expect, Page } from "@playwright/test";
-import { PASSWORD, Server, shotsDir, signIn } from "./harness";
+import { PASSWORD, Server, shotsDir, signIn, signInAdmin } from "./harness";
 import { join } from "node:path";
 
 let server: Server;
@@ -121,10 +121,7 @@ test("a disabled officer's open counter is signed out at once; a reset password 
   const adminCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const admin = await adminCtx.newPage();
   await admin.goto(`${server.url}/admin`);
-  const login = admin.getByTestId("admin-login");
-  await login.locator("input[name=username]").fill("admin");
-  await login.locator("input[name=password]").fill(PASSWORD);
-  await login.locator("button[type=submit]").click();
+  await signInAdmin(admin);
   const row = admin.getByTestId("staff-ani");
   await row.getByTestId("disable").click();
   await expect(row.locator(".badge")).toHaveText("Nonaktif");
@@ -176,10 +173,7 @@ test("an officer assigned to a loket in /admin is offered only that loket at the
   const adminCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const admin = await adminCtx.newPage();
   await admin.goto(`${server.url}/admin`);
-  const login = admin.getByTestId("admin-login");
-  await login.locator("input[name=username]").fill("admin");
-  await login.locator("input[name=password]").fill(PASSWORD);
-  await login.locator("button[type=submit]").click();
+  await signInAdmin(admin);
   const field = admin.getByTestId("staff-komang").locator("input[name=staff-lokets]");
   // A mistyped list is named and not stored.
   await field.fill("2, dua");
@@ -204,10 +198,7 @@ test("an officer assigned to a loket in /admin is offered only that loket at the
 test("an admin pastes next year's holidays; a mistyped line is named, not stored", async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto(`${server.url}/admin`);
-  const login = page.getByTestId("admin-login");
-  await login.locator("input[name=username]").fill("admin");
-  await login.locator("input[name=password]").fill(PASSWORD);
-  await login.locator("button[type=submit]").click();
+  await signInAdmin(page);
   const form = page.getByTestId("holidays-form");
   const area = form.locator("textarea");
   await expect(area).toHaveValue(""); // this server's catalogue has none

@@ -3,7 +3,7 @@
 // counter, and a mistake in the form is named, not stored.
 import { test, expect } from "@playwright/test";
 import { join } from "node:path";
-import { PASSWORD, Server, issue, openDevice, shotsDir } from "./harness";
+import { Server, issue, openDevice, shotsDir, signInAdmin } from "./harness";
 
 let server: Server;
 test.beforeAll(async () => {
@@ -27,10 +27,7 @@ test("an open kiosk shows a requirement the admin adds, without a reload; a tick
   await server.admin();
   const admin = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
   await admin.goto(`${server.url}/admin`);
-  const login = admin.getByTestId("admin-login");
-  await login.locator("input[name=username]").fill("admin");
-  await login.locator("input[name=password]").fill(PASSWORD);
-  await login.locator("button[type=submit]").click();
+  await signInAdmin(admin);
   // The office's hours: a day written the wrong way round is named.
   const hours = admin.getByTestId("hours-form");
   await expect(hours.locator("input[name=day0]")).toHaveValue("00.00–23.59");
@@ -104,10 +101,7 @@ test("an admin adds a service: an open kiosk offers it without a reload and issu
   await server.admin();
   const admin = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
   await admin.goto(`${server.url}/admin`);
-  const login = admin.getByTestId("admin-login");
-  await login.locator("input[name=username]").fill("admin");
-  await login.locator("input[name=password]").fill(PASSWORD);
-  await login.locator("button[type=submit]").click();
+  await signInAdmin(admin);
 
   const form = admin.getByTestId("service-editor-new");
   // Started with the office's complaint channels and a free fee.

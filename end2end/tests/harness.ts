@@ -228,6 +228,14 @@ export async function signIn(page: import("@playwright/test").Page, username: st
   await form.waitFor({ state: "detached", timeout: 30_000 });
 }
 
+/** Signs in on /admin's form (the page already at /admin). */
+export async function signInAdmin(page: import("@playwright/test").Page, username = "admin"): Promise<void> {
+  const login = page.getByTestId("admin-login");
+  await login.locator("input[name=username]").fill(username);
+  await login.locator("input[name=password]").fill(PASSWORD);
+  await login.locator("button[type=submit]").click();
+}
+
 /** Takes a number for Legalisir KTP-el on a kiosk page and reads the ticket screen. */
 export async function issue(kiosk: import("@playwright/test").Page): Promise<{ number: string; track: string }> {
   await kiosk.getByTestId("service-legalisir-ktp-el").click();

@@ -6,7 +6,7 @@ import { test, expect, Page, Browser } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PASSWORD, Server, issue, openDevice, shotsDir } from "./harness";
+import { Server, issue, openDevice, shotsDir, signInAdmin } from "./harness";
 
 let server: Server;
 test.beforeAll(async () => {
@@ -60,10 +60,7 @@ test("a supervisor reads the day's report, downloads a table as CSV and prints i
   const adminLoads: string[] = [];
   admin.on("request", (r) => adminLoads.push(new URL(r.url()).pathname));
   await admin.goto(`${server.url}/admin`);
-  const login = admin.getByTestId("admin-login");
-  await login.locator("input[name=username]").fill("kepala");
-  await login.locator("input[name=password]").fill(PASSWORD);
-  await login.locator("button[type=submit]").click();
+  await signInAdmin(admin, "kepala");
 
   // The report opens on this month, counted by the server from the counter's actions.
   const report = admin.getByTestId("report");
