@@ -21,6 +21,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod catalogue_edits;
 pub mod closing;
 pub mod config;

@@ -1,4 +1,5 @@
-//! `antrean`: runs the server until SIGINT or SIGTERM.
+//! `antrean`: runs the server until SIGINT or SIGTERM; `antrean restore FILE` loads a backup
+//! (`GET /api/admin/backup`) into an empty store.
 
 fn main() -> anyhow::Result<()> {
     server::heap::configure();
@@ -17,6 +18,16 @@ async fn run() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let config = server::config::Config::from_env()?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.as_slice() {
+        [] => {}
+        [command, file] if command == "restore" => {
+            server::store::Store::restore(&config, std::path::Path::new(file)).await?;
+            println!("restored {file}");
+            return Ok(());
+        }
+        _ => anyhow::bail!("usage: antrean            (serve)\n       antrean restore FILE (load a backup into an empty store)"),
+    }
     let running = server::startup::start(config).await?;
     // Harnesses read the bound address from this line (the port may be ephemeral).
     println!("listening on http://{}", running.addr);

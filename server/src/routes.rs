@@ -13,7 +13,9 @@ use app::domain::accounts::StaffRole;
 use crate::auth::limits::Bucket;
 use crate::auth::{authorize, Access};
 use crate::state::AppState;
-use crate::{api, catalogue_edits, closing, devices, public_page, reports, retention, staff, sync};
+use crate::{
+    api, backup, catalogue_edits, closing, devices, public_page, reports, retention, staff, sync,
+};
 
 /// One API route (path relative to `/api`).
 #[derive(Debug, Clone)]
@@ -149,6 +151,7 @@ pub fn table() -> Vec<Entry> {
         ),
         r(M::POST, "/admin/pairing/confirm", ADMIN, devices::confirm),
         r(M::POST, "/admin/retention", ADMIN, retention::run_now),
+        r(M::GET, "/admin/backup", ADMIN, backup::download),
         r(M::POST, "/admin/close-day", ADMIN, closing::run_now),
         r(
             M::POST,

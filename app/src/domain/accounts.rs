@@ -290,6 +290,7 @@ pub fn action_label(action: &str) -> Text {
         "changed_own_password" => ("mengganti kata sandinya", "changed their password"),
         "changed_holidays" => ("mengubah hari libur", "changed the holidays"),
         "changed_lokets" => ("mengubah loket petugas", "changed an officer's lokets"),
+        "downloaded_backup" => ("mengunduh cadangan data", "downloaded a backup"),
         "changed_service" => ("mengubah standar layanan", "changed a service standard"),
         "added_service" => ("menambah layanan", "added a service"),
         "retired_service" => ("menghentikan layanan", "stopped offering a service"),

@@ -109,6 +109,22 @@ impl Conn {
         }
     }
 
+    /// The whole database as SurrealQL statements, in chunks: a backup.
+    pub async fn export(&self) -> surrealdb::Result<surrealdb::method::Backup> {
+        match self {
+            Conn::Any(c) => c.export(()).await,
+            Conn::Embedded { db, .. } => db.export(()).await,
+        }
+    }
+
+    /// Runs a backup's statements (a file [`Conn::export`] wrote).
+    pub async fn import(&self, file: &std::path::Path) -> surrealdb::Result<()> {
+        match self {
+            Conn::Any(c) => c.import(file).await,
+            Conn::Embedded { db, .. } => db.import(file).await,
+        }
+    }
+
     /// Writes what the embedded store holds in memory out to disk and closes it; the next
     /// start then has no log to replay. Nothing to do for memory or a server.
     pub async fn close(&self) -> surrealdb::Result<()> {

@@ -42,6 +42,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("cannot prepare the data directory {0}: {1}")]
     DataDir(String, std::io::Error),
+    #[error("the store is not empty: a backup is restored into an empty store only")]
+    NotEmpty,
 }
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -137,6 +139,13 @@ pub fn day_key(d: Date) -> i64 {
 impl Store {
     /// Connects as configured and brings the schema up to date.
     pub async fn open(cfg: &Config) -> Result<Self> {
+        let store = Self::connect(cfg).await?;
+        schema::migrate(&store.db).await?;
+        Ok(store)
+    }
+
+    /// Connects as configured, schema untouched.
+    async fn connect(cfg: &Config) -> Result<Self> {
         let db = match &cfg.storage {
             Storage::Memory => Conn::any("mem://").await?,
             Storage::Disk(dir) => {
@@ -160,11 +169,34 @@ impl Store {
             }
         };
         db.use_ns_db(&cfg.namespace, &cfg.database).await?;
-        let store = Self {
+        Ok(Self {
             db: std::sync::Arc::new(db),
-        };
+        })
+    }
+
+    /// Loads a backup into the configured store, which must be empty (a restore never
+    /// mixes two offices' data), then brings its schema up to date and closes it.
+    pub async fn restore(cfg: &Config, file: &std::path::Path) -> Result<()> {
+        let store = Self::connect(cfg).await?;
+        let mut r = store.db.query("INFO FOR DB").await?.check()?;
+        let info: Option<Value> = r.take(0)?;
+        let tables = info
+            .as_ref()
+            .and_then(|i| i.get("tables"))
+            .and_then(Value::as_object)
+            .map_or(0, |t| t.len());
+        if tables > 0 {
+            store.close().await?;
+            return Err(StoreError::NotEmpty);
+        }
+        store.db.import(file).await?;
         schema::migrate(&store.db).await?;
-        Ok(store)
+        store.close().await
+    }
+
+    /// The whole database as SurrealQL, in chunks (`GET /api/admin/backup`).
+    pub async fn backup(&self) -> Result<surrealdb::method::Backup> {
+        Ok(self.db.export().await?)
     }
 
     /// A store on a session of its own, for long background work (retention) that should

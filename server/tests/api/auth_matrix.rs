@@ -61,6 +61,7 @@ const MATRIX: &[(&str, &str, [bool; 8])] = &[
     ("POST", "/admin/devices/{client}/revoke", [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/pairing/confirm",         [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/retention",               [N, N, N, N, N, N, Y, N]),
+    ("GET",  "/admin/backup",                  [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/close-day",               [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/holidays",                [N, N, N, N, N, N, Y, N]),
     ("POST", "/admin/hours",                   [N, N, N, N, N, N, Y, N]),

@@ -297,6 +297,23 @@ impl TestApp {
         self.send(reqwest::Method::GET, path, None, cred).await
     }
 
+    /// A GET answered with something other than JSON: status, content disposition, body.
+    pub async fn get_text_as(&self, cred: &Cred, path: &str) -> (u16, String, String) {
+        let r = cred
+            .apply(self.client.get(self.url(path)))
+            .send()
+            .await
+            .expect("request");
+        let s = r.status().as_u16();
+        let disposition = r
+            .headers()
+            .get("content-disposition")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (s, disposition, r.text().await.unwrap_or_default())
+    }
+
     pub async fn post_raw(&self, path: &str, body: &str) -> (u16, Value) {
         self.post_raw_as(&Cred::None, path, body).await
     }

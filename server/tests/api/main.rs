@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts_and_pairing;
 mod auth_matrix;
+mod backup;
 mod bad_input;
 mod catalogue_edits;
 mod citizen;
