@@ -274,6 +274,12 @@ pub const OFFICER_SIGN_IN: T = T("Masuk sebagai petugas", "Officer sign-in");
 pub const REVOKE: T = T("Cabut", "Revoke");
 pub const STAFF_ACCOUNTS: T = T("Akun petugas", "Staff accounts");
 pub const ROLE: T = T("Peran", "Role");
+pub const BACKUP_TITLE: T = T("Cadangan data", "Backup");
+pub const BACKUP_HINT: T = T(
+    "Seluruh data kantor dalam satu berkas. Simpan di tempat lain; dipulihkan ke server kosong dengan `antrean restore BERKAS`.",
+    "All of the office's data in one file. Keep it elsewhere; it is restored into an empty server with `antrean restore FILE`.",
+);
+pub const BACKUP_DOWNLOAD: T = T("Unduh cadangan", "Download a backup");
 pub const STAFF_LOKETS: T = T("Loket", "Lokets");
 pub const ANY_LOKET: T = T("semua", "any");
 pub const CREATE_ACCOUNT: T = T("Buat akun", "Create account");

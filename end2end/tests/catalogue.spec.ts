@@ -3,6 +3,7 @@
 // counter, and a mistake in the form is named, not stored.
 import { test, expect } from "@playwright/test";
 import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { Server, issue, openDevice, shotsDir, signInAdmin } from "./harness";
 
 let server: Server;
@@ -141,7 +142,12 @@ test("an admin adds a service: an open kiosk offers it without a reload and issu
   await expect(added.locator("h2")).toHaveText("C — Legalisir Akta Kelahiran (tidak ditawarkan)");
   await expect(button).toBeHidden({ timeout: 10_000 });
   await expect(kiosk.getByTestId("service-legalisir-kk")).toBeVisible();
+  // The backup carries the new service.
+  const [download] = await Promise.all([admin.waitForEvent("download"), admin.getByTestId("backup").click()]);
+  expect(download.suggestedFilename()).toMatch(/^antrean-\d{4}-\d{2}-\d{2}\.surql$/);
+  expect(readFileSync((await download.path())!, "utf8")).toContain("Legalisir Akta Kelahiran");
   const audit = JSON.stringify((await server.api(await server.admin(), "GET", "/api/audit?limit=50")).body);
   expect(audit).toContain("added_service");
   expect(audit).toContain("retired_service");
+  expect(audit).toContain("downloaded_backup");
 });

@@ -225,6 +225,13 @@ fn Dashboard(me: String, role: StaffRole, data: Data) -> impl IntoView {
             <HolidayEditor data/>
             <super::service_editor::HoursEditor catalogue=data.catalogue message=data.message/>
             <super::service_editor::ServiceEditors catalogue=data.catalogue message=data.message/>
+            <section class="card">
+                <h2>{move || text::BACKUP_TITLE.get(lang.get())}</h2>
+                <p class="muted">{move || text::BACKUP_HINT.get(lang.get())}</p>
+                <a class="btn btn-secondary" href="/api/admin/backup" download data-testid="backup">
+                    {move || text::BACKUP_DOWNLOAD.get(lang.get())}
+                </a>
+            </section>
         })}
         <PasswordForm data forced=false on_done=|| {}/>
         {(role >= StaffRole::Supervisor).then(|| view! {
