@@ -201,12 +201,7 @@ pub async fn me(
     Extension(who): Extension<Principal>,
 ) -> Result<Json<SessionInfo>, ApiError> {
     let (session, _) = who.staff()?;
-    let lokets = s
-        .store
-        .staff_by_username(&session.username)
-        .await?
-        .map(|r| r.lokets)
-        .unwrap_or_default();
+    let lokets = s.store.staff_lokets(&session.username).await?;
     Ok(Json(SessionInfo {
         username: session.username.clone(),
         role: session.role,

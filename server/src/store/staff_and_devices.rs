@@ -191,6 +191,15 @@ impl Store {
             .transpose()
     }
 
+    /// The lokets an account works at (empty: any, and for an unknown account).
+    pub async fn staff_lokets(&self, username: &str) -> Result<Vec<LoketId>> {
+        Ok(self
+            .staff_by_username(username)
+            .await?
+            .map(|r| r.lokets)
+            .unwrap_or_default())
+    }
+
     /// Applies an admin's change to the account `username` in one transaction, refusing
     /// one that would leave no enabled admin. Disabling, resetting the password and
     /// changing the role end the account's sessions; their cookie digests are returned, so

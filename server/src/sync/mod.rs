@@ -165,12 +165,7 @@ pub async fn register(
                     "the office has no Loket {loket}"
                 )));
             }
-            let assigned = s
-                .store
-                .staff_by_username(&session.username)
-                .await?
-                .map(|r| r.lokets)
-                .unwrap_or_default();
+            let assigned = s.store.staff_lokets(&session.username).await?;
             if !app::domain::accounts::may_work_at(&assigned, loket) {
                 return Err(ApiError::Refused(Refusal::NotYourLoket));
             }

@@ -24,15 +24,7 @@ async fn a_backup_restores_into_an_empty_store_with_every_ticket_file_answer_and
     let admin = app.admin().await;
     // A ticket still waiting, and a file accepted, collected and rated.
     let (mut kiosk, _, waiting) = app.kiosk_with_ticket().await;
-    let series = app
-        .state()
-        .await
-        .tickets()
-        .next()
-        .and_then(|t| t.number.series());
-    let (issue, ticket, token) =
-        kiosk.issue(app::domain::ids::TicketNumber::new('A', series, 2).expect("number"));
-    app.push(kiosk.id, vec![issue]).await.expect("issue");
+    let (ticket, token) = app.issue_at(&mut kiosk, 2).await;
     let mut counter = DeviceSim::new();
     app.register(counter.id, DeviceRole::Counter).await;
     let steps = vec![

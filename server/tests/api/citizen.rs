@@ -264,15 +264,7 @@ async fn a_holiday_added_in_admin_moves_the_due_time_of_the_next_receipt() {
 async fn the_public_page_publishes_every_standard_and_the_queue_now() {
     let app = spawn_app();
     let (mut kiosk, _, _) = app.kiosk_with_ticket().await;
-    let series = app
-        .state()
-        .await
-        .tickets()
-        .next()
-        .and_then(|t| t.number.series());
-    let (second, _, _) =
-        kiosk.issue(app::domain::ids::TicketNumber::new('A', series, 2).expect("number"));
-    app.push(kiosk.id, vec![second]).await.expect("issue");
+    app.issue_at(&mut kiosk, 2).await;
 
     // Anyone may read it: no credential.
     let (s, v) = app.get_json("/api/public").await;

@@ -459,6 +459,21 @@ impl TestApp {
         (kiosk, ticket, token)
     }
 
+    /// Issues ticket number `n` of the kiosk's series (the kiosk `kiosk_with_ticket` made)
+    /// and pushes it.
+    pub async fn issue_at(&self, kiosk: &mut DeviceSim, n: u16) -> (TicketId, TrackingToken) {
+        let series = self
+            .state()
+            .await
+            .tickets()
+            .next()
+            .and_then(|t| t.number.series());
+        let (issue, ticket, token) =
+            kiosk.issue(TicketNumber::new('A', series, n).expect("number"));
+        self.push(kiosk.id, vec![issue]).await.expect("issue");
+        (ticket, token)
+    }
+
     /// Gives a device the credential it had before a restart.
     pub fn set_cred(&self, client: ClientId, cred: Cred) {
         self.creds.lock().expect("creds").insert(client, cred);
