@@ -92,17 +92,15 @@ fn kind_word(kind: ChannelKind) -> &'static str {
 
 fn kind_of(word: &str) -> Option<ChannelKind> {
     let w = word.trim().to_lowercase().replace(['_', ' '], "-");
-    let catalogue_name = |k: ChannelKind| match k {
-        ChannelKind::SuggestionBox => "suggestion-box",
-        ChannelKind::Website => "website",
-        ChannelKind::Whatsapp => "wa",
-        ChannelKind::Email => "e-mail",
-        ChannelKind::LaporSp4n => "lapor-sp4n",
-        ChannelKind::ComplaintOfficer => "complaint-officer",
+    // The catalogue file's own name for the kind ("lapor_sp4n"), written with hyphens.
+    let catalogue_name = |k: &ChannelKind| {
+        serde_json::to_value(k)
+            .ok()
+            .and_then(|v| v.as_str().map(|n| n.replace('_', "-")))
     };
     CHANNEL_KINDS
         .iter()
-        .find(|(word, k)| *word == w || catalogue_name(*k) == w)
+        .find(|(word, k)| *word == w || catalogue_name(k).as_deref() == Some(w.as_str()))
         .map(|(_, k)| *k)
 }
 

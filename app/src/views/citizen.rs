@@ -60,11 +60,9 @@ async fn adopt_early_live(tick: RwSignal<u32>) {
         return;
     };
     let key = wasm_bindgen::JsValue::from_str("antreanLive");
-    let Ok(ws) = js_sys::Reflect::get(&window, &key)
+    let Some(ws) = js_sys::Reflect::get(&window, &key)
         .ok()
-        .map(|v| v.dyn_into::<web_sys::WebSocket>())
-        .ok_or(())
-        .and_then(|r| r.map_err(drop))
+        .and_then(|v| v.dyn_into::<web_sys::WebSocket>().ok())
     else {
         return;
     };

@@ -156,6 +156,8 @@ pub async fn register(
                     "kiosks and displays are paired by an admin".into(),
                 ));
             }
+            // Read before the authority's lock: pushes wait on it.
+            let assigned = s.store.staff_lokets(&session.username).await?;
             let mut auth = s.authority.lock().await;
             let loket = req
                 .loket
@@ -165,7 +167,6 @@ pub async fn register(
                     "the office has no Loket {loket}"
                 )));
             }
-            let assigned = s.store.staff_lokets(&session.username).await?;
             if !app::domain::accounts::may_work_at(&assigned, loket) {
                 return Err(ApiError::Refused(Refusal::NotYourLoket));
             }
