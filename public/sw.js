@@ -4,12 +4,15 @@
 // __JS__, __WASM__, __CSS__ with the bundle's content-hashed names.
 const VERSION = "__BUILD__";
 const CACHE = `antrean-shell-${VERSION}`;
+// Each office tablet is one device: the page registers the worker with its own path
+// (`/sw.js?page=/kiosk`), and only that page is precached, not every device's (a kiosk
+// has no use for the counter's page; bytes on the wire, BENCHMARKS.md item 5a). Another
+// device page opened on the same browser is cached when it is first visited online.
+const DEVICE_PAGES = ["/", "/kiosk", "/counter", "/display"];
+const asked = new URL(self.location.href).searchParams.get("page");
+const PAGES = DEVICE_PAGES.includes(asked) ? [asked] : DEVICE_PAGES;
 const SHELL = [
-  "/",
-  "/kiosk",
-  "/counter",
-  "/display",
-  "/admin",
+  ...PAGES,
   "__JS__",
   "__WASM__",
   "__CSS__",
@@ -26,10 +29,11 @@ self.addEventListener("install", (event) => {
   event.waitUntil(
     caches.open(CACHE).then((cache) =>
       // One missing optional file (a font) must not leave the device without a shell.
-      // Pages are fetched anew; the bundle's hashed files never change, so the copy the
-      // page just downloaded (in the HTTP cache) is the right one.
+      // Pages are fetched anew; the bundle's hashed files never change and fonts and
+      // icons are kept for a week, so the copies the page just downloaded (in the HTTP
+      // cache) are the right ones and cost no second download.
       Promise.all(SHELL.map((url) => {
-        const mode = url.startsWith("/pkg/") ? "default" : "reload";
+        const mode = PAGES.includes(url) || url === "/manifest.webmanifest" ? "reload" : "default";
         return cache.add(new Request(url, { cache: mode })).catch(() => undefined);
       })),
     ).then(() => self.skipWaiting()),
@@ -65,7 +69,7 @@ self.addEventListener("fetch", (event) => {
           }
           return resp;
         })
-        .catch(() => caches.match(url.pathname).then((hit) => hit || caches.match("/"))),
+        .catch(() => caches.match(url.pathname).then((hit) => hit || Response.error())),
     );
     return;
   }

@@ -177,7 +177,12 @@ pub fn hydrate() {
     if !Page::current().works_offline() {
         return;
     }
+    // The worker precaches the page it was registered from (see public/sw.js).
     if let Some(w) = web_sys::window() {
-        let _ = w.navigator().service_worker().register("/sw.js");
+        let path = w.location().pathname().unwrap_or_default();
+        let _ = w
+            .navigator()
+            .service_worker()
+            .register(&format!("/sw.js?page={path}"));
     }
 }

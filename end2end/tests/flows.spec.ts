@@ -49,40 +49,16 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: join(shotsDir(), `${name}.png`) });
 }
 
-/** Waits until the kiosk holds leased numbers (so the first ticket is A-001). */
-async function kioskLeased(page: Page) {
-  await page.waitForFunction(async () => {
-    // Never create the database here: if the app has not made it yet, abort the upgrade
-    // so the app still creates it with its stores.
-    const db: IDBDatabase | null = await new Promise((res) => {
-      const r = indexedDB.open("antrean-kiosk");
-      r.onupgradeneeded = () => r.transaction?.abort();
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => res(null);
-    });
-    if (!db) return false;
-    if (!db.objectStoreNames.contains("settings")) {
-      db.close();
-      return false;
-    }
-    const v: string | undefined = await new Promise((res) => {
-      const tx = db.transaction("settings", "readonly");
-      const g = tx.objectStore("settings").get("pool");
-      g.onsuccess = () => res(g.result);
-      g.onerror = () => res(undefined);
-    });
-    db.close();
-    return (
-      !!v &&
-      JSON.parse(v).entries.some((e: { service: string; free: unknown[] }) => e.service === "legalisir-ktp-el" && e.free.length > 0)
-    );
-  }, null, { timeout: 20_000 });
+/** Waits until the kiosk has heard from the server: its taps then take their numbers from
+ * the server (the first ticket of the day is A-001), not from its own series (A1-001). */
+async function kioskOnline(page: Page) {
+  await expect(page.getByTestId("sync-chip")).toContainText("Terhubung", { timeout: 20_000 });
 }
 
 /** A fresh kiosk tablet issues one ticket and goes back to its start screen. */
 async function ticketFromNewKiosk(browser: Browser): Promise<{ number: string; track: string }> {
   const kiosk = await open(browser, "/kiosk", TABLET);
-  await kioskLeased(kiosk);
+  await kioskOnline(kiosk);
   const t = await issue(kiosk);
   await kiosk.getByTestId("done").click();
   return t;
@@ -93,7 +69,7 @@ test("the five steps: ticket, call, check and accept, pickup, hand-over, survey"
   const kiosk = await open(browser, "/kiosk", TABLET);
   await expect(kiosk.getByTestId("service-legalisir-ktp-el")).toBeVisible();
   await shot(kiosk, "kiosk-start-tablet");
-  await kioskLeased(kiosk);
+  await kioskOnline(kiosk);
   await kiosk.getByTestId("service-legalisir-ktp-el").click();
   await expect(kiosk.getByTestId("requirements")).toContainText("KTP-el asli");
   await shot(kiosk, "kiosk-detail-tablet");
@@ -201,7 +177,7 @@ test("the five steps: ticket, call, check and accept, pickup, hand-over, survey"
 
 test("a citizen who does not come to collect goes back to the ready files, and the loket serves the next meanwhile", async ({ browser }) => {
   const kiosk = await open(browser, "/kiosk", TABLET);
-  await kioskLeased(kiosk);
+  await kioskOnline(kiosk);
   const first = await issue(kiosk);
   await kiosk.getByTestId("done").click();
   const second = await issue(kiosk);
@@ -250,7 +226,7 @@ test("a citizen who does not come to collect goes back to the ready files, and t
 test("an incomplete berkas is returned, the citizen sees what to bring, rejoins and is served", async ({ browser }) => {
   const kiosk = await open(browser, "/kiosk", { width: 800, height: 1280 });
   await expect(kiosk.getByTestId("service-legalisir-ktp-el")).toBeVisible();
-  await kioskLeased(kiosk);
+  await kioskOnline(kiosk);
   const t = await issue(kiosk);
   await kiosk.getByTestId("done").click();
 
@@ -343,7 +319,7 @@ test("the counter's waiting times move on with the clock, a minute at a time", a
   const kiosk = await kioskCtx.newPage();
   await kiosk.clock.install({ time: Date.now() - behind });
   await openDevice(server, kiosk, "/kiosk");
-  await kioskLeased(kiosk);
+  await kioskOnline(kiosk);
   const t = await issue(kiosk);
   const ctx = await browser.newContext({ viewport: TABLET });
   const counter = await ctx.newPage();
@@ -358,6 +334,30 @@ test("the counter's waiting times move on with the clock, a minute at a time", a
   await expect(row).toContainText("13 menit");
 });
 
+test("with two kiosks online, numbers follow the order of the taps and the line is called in that order", async ({ browser }) => {
+  // Blocks of numbers held by each kiosk printed A-021 at one kiosk before A-002 at the
+  // other, and called it first: to a waiting citizen, queue-jumping.
+  const k1 = await open(browser, "/kiosk", TABLET);
+  const k2 = await open(browser, "/kiosk", TABLET);
+  await kioskOnline(k1);
+  await kioskOnline(k2);
+  const numbers: string[] = [];
+  for (const k of [k1, k2, k1, k2]) {
+    numbers.push((await issue(k)).number);
+    await k.getByTestId("done").click();
+  }
+  for (const n of numbers) expect(n).toMatch(/^A-\d{3}$/);
+  const seqs = numbers.map((n) => parseInt(n.slice(2), 10));
+  expect(seqs).toEqual([0, 1, 2, 3].map((i) => seqs[0] + i));
+  // The counter's line (the order "Panggil berikutnya" follows) shows them in that order.
+  const counter = await open(browser, "/counter", TABLET);
+  await counter.getByTestId("loket-2").click();
+  const rows = counter.getByTestId("queue-row");
+  await expect(rows.filter({ hasText: numbers[3] })).toHaveCount(1, { timeout: 20_000 });
+  const listed = (await rows.allTextContents()).map((t) => t.match(/A-\d{3}/)?.[0]).filter((n) => n && numbers.includes(n));
+  expect(listed).toEqual(numbers);
+});
+
 /** What the ticket screen's QR code says, read from a screenshot as a phone camera would. */
 async function scanTicketQr(kiosk: Page): Promise<string | undefined> {
   const png = PNG.sync.read(await kiosk.getByTestId("ticket").locator("svg.qr").screenshot());
@@ -369,7 +369,7 @@ test("each ticket's QR code carries that ticket's own tracking link", async ({ b
   // The kiosk draws the next ticket's QR code before the tap; the code shown must still be
   // the issued ticket's, and the next ticket must get a new one.
   const kiosk = await open(browser, "/kiosk", TABLET);
-  await kioskLeased(kiosk);
+  await kioskOnline(kiosk);
   const links: string[] = [];
   for (let i = 0; i < 3; i++) {
     const t = await issue(kiosk);

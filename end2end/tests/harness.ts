@@ -68,15 +68,20 @@ export class Server {
 
   private readonly env: Record<string, string>;
 
-  private constructor(port: number, env: Record<string, string>) {
+  /** The address the server listens on (the tests reach it at 127.0.0.1 either way). */
+  private readonly host: string;
+
+  private constructor(port: number, env: Record<string, string>, host: string) {
     this.port = port;
     this.env = env;
+    this.host = host;
     this.dataDir = mkdtempSync(join(tmpdir(), "antrean-e2e-"));
   }
 
-  /** Starts the binary; `env` adds settings (e.g. `ANTREAN_CATALOGUE`). */
-  static async start(env: Record<string, string> = {}): Promise<Server> {
-    const s = new Server(await freePort(), env);
+  /** Starts the binary; `env` adds settings (e.g. `ANTREAN_CATALOGUE`); `host` is the
+   * address it listens on (`0.0.0.0` to be reached on the machine's LAN address too). */
+  static async start(env: Record<string, string> = {}, host = "127.0.0.1"): Promise<Server> {
+    const s = new Server(await freePort(), env, host);
     await s.up();
     return s;
   }
@@ -98,7 +103,7 @@ export class Server {
     this.child = spawn(bin, [], {
       env: {
         ...process.env,
-        ANTREAN_ADDR: `127.0.0.1:${this.port}`,
+        ANTREAN_ADDR: `${this.host}:${this.port}`,
         ANTREAN_DATA_DIR: this.dataDir,
         LEPTOS_SITE_ROOT: site,
         LEPTOS_OUTPUT_NAME: "antrean",

@@ -18,9 +18,22 @@ pub enum Storage {
     },
 }
 
+/// HTTPS for the office's tablets (see `tls.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsConfig {
+    /// Where HTTPS is served (the plain address keeps serving, for citizens' links).
+    pub addr: SocketAddr,
+    /// Where the local certificate authority is kept.
+    pub dir: PathBuf,
+    /// The names and addresses the server's certificate carries.
+    pub names: Vec<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub addr: SocketAddr,
+    /// HTTPS beside the plain address, when `ANTREAN_TLS_ADDR` is set.
+    pub tls: Option<TlsConfig>,
     pub storage: Storage,
     /// What the embedded store may keep in memory (ignored for memory and a server).
     pub disk_memory: crate::store::DiskMemory,
@@ -70,6 +83,35 @@ fn disk_memory(var: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<crate::st
     })
 }
 
+/// `ANTREAN_TLS_ADDR` (HTTPS on), `ANTREAN_TLS_DIR` (the authority's directory; beside the
+/// data by default) and `ANTREAN_TLS_NAMES` (comma-separated; the machine's names and
+/// addresses by default).
+fn tls(var: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Option<TlsConfig>> {
+    let Some(addr) = var("ANTREAN_TLS_ADDR") else {
+        return Ok(None);
+    };
+    let addr = addr
+        .parse()
+        .map_err(|e| anyhow::anyhow!("ANTREAN_TLS_ADDR is not host:port: {e}"))?;
+    let dir = var("ANTREAN_TLS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            crate::tls::default_dir(var("ANTREAN_DATA_DIR").as_deref().map(std::path::Path::new))
+        });
+    let names: Vec<String> = match var("ANTREAN_TLS_NAMES") {
+        Some(list) => list
+            .split(',')
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .collect(),
+        None => crate::tls::default_names(),
+    };
+    if names.is_empty() {
+        anyhow::bail!("ANTREAN_TLS_NAMES names no host");
+    }
+    Ok(Some(TlsConfig { addr, dir, names }))
+}
+
 impl Config {
     /// Reads `ANTREAN_*` and the `LEPTOS_*` variables cargo-leptos sets.
     pub fn from_env() -> anyhow::Result<Self> {
@@ -98,6 +140,7 @@ impl Config {
             .unwrap_or_else(|| "127.0.0.1:3000".into())
             .parse()
             .map_err(|e| anyhow::anyhow!("ANTREAN_ADDR is not host:port: {e}"))?;
+        let tls = tls(&var)?;
         let storage = if let Some(url) = var("ANTREAN_DB_URL") {
             if url == "mem://" || url == "memory" {
                 Storage::Memory
@@ -115,6 +158,7 @@ impl Config {
         };
         Ok(Self {
             addr,
+            tls,
             storage,
             disk_memory: disk_memory(&var)?,
             namespace: var("ANTREAN_DB_NS").unwrap_or_else(|| "antrean".into()),
@@ -157,6 +201,7 @@ impl Config {
     pub fn for_tests() -> Self {
         Self {
             addr: "127.0.0.1:0".parse().expect("literal address"),
+            tls: None,
             storage: Storage::Memory,
             disk_memory: crate::store::DiskMemory::default(),
             namespace: "antrean".into(),
@@ -184,6 +229,27 @@ mod tests {
                 .find(|(n, _)| *n == k)
                 .map(|(_, v)| v.to_string())
         }
+    }
+
+    #[test]
+    fn https_is_off_unless_an_address_is_given_and_then_names_the_machine() {
+        assert_eq!(tls(&vars(&[])).unwrap(), None);
+        let t = tls(&vars(&[
+            ("ANTREAN_TLS_ADDR", "0.0.0.0:3443"),
+            ("ANTREAN_DATA_DIR", "/var/lib/antrean"),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(t.dir, PathBuf::from("/var/lib/antrean/tls"));
+        assert_eq!(t.names[0], "localhost");
+        let t = tls(&vars(&[
+            ("ANTREAN_TLS_ADDR", "0.0.0.0:3443"),
+            ("ANTREAN_TLS_NAMES", "192.168.1.10, antrean.lan"),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(t.names, ["192.168.1.10", "antrean.lan"]);
+        assert!(tls(&vars(&[("ANTREAN_TLS_ADDR", "port 3443")])).is_err());
     }
 
     #[test]

@@ -228,13 +228,14 @@ pub fn raise_open_file_limit() -> u64 {
     0
 }
 
-/// Serves `router` on `listener` until `signal` resolves, then lets the requests in flight
-/// finish.
+/// Serves `router` on `listener` (over TLS when `tls` is given) until `signal` resolves,
+/// then lets the requests in flight finish.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: Limits,
     census: Arc<Census>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     signal: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -272,8 +273,9 @@ pub async fn serve(
                 req.extensions_mut().insert(ConnectInfo::<SocketAddr>(addr));
                 req.map(Body::new)
             });
-        let mut stop = stop_rx.clone();
+        let stop = stop_rx.clone();
         let done = done_rx.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
             // Nothing is allocated for a connection (hyper's buffers, the timers) until it
             // sends its first byte: 10,000 sockets that never speak cost little more than
@@ -284,32 +286,16 @@ pub async fn serve(
                 Ok(Ok(n)) if n > 0 => {}
                 _ => return,
             }
-            let io = TokioIo::new(IdleIo::new(stream, limits.idle_timeout, slot));
-            // HTTP/1.1 only (the office LAN has no TLS for HTTP/2): the header timeout runs
-            // from the first moment, with no protocol sniffing before it.
-            let conn = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(limits.header_timeout)
-                .max_buf_size(64 * 1024)
-                .serve_connection(io, TowerToHyperService::new(service))
-                .with_upgrades();
-            // Boxed: a task's future is allocated whole when it is spawned, and hyper's
-            // connection state (kilobytes) would otherwise be paid by every silent socket.
-            let mut conn = Box::pin(conn);
-            let mut stopping = false;
-            loop {
-                tokio::select! {
-                    result = conn.as_mut() => {
-                        if let Err(e) = result {
-                            tracing::trace!(error = %e, "connection ended");
-                        }
-                        break;
-                    }
-                    changed = stop.wait_for(|s| *s), if !stopping => {
-                        stopping = true;
-                        if changed.is_ok() {
-                            conn.as_mut().graceful_shutdown();
-                        }
+            let io = IdleIo::new(stream, limits.idle_timeout, slot);
+            match &tls {
+                None => drive(io, service, limits, stop).await,
+                // The handshake has the header timeout too: a client that stalls in it
+                // holds nothing for longer than one that stalls in its headers.
+                Some(acceptor) => {
+                    match tokio::time::timeout(limits.header_timeout, acceptor.accept(io)).await {
+                        Ok(Ok(tls)) => drive(tls, service, limits, stop).await,
+                        Ok(Err(e)) => tracing::trace!(error = %e, "TLS handshake failed"),
+                        Err(_) => {}
                     }
                 }
             }
@@ -321,6 +307,50 @@ pub async fn serve(
     let _ = stop_tx.send(true);
     done_tx.closed().await;
     Ok(())
+}
+
+/// Serves one connection's HTTP/1.1 requests until it ends, or gracefully once `stop`
+/// says so.
+async fn drive<I, S>(io: I, service: S, limits: Limits, mut stop: watch::Receiver<bool>)
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    S: tower::Service<
+            axum::http::Request<Incoming>,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    // HTTP/1.1 only (WebSockets upgrade from it): the header timeout runs from the first
+    // moment, with no protocol sniffing before it.
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .max_buf_size(64 * 1024)
+        .serve_connection(TokioIo::new(io), TowerToHyperService::new(service))
+        .with_upgrades();
+    // Boxed: a task's future is allocated whole when it is spawned, and hyper's
+    // connection state (kilobytes) would otherwise be paid by every silent socket.
+    let mut conn = Box::pin(conn);
+    let mut stopping = false;
+    loop {
+        tokio::select! {
+            result = conn.as_mut() => {
+                if let Err(e) = result {
+                    tracing::trace!(error = %e, "connection ended");
+                }
+                break;
+            }
+            changed = stop.wait_for(|s| *s), if !stopping => {
+                stopping = true;
+                if changed.is_ok() {
+                    conn.as_mut().graceful_shutdown();
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

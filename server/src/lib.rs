@@ -40,3 +40,4 @@ pub mod state;
 pub mod store;
 pub mod streams;
 pub mod sync;
+pub mod tls;

@@ -31,6 +31,9 @@ async fn run() -> anyhow::Result<()> {
     let running = server::startup::start(config).await?;
     // Harnesses read the bound address from this line (the port may be ephemeral).
     println!("listening on http://{}", running.addr);
+    if let Some(a) = running.tls_addr {
+        println!("listening on https://{a} (tablets trust the office's authority: /ca.crt)");
+    }
     running
         .serve_until(server::startup::shutdown_signal())
         .await

@@ -29,8 +29,11 @@ use crate::{api, closing, retention, routes, staff, sync};
 /// A bound, ready server.
 pub struct Running {
     pub addr: SocketAddr,
+    /// Where HTTPS is served, when it is.
+    pub tls_addr: Option<SocketAddr>,
     pub state: AppState,
     listener: TcpListener,
+    tls: Option<(TcpListener, tokio_rustls::TlsAcceptor)>,
     router: Router,
     limits: crate::connections::Limits,
 }
@@ -74,7 +77,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
         }
     }
     for l in loaded.leases {
-        authority.leases.restore_lease(l);
+        authority.leases.record(l);
     }
     for (series, day) in loaded.released {
         authority.leases.restore_released(series, day);
@@ -87,6 +90,18 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
 
     let listener = TcpListener::bind(cfg.addr).await?;
     let addr = listener.local_addr()?;
+    let (tls, authority_pem) = match &cfg.tls {
+        Some(t) => {
+            let prepared = crate::tls::prepare(&t.dir, &t.names)?;
+            let l = TcpListener::bind(t.addr).await?;
+            (
+                Some((l, prepared.acceptor)),
+                Some(Arc::<str>::from(prepared.authority_pem)),
+            )
+        }
+        None => (None, None),
+    };
+    let tls_addr = tls.as_ref().map(|(l, _)| l.local_addr()).transpose()?;
     let site_root = cfg.site_root.display().to_string();
     let output_name = std::env::var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|_| "antrean".into());
     let hash_file = crate::site::Bundle::hash_file(&cfg.site_root);
@@ -134,6 +149,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
             cfg.streams_per_address,
         )),
         public_ikm: Arc::default(),
+        citizen_port: tls_addr.map(|_| addr.port()),
     };
     {
         let auth = state.authority.lock().await;
@@ -145,7 +161,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
     state.tail.extend(&loaded_events[keep..]);
     drop(loaded_events);
     staff::prepare_setup(&state).await?;
-    let router = router(state.clone(), &cfg.site_root);
+    let router = router(state.clone(), &cfg.site_root, authority_pem);
     sync::spawn_log_watcher(state.clone());
     tokio::spawn(sync::pace_citizens(state.clone()));
     retention::spawn(state.clone());
@@ -155,8 +171,10 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
     closing::spawn(state.clone());
     Ok(Running {
         addr,
+        tls_addr,
         state,
         listener,
+        tls,
         router,
         limits: cfg.connections,
     })
@@ -175,14 +193,40 @@ impl Running {
             per_address = self.limits.per_address,
             "serving"
         );
-        crate::connections::serve(
+        // One signal stops both listeners.
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            signal.await;
+            let _ = stop_tx.send(true);
+        });
+        let stopped = move || {
+            let mut rx = stop_rx.clone();
+            async move {
+                let _ = rx.wait_for(|s| *s).await;
+            }
+        };
+        let plain = crate::connections::serve(
             self.listener,
-            self.router,
+            self.router.clone(),
             self.limits,
             self.state.census.clone(),
-            signal,
-        )
-        .await?;
+            None,
+            stopped(),
+        );
+        match self.tls {
+            Some((listener, acceptor)) => {
+                let secure = crate::connections::serve(
+                    listener,
+                    self.router,
+                    self.limits,
+                    self.state.census.clone(),
+                    Some(acceptor),
+                    stopped(),
+                );
+                tokio::try_join!(plain, secure)?;
+            }
+            None => plain.await?,
+        }
         if let Err(e) = self.state.store.close().await {
             tracing::error!(error = %e, "the store did not close cleanly");
         }
@@ -211,7 +255,7 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-fn router(state: AppState, site_root: &Path) -> Router {
+fn router(state: AppState, site_root: &Path, authority_pem: Option<Arc<str>>) -> Router {
     let api = routes::api(&state)
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(1 << 20))
@@ -260,6 +304,13 @@ fn router(state: AppState, site_root: &Path) -> Router {
     };
     Router::new()
         .nest("/api", api)
+        .route(
+            "/ca.crt",
+            get(move || {
+                let pem = authority_pem.clone();
+                async move { crate::tls::serve_authority(pem.as_deref()) }
+            }),
+        )
         .route(
             "/sw.js",
             get(move |State(_): State<AppState>| {

@@ -74,6 +74,9 @@ pub struct AppState {
     pub streams: Arc<crate::streams::Streams>,
     /// The public page's index of the last month.
     pub public_ikm: Arc<crate::public_page::IkmCache>,
+    /// The plain port, when the tablets use HTTPS: citizens' tracking links (the QR codes
+    /// kiosks print) go there, since a phone does not trust the office's authority.
+    pub citizen_port: Option<u16>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -7,9 +7,10 @@ use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 
 use super::net::{self, NetError};
-use super::runtime::{client_id, connect, publish, Handle};
-use super::{store, Device, Phase};
+use super::runtime::{client_id, connect, publish, set_credential, Handle};
+use super::{store, Device};
 use crate::domain::accounts::{ClaimAnswer, Login, PairingStart, SessionInfo};
+use crate::domain::device_phase::Credential;
 use crate::domain::i18n::Text;
 use crate::domain::mutation::DeviceRole;
 
@@ -32,7 +33,7 @@ pub async fn restore(dev: &Device, rt: &Handle) -> bool {
                         net::set_csrf(Some(info.csrf.clone()));
                         dev.assigned.set(info.lokets);
                         dev.officer.set(Some(info.username));
-                        rt.authed.set(true);
+                        set_credential(dev, rt, Credential::Held);
                     }
                     true
                 }
@@ -47,7 +48,7 @@ pub async fn restore(dev: &Device, rt: &Handle) -> bool {
             match token {
                 Some(t) => {
                     net::set_bearer(Some(t));
-                    rt.authed.set(true);
+                    set_credential(dev, rt, Credential::Held);
                     true
                 }
                 None => {
@@ -62,17 +63,17 @@ pub async fn restore(dev: &Device, rt: &Handle) -> bool {
 /// The server refused the credential (revoked device, expired session): pair or sign in
 /// again. Pending actions stay in the outbox.
 pub async fn recover(dev: &Device, rt: &Handle) {
-    rt.authed.set(false);
+    set_credential(dev, rt, Credential::Unknown);
     match rt.role {
         DeviceRole::Counter => match net::me().await {
             // Only the CSRF token was stale (e.g. a sign-in from another tab).
             Ok(info) => accept_session(dev, rt, info).await,
             Err(NetError::Refused { .. }) => ask_sign_in(dev, rt),
-            Err(NetError::Unreachable) => rt.authed.set(true),
+            Err(NetError::Unreachable) => set_credential(dev, rt, Credential::Held),
         },
         _ => {
             if super::runtime::register(dev, rt).await {
-                rt.authed.set(true);
+                set_credential(dev, rt, Credential::Held);
                 return;
             }
             let _ = store::put_settings(&rt.db, &[("token", store::value(&None::<String>))]).await;
@@ -89,14 +90,13 @@ async fn accept_session(dev: &Device, rt: &Handle, info: SessionInfo) {
     let _ = store::put_settings(&rt.db, &[("session", store::value(&info))]).await;
     dev.assigned.set(info.lokets);
     dev.officer.set(Some(info.username));
-    rt.authed.set(true);
+    set_credential(dev, rt, Credential::Held);
     let _ = rt.wake.unbounded_send(());
 }
 
 fn ask_sign_in(dev: &Device, rt: &Handle) {
-    rt.authed.set(false);
     dev.officer.set(None);
-    dev.phase.set(Phase::SignIn);
+    set_credential(dev, rt, Credential::Missing);
 }
 
 /// The counter's sign-in form.
@@ -112,9 +112,6 @@ pub async fn sign_in(
         Ok(info) => {
             accept_session(&dev, &rt, info).await;
             connect(&dev, &rt).await;
-            if rt.inner.borrow().sync.is_some() {
-                dev.phase.set(Phase::Ready);
-            }
             publish(&dev, &rt);
             Ok(())
         }
@@ -135,7 +132,7 @@ pub async fn sign_out(dev: Device, rt: Handle) {
 fn start_pairing(dev: &Device, rt: &Handle) {
     let dev = *dev;
     let rt = rt.clone();
-    dev.phase.set(Phase::Pairing);
+    set_credential(&dev, &rt, Credential::Missing);
     leptos::task::spawn_local(async move {
         let Some(client_id) = client_id(&rt) else {
             return;
@@ -168,13 +165,8 @@ fn start_pairing(dev: &Device, rt: &Handle) {
                         .await;
                         net::set_bearer(Some(token));
                         dev.pairing_code.set(None);
-                        rt.authed.set(true);
+                        set_credential(&dev, &rt, Credential::Held);
                         connect(&dev, &rt).await;
-                        dev.phase.set(if rt.inner.borrow().sync.is_some() {
-                            Phase::Ready
-                        } else {
-                            Phase::NeverConnected
-                        });
                         publish(&dev, &rt);
                         let _ = rt.wake.unbounded_send(());
                         return;

@@ -24,19 +24,7 @@ use crate::domain::replica::{Replica, Rules};
 use crate::domain::sync_client::SyncStatus;
 use crate::domain::ticket::Priority;
 
-/// Where the device is in its start-up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    /// Server render, or the browser before IndexedDB answered.
-    Starting,
-    /// Nothing cached and the server cannot be reached: the device was never set up.
-    NeverConnected,
-    /// A kiosk or display waiting for an admin to confirm its pairing code.
-    Pairing,
-    /// A counter waiting for an officer to sign in.
-    SignIn,
-    Ready,
-}
+pub use crate::domain::device_phase::Phase;
 
 /// A ticket the kiosk just issued, for the ticket screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +62,9 @@ pub struct Device {
     pub loket: RwSignal<Option<crate::domain::ids::LoketId>>,
     /// The lokets the signed-in officer is assigned to (empty: any).
     pub assigned: RwSignal<Vec<crate::domain::ids::LoketId>>,
+    /// Where a kiosk's printed tracking links point, when not at its own origin: the
+    /// server's plain address while the tablets use HTTPS (kept in IndexedDB).
+    pub citizen_origin: RwSignal<Option<String>>,
     #[cfg(feature = "hydrate")]
     rt: StoredValue<Option<runtime::Handle>, LocalStorage>,
 }
@@ -115,6 +106,7 @@ impl Device {
             officer: RwSignal::new(None),
             loket: RwSignal::new(None),
             assigned: RwSignal::new(Vec::new()),
+            citizen_origin: RwSignal::new(None),
             #[cfg(feature = "hydrate")]
             rt: StoredValue::new_local(None),
         };
@@ -133,8 +125,9 @@ impl Device {
         d
     }
 
-    /// Issues a ticket on this kiosk: numbered from the kiosk's leases (or its own series),
-    /// applied locally and stored in IndexedDB before this returns.
+    /// Issues a ticket on this kiosk: numbered by the server at the tap while it answers,
+    /// else from the kiosk's own series; applied locally and stored in IndexedDB before
+    /// this returns.
     /// `token` is the ticket's tracking token, made beforehand with [`Device::fresh_token`]
     /// so that the ticket screen's QR code is drawn before the tap.
     pub async fn issue_ticket(

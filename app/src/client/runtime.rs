@@ -15,26 +15,30 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 use super::net::{self, NetError};
-use super::{auth, store, Device, IssuedTicket, Phase};
+use super::{auth, store, Device, IssuedTicket};
 use crate::domain::catalogue::Catalogue;
+use crate::domain::device_phase::{phase, Credential, Facts};
 use crate::domain::i18n::Text;
 use crate::domain::ids::{ClientId, LoketId, ServiceCode, TicketId, TrackingToken};
 use crate::domain::mutation::{DeviceRole, LeaseRequest, MutationKind, RegisterDevice};
 use crate::domain::numbering::NumberPool;
 use crate::domain::queue;
 use crate::domain::replica::{Replica, Rules, Snapshot};
-use crate::domain::sync_client::{ClientMeta, Request, SyncClient, UiEvent};
-use crate::domain::ticket::{NewTicket, Priority};
+use crate::domain::sync_client::{ClientMeta, IssueError, Request, SyncClient, UiEvent};
+use crate::domain::ticket::Priority;
 
 pub(super) struct Inner {
     pub(super) sync: Option<SyncClient>,
+    /// The meta and number pool read from the store, until the sync client is restored
+    /// from them.
     meta: Option<ClientMeta>,
-    pool: NumberPool,
+    pool: Option<NumberPool>,
     /// A counter's loket.
     loket: Option<LoketId>,
-    lease_retry_at: f64,
     /// The view version last copied to the screens (`publish`).
     published: Option<u64>,
+    /// The device has asked the server for the catalogue since it started.
+    server_tried: bool,
 }
 
 pub struct Runtime {
@@ -42,9 +46,41 @@ pub struct Runtime {
     pub(super) role: DeviceRole,
     pub(super) inner: RefCell<Inner>,
     pub(super) wake: mpsc::UnboundedSender<()>,
-    /// Whether the device holds a credential the server may accept (a pairing token, or a
-    /// signed-in officer). Without one, the loops wait instead of knocking.
-    pub(super) authed: std::cell::Cell<bool>,
+    /// What the device knows of its credential (a pairing token, or a signed-in officer).
+    /// Without one the server may accept, the loops wait instead of knocking.
+    credential: std::cell::Cell<Credential>,
+}
+
+impl Runtime {
+    /// Whether the device holds a credential the server may accept.
+    pub(super) fn authed(&self) -> bool {
+        self.credential.get() == Credential::Held
+    }
+}
+
+/// Records what the device knows of its credential, and shows the phase that follows.
+pub(super) fn set_credential(dev: &Device, rt: &Handle, c: Credential) {
+    rt.credential.set(c);
+    show_phase(dev, rt);
+}
+
+/// Shows the phase the domain decides from what the device knows
+/// ([`crate::domain::device_phase::phase`]): the one place that sets it.
+pub(super) fn show_phase(dev: &Device, rt: &Handle) {
+    let (rules, server_tried) = {
+        let inner = rt.inner.borrow();
+        (inner.sync.is_some(), inner.server_tried)
+    };
+    let p = phase(&Facts {
+        role: rt.role,
+        storage: true,
+        credential: rt.credential.get(),
+        rules,
+        server_tried,
+    });
+    if dev.phase.get_untracked() != p {
+        dev.phase.set(p);
+    }
 }
 
 pub type Handle = Rc<Runtime>;
@@ -91,7 +127,13 @@ pub async fn start(dev: Device) -> Option<Handle> {
         Ok(db) => db,
         Err(e) => {
             leptos::logging::error!("IndexedDB unavailable: {e}");
-            dev.phase.set(Phase::NeverConnected);
+            dev.phase.set(phase(&Facts {
+                role: dev.role,
+                storage: false,
+                credential: Credential::Unknown,
+                rules: false,
+                server_tried: false,
+            }));
             return None;
         }
     };
@@ -113,13 +155,14 @@ pub async fn start(dev: Device) -> Option<Handle> {
             m
         }
     };
-    let pool: NumberPool = store::get_setting(&db, "pool")
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let pool: Option<NumberPool> = store::get_setting(&db, "pool").await.ok().flatten();
     let last: Option<String> = store::get_setting(&db, "last_issued").await.ok().flatten();
     dev.last_issued.set(last);
+    let citizen_origin: Option<String> = store::get_setting(&db, "citizen_origin")
+        .await
+        .ok()
+        .flatten();
+    dev.citizen_origin.set(citizen_origin);
     let loket = store::get_setting::<String>(&db, "loket")
         .await
         .ok()
@@ -135,11 +178,11 @@ pub async fn start(dev: Device) -> Option<Handle> {
             meta: Some(meta),
             pool,
             loket,
-            lease_retry_at: 0.0,
             published: None,
+            server_tried: false,
         }),
         wake,
-        authed: std::cell::Cell::new(false),
+        credential: std::cell::Cell::new(Credential::Unknown),
     });
     let cached: Option<Catalogue> = store::get_setting(&rt.db, "catalogue").await.ok().flatten();
     if let Some(c) = cached {
@@ -148,9 +191,6 @@ pub async fn start(dev: Device) -> Option<Handle> {
     // Fresh catalogue and registration when the server answers; offline, the cached ones.
     if auth::restore(&dev, &rt).await {
         connect(&dev, &rt).await;
-        if rt.inner.borrow().sync.is_none() {
-            dev.phase.set(Phase::NeverConnected);
-        }
     }
     watch_online(&dev, &rt);
     leptos::task::spawn_local(live_loop(dev, rt.clone()));
@@ -192,13 +232,9 @@ async fn install_rules(dev: &Device, rt: &Handle, c: Catalogue) {
         let Some(meta) = inner.meta.take() else {
             return;
         };
-        let sync = SyncClient::restore(meta, outbox, confirmed, rules.clone());
-        // Taps since the stored pool are only in the outbox: take their numbers out again.
-        let mut last = None;
-        for (service, day, number) in sync.issued_in_outbox() {
-            inner.pool.mark_issued(service, day, number);
-            last = Some(number);
-        }
+        let pool = inner.pool.take().unwrap_or_default();
+        let sync = SyncClient::restore(meta, pool, outbox, confirmed, rules.clone());
+        let last = sync.last_issued_in_outbox();
         inner.sync = Some(sync);
         drop(guard);
         if let Some(n) = last {
@@ -206,13 +242,15 @@ async fn install_rules(dev: &Device, rt: &Handle, c: Catalogue) {
         }
     }
     dev.rules.set(Some(rules));
-    dev.phase.set(Phase::Ready);
+    show_phase(dev, rt);
     publish(dev, rt);
 }
 
 /// Fetches the catalogue and registers the device; silent when offline.
 pub(super) async fn connect(dev: &Device, rt: &Handle) {
-    if let Ok(c) = net::catalogue().await {
+    let fetched = net::catalogue().await;
+    rt.inner.borrow_mut().server_tried = true;
+    if let Ok(c) = fetched {
         let _ = store::put_settings(&rt.db, &[("catalogue", store::value(&c))]).await;
         if rt.inner.borrow().sync.is_none() {
             install_rules(dev, rt, c).await;
@@ -225,6 +263,7 @@ pub(super) async fn connect(dev: &Device, rt: &Handle) {
         }
     }
     register(dev, rt).await;
+    show_phase(dev, rt);
 }
 
 pub(super) async fn register(dev: &Device, rt: &Handle) -> bool {
@@ -245,13 +284,26 @@ pub(super) async fn register(dev: &Device, rt: &Handle) -> bool {
     .await
     {
         Ok(r) => {
-            if let Some(s) = r.series {
-                let pool = {
-                    let mut inner = rt.inner.borrow_mut();
-                    inner.pool.set_series(s);
-                    inner.pool.clone()
-                };
+            // Without the rules yet there is no sync client to keep it: the next
+            // registration (the next connection) brings the digit again.
+            let pool = r.series.and_then(|digit| {
+                let mut inner = rt.inner.borrow_mut();
+                let s = inner.sync.as_mut()?;
+                s.handle_series(digit);
+                Some(s.pool().clone())
+            });
+            if let Some(pool) = pool {
                 let _ = store::put_settings(&rt.db, &[("pool", store::value(&pool))]).await;
+            }
+            if rt.role == DeviceRole::Kiosk
+                && dev.citizen_origin.get_untracked() != r.citizen_origin
+            {
+                let _ = store::put_settings(
+                    &rt.db,
+                    &[("citizen_origin", store::value(&r.citizen_origin))],
+                )
+                .await;
+                dev.citizen_origin.set(r.citizen_origin);
             }
             true
         }
@@ -317,8 +369,8 @@ fn checkpoint(dev: &Device, rt: &Handle) -> Vec<(&'static str, wasm_bindgen::JsV
     let mut v = Vec::new();
     if let Some(s) = inner.sync.as_ref() {
         v.push(("meta", store::value(s.meta())));
+        v.push(("pool", store::value(s.pool())));
     }
-    v.push(("pool", store::value(&inner.pool)));
     if let Some(n) = dev.last_issued.get_untracked() {
         v.push(("last_issued", store::value(&n)));
     }
@@ -346,47 +398,19 @@ pub async fn issue_ticket(
     priority: Priority,
     token: TrackingToken,
 ) -> Result<IssuedTicket, Text> {
+    take_number(&rt, &service).await;
+    let id = TicketId::from_random_bytes(random_bytes().ok_or_else(no_randomness)?);
     let now = now_ms();
     let (m, ticket_id, number, day) = {
         let mut guard = rt.inner.borrow_mut();
-        // Split the borrow: the rules are read while the pool and the state machine change.
-        let inner = &mut *guard;
-        let sync = inner.sync.as_mut().ok_or_else(super::not_ready)?;
-        let rules = sync.rules();
-        let svc = rules
-            .catalogue
-            .service(&service)
-            .ok_or_else(super::not_ready)?;
-        // The day of the ticket's timestamp, not of the wall clock: they differ when the
-        // clock was carried past midnight by a later device's timestamp.
-        let day = rules
-            .calendar
-            .service_day(sync.meta().clock.peek(now).timestamp());
-        // Earlier days' numbers are of no use any more: a kiosk left on for months keeps
-        // one day's pool.
-        inner.pool.prune(day);
-        let number = inner
-            .pool
-            .next(&svc.code, svc.prefix, day)
-            .map_err(|_| Text::from(crate::text::NO_NUMBERS))?;
-        let ticket = NewTicket {
-            id: TicketId::from_random_bytes(random_bytes().ok_or_else(no_randomness)?),
-            number,
-            service: svc.code.clone(),
-            priority,
-            catalogue: rules.catalogue.version,
-        };
-        let ticket_id = ticket.id;
-        let m = sync
-            .handle_user_action(
-                MutationKind::IssueTicket {
-                    ticket,
-                    token: token.clone(),
-                },
-                now,
-            )
-            .map_err(|e| e.text())?;
-        (m, ticket_id, number, day)
+        let sync = guard.sync.as_mut().ok_or_else(super::not_ready)?;
+        let (m, ticket, day) = sync
+            .issue_ticket(&service, priority, id, token.clone(), now)
+            .map_err(|e| match e {
+                IssueError::Numbering(_) => Text::from(crate::text::NO_NUMBERS),
+                IssueError::Refused(e) => e.text(),
+            })?;
+        (m, ticket.id, ticket.number, day)
     };
     mark("antrean:decided");
     store::save_action(&rt.db, &m).await.map_err(failed)?;
@@ -462,52 +486,40 @@ pub async fn set_loket(dev: Device, rt: Handle, loket: Option<LoketId>) -> Resul
     Ok(())
 }
 
-/// Keeps a kiosk's number blocks topped up while online.
-async fn top_up_leases(rt: &Handle) {
-    if rt.role != DeviceRole::Kiosk || js_sys::Date::now() < rt.inner.borrow().lease_retry_at {
-        return;
-    }
-    let wanted: Vec<ServiceCode> = {
-        let inner = rt.inner.borrow();
-        let Some(sync) = inner.sync.as_ref() else {
-            return;
-        };
-        if !sync.status().online {
-            return;
-        }
-        let day = sync
-            .rules()
-            .calendar
-            .service_day(jiff::Timestamp::from_millisecond(now_ms()).unwrap_or_default());
-        sync.rules()
-            .catalogue
-            .offered()
-            .filter(|s| inner.pool.needs_lease(&s.code, day))
-            .map(|s| s.code.clone())
-            .collect()
+/// How long a tap waits for the server's number before printing from the kiosk's own
+/// series: a citizen at the kiosk should not notice (the server answers in milliseconds on
+/// the office LAN), and a hung network must not hold the kiosk.
+const TAKE_TIMEOUT_MS: u32 = 1_500;
+
+/// Online, a kiosk takes the tap's number from the server, so that numbers follow the
+/// order of the taps across kiosks. Without an answer in time the tap goes on with the
+/// kiosk's own series, and the server counts as unreachable until it answers again (the
+/// next taps do not wait); a refusal (the kiosk holds too many numbers the server has not
+/// seen printed) also leaves the series.
+async fn take_number(rt: &Handle, service: &ServiceCode) {
+    let client_id = match rt.inner.borrow().sync.as_ref() {
+        Some(s) if s.takes_numbers_online() => s.client_id(),
+        _ => return,
     };
-    let Some(client_id) = client_id(rt) else {
+    let req = LeaseRequest {
+        client_id,
+        service: service.clone(),
+    };
+    let taken = net::lease(&req).fuse();
+    let timeout = TimeoutFuture::new(TAKE_TIMEOUT_MS).fuse();
+    futures::pin_mut!(taken, timeout);
+    let answer = futures::select! {
+        r = taken => Some(r),
+        _ = timeout => None,
+    };
+    let mut inner = rt.inner.borrow_mut();
+    let Some(s) = inner.sync.as_mut() else {
         return;
     };
-    for service in wanted {
-        match net::lease(&LeaseRequest { client_id, service }).await {
-            Ok(lease) => {
-                let pool = {
-                    let mut inner = rt.inner.borrow_mut();
-                    inner.pool.add_lease(&lease);
-                    inner.pool.clone()
-                };
-                let _ = store::put_settings(&rt.db, &[("pool", store::value(&pool))]).await;
-            }
-            Err(NetError::Refused { status: 401, .. }) => {
-                rt.inner.borrow_mut().lease_retry_at = js_sys::Date::now() + 10_000.0;
-                return;
-            }
-            Err(_) => {
-                rt.inner.borrow_mut().lease_retry_at = js_sys::Date::now() + 10_000.0;
-                return;
-            }
-        }
+    match answer {
+        Some(Ok(lease)) => s.handle_number_taken(&lease),
+        Some(Err(NetError::Refused { .. })) => {}
+        Some(Err(_)) | None => s.handle_take_failed(),
     }
 }
 
@@ -542,7 +554,7 @@ async fn reissue(dev: &Device, rt: &Handle) {
 /// Performs the requests the state machine asks for, forever.
 async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver<()>) {
     loop {
-        if !rt.authed.get() {
+        if !rt.authed() {
             // Pairing or sign-in is under way; actions wait in the outbox.
             publish(&dev, &rt);
             futures::select! {
@@ -551,7 +563,6 @@ async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver
             }
             continue;
         }
-        top_up_leases(&rt).await;
         let req = {
             let mut inner = rt.inner.borrow_mut();
             inner.sync.as_mut().and_then(|s| {
@@ -564,15 +575,15 @@ async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver
                 let res = net::push(&p).await;
                 let done: Vec<u64> = match res {
                     Ok(resp) => {
-                        if let Some(s) = rt.inner.borrow_mut().sync.as_mut() {
-                            s.handle_push_response(&resp, now_ms());
-                        }
+                        let left = rt
+                            .inner
+                            .borrow_mut()
+                            .sync
+                            .as_mut()
+                            .map(|s| s.handle_push_response(&resp, now_ms()))
+                            .unwrap_or_default();
                         reissue(&dev, &rt).await;
-                        p.mutations
-                            .iter()
-                            .map(|m| m.mutation_id.get())
-                            .filter(|id| *id <= resp.last_processed)
-                            .collect()
+                        left.iter().map(|id| id.get()).collect()
                     }
                     Err(NetError::Refused {
                         status: 401 | 403, ..
@@ -607,7 +618,7 @@ async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver
             }
             Some(Request::Pull { cursor }) => {
                 let res = net::pull(cursor).await;
-                let was_authed = rt.authed.get();
+                let was_authed = rt.authed();
                 let saved = {
                     let mut inner = rt.inner.borrow_mut();
                     match (res, inner.sync.as_mut()) {
@@ -624,7 +635,7 @@ async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver
                                     ..
                                 }
                             ) {
-                                rt.authed.set(false);
+                                rt.credential.set(Credential::Unknown);
                             }
                             None
                         }
@@ -634,7 +645,7 @@ async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver
                 if let Some(state) = saved {
                     keep_confirmed(&rt, state).await;
                 }
-                if was_authed && !rt.authed.get() {
+                if was_authed && !rt.authed() {
                     auth::recover(&dev, &rt).await;
                 }
                 publish(&dev, &rt);
@@ -679,7 +690,7 @@ async fn live_loop(dev: Device, rt: Handle) {
     use gloo_net::websocket::futures::WebSocket;
     use gloo_net::websocket::Message;
     loop {
-        if !rt.authed.get() {
+        if !rt.authed() {
             TimeoutFuture::new(1_000).await;
             continue;
         }

@@ -152,18 +152,18 @@ impl Authority {
         self.leases.prune(plan.through);
     }
 
-    /// Leases a kiosk the next block of a service's numbers for `day`, on a copy of the
-    /// lease book the server keeps once the lease is stored. A kiosk holding more than a
-    /// block it has not issued gets none: it asks again when half of a block is used, so
-    /// an honest kiosk never hits this, and one kiosk cannot take a day's numbers from
-    /// the others.
+    /// The next number of a service on `day` for a kiosk's tap; the server
+    /// [records](LeaseBook::record) it once it is stored. A kiosk holding more than
+    /// `max_unissued` numbers the server has not seen printed gets none (it prints from its
+    /// own series): an honest kiosk's taps reach the server within seconds, and one kiosk
+    /// cannot take a day's numbers from the others.
     pub fn plan_lease(
         &self,
         service: &ServiceCode,
         day: Date,
         kiosk: ClientId,
-    ) -> Result<(LeaseBook, Lease), NumberingError> {
-        let size = self.rules.catalogue.policy.lease_block;
+    ) -> Result<Lease, NumberingError> {
+        let size = self.rules.catalogue.policy.max_unissued;
         let prefix = self.rules.catalogue.service(service).map(|s| s.prefix);
         let issued = |n: u16| {
             prefix
@@ -177,9 +177,7 @@ impl Authority {
                 unused,
             });
         }
-        let mut book = self.leases.clone();
-        let lease = book.grant(service, day, kiosk, size)?;
-        Ok((book, lease))
+        self.leases.offer(service, day, kiosk)
     }
 
     /// Decides the fate of every mutation of a batch, in order. `taken` holds the batch's
@@ -470,14 +468,14 @@ mod tests {
             .rules
             .calendar
             .service_day(jiff::Timestamp::from_millisecond(NOW).unwrap());
-        a.leases
-            .grant(
-                &ServiceCode::parse("legalisir-ktp-el").unwrap(),
-                day,
-                kiosk(),
-                50,
-            )
-            .unwrap();
+        // The kiosk took numbers 1 to 50 (older catalogues' blocks were wider).
+        a.leases.record(Lease {
+            service: ServiceCode::parse("legalisir-ktp-el").unwrap(),
+            day,
+            kiosk: kiosk(),
+            start: 1,
+            end: 50,
+        });
         a
     }
 
@@ -721,29 +719,31 @@ mod tests {
     }
 
     #[test]
-    fn a_kiosk_gets_a_new_block_only_while_it_holds_at_most_one_unused() {
+    fn a_kiosk_takes_a_number_only_while_the_server_has_seen_most_of_its_taken_ones() {
         let mut a = authority();
         let svc = ServiceCode::parse("legalisir-ktp-el").unwrap();
         let day = a
             .rules
             .calendar
             .service_day(jiff::Timestamp::from_millisecond(NOW).unwrap());
-        let size = a.rules.catalogue.policy.lease_block;
-        // The fixture leased it 50 numbers, none issued: no more.
+        let max = a.rules.catalogue.policy.max_unissued;
+        // The fixture's kiosk took 50 numbers, none issued: no more.
         assert!(matches!(
             a.plan_lease(&svc, day, kiosk()),
             Err(NumberingError::TooManyUnused { unused: 50, .. })
         ));
-        // Issuing numbers brings it back under a block.
-        let batch: Vec<Mutation> = (1..=(50 - size)).map(|n| issue(u64::from(n), n)).collect();
+        // Issuing numbers brings it back to the limit: the next one is 51.
+        let batch: Vec<Mutation> = (1..=(50 - max)).map(|n| issue(u64::from(n), n)).collect();
         push(&mut a, DeviceRole::Kiosk, batch).unwrap();
-        let (book, lease) = a.plan_lease(&svc, day, kiosk()).unwrap();
-        assert_eq!((lease.start, lease.end), (51, 50 + size));
-        a.leases = book;
+        let lease = a.plan_lease(&svc, day, kiosk()).unwrap();
+        assert_eq!((lease.start, lease.end), (51, 51));
+        // Offered, not yet given: the same number again until it is recorded.
+        assert_eq!(a.plan_lease(&svc, day, kiosk()).unwrap(), lease);
+        a.leases.record(lease);
         assert!(a.plan_lease(&svc, day, kiosk()).is_err());
-        // Another kiosk is not held back by this one.
+        // Another kiosk is not held back by this one, and gets the next number.
         let other = ClientId::from_random_bytes([7; 16]);
-        assert!(a.plan_lease(&svc, day, other).is_ok());
+        assert_eq!(a.plan_lease(&svc, day, other).unwrap().start, 52);
     }
 
     #[test]

@@ -61,8 +61,12 @@ pub struct Policy {
     pub default_service_minutes: u16,
     /// Seconds a kiosk waits between two tickets (anti-hoarding).
     pub kiosk_cooldown_secs: u16,
-    /// Numbers leased to a kiosk at a time.
-    pub lease_block: u16,
+    /// Numbers a kiosk may have taken from the server without the server having seen
+    /// them printed (taps whose push is still on its way); beyond it the kiosk prints from
+    /// its own series, so no kiosk can take a day's numbers away from the others. Named
+    /// `lease_block` in catalogues of the time when kiosks held blocks of numbers.
+    #[serde(alias = "lease_block")]
+    pub max_unissued: u16,
     /// Working days after the day it was returned on that an incomplete file may still come
     /// back with the missing documents and rejoin ahead of new tickets; then it expires.
     pub rejoin_working_days: u8,
@@ -78,7 +82,7 @@ impl Default for Policy {
             rejoin_ahead: true,
             default_service_minutes: 5,
             kiosk_cooldown_secs: 5,
-            lease_block: 20,
+            max_unissued: 20,
             rejoin_working_days: 3,
             collect_flag_working_days: 30,
         }

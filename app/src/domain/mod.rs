@@ -21,6 +21,7 @@ pub mod authority;
 pub mod calendar;
 pub mod catalogue;
 pub mod catalogue_edit;
+pub mod device_phase;
 pub mod hlc;
 pub mod i18n;
 pub mod ids;

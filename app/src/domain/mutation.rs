@@ -240,10 +240,14 @@ pub struct RegisterDevice {
     pub loket: Option<LoketId>,
 }
 
-/// The answer: a kiosk gets its own series digit for numbers issued beyond its leases.
+/// The answer: a kiosk gets its own series digit for the numbers it prints without the
+/// server, and, where the tablets use HTTPS, the plain origin its printed tracking links
+/// must use (citizens' phones do not trust the office's certificate authority).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceRegistered {
     pub series: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub citizen_origin: Option<String>,
 }
 
 /// `POST /api/sync/lease`: a kiosk asks for a block of numbers of a service for today.

@@ -1,10 +1,14 @@
-//! Ticket numbers that stay unique when kiosks issue them offline.
+//! Ticket numbers that look fair to a waiting citizen and stay unique when kiosks issue
+//! them offline.
 //!
-//! The server leases each kiosk blocks of numbers per service per service day
-//! ([`LeaseBook::grant`]); a kiosk draws from its blocks ([`NumberPool::next`]) and asks
-//! for a new block when half of the current one is used. A kiosk that runs out while
-//! offline draws from its own series (`A2-001`, `A2-002` …): the series digit is given to
-//! the kiosk once by the server, so no other kiosk can print those numbers.
+//! An online kiosk takes each number from the server at the tap ([`LeaseBook::offer`]: the
+//! next number of the service's day, leased to that kiosk alone), so with every kiosk
+//! online a service's numbers follow the order in which citizens took them, and the line
+//! (ordered by the time each joined it) is called in increasing order. Blocks of numbers
+//! held ahead would have A-021 printed at one kiosk before A-002 at the other, and called
+//! first: it reads as queue-jumping. A kiosk that cannot reach the server prints from its
+//! own series (`A2-001`, `A2-002` …), visibly apart: the series digit is given to the kiosk
+//! once by the server, so no other kiosk can print those numbers.
 
 use std::collections::BTreeMap;
 
@@ -28,7 +32,9 @@ pub enum NumberingError {
     TooManyUnused { service: ServiceCode, unused: u32 },
 }
 
-/// A block of numbers `start..=end` of one service on one service day, held by one kiosk.
+/// Numbers `start..=end` of one service on one service day, held by one kiosk. A number
+/// taken at a tap is a lease of one (`start == end`); stored leases of older versions
+/// may be wider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lease {
     pub service: ServiceCode,
@@ -53,34 +59,39 @@ pub struct LeaseBook {
 }
 
 impl LeaseBook {
-    /// Leases the next `size` numbers (fewer at the end of the range).
-    pub fn grant(
-        &mut self,
+    /// The next number of `service` on `day`, for `kiosk`; nothing changes until it is
+    /// [recorded](Self::record) (the server stores it first).
+    pub fn offer(
+        &self,
         service: &ServiceCode,
         day: Date,
         kiosk: ClientId,
-        size: u16,
     ) -> Result<Lease, NumberingError> {
-        let next = self.next.entry((service.clone(), day)).or_insert(1);
-        if *next > TicketNumber::MAX_SEQ {
+        let next = self.next.get(&(service.clone(), day)).copied().unwrap_or(1);
+        if next > TicketNumber::MAX_SEQ {
             return Err(NumberingError::Exhausted {
                 service: service.clone(),
                 max: TicketNumber::MAX_SEQ,
             });
         }
-        let start = *next;
-        let end = start
-            .saturating_add(size.max(1) - 1)
-            .min(TicketNumber::MAX_SEQ);
-        *next = end + 1;
-        let lease = Lease {
+        Ok(Lease {
             service: service.clone(),
             day,
             kiosk,
-            start,
-            end,
-        };
-        self.leases.push(lease.clone());
+            start: next,
+            end: next,
+        })
+    }
+
+    /// Offers and records the next number at once (for a book that stores nothing).
+    pub fn grant(
+        &mut self,
+        service: &ServiceCode,
+        day: Date,
+        kiosk: ClientId,
+    ) -> Result<Lease, NumberingError> {
+        let lease = self.offer(service, day, kiosk)?;
+        self.record(lease.clone());
         Ok(lease)
     }
 
@@ -153,8 +164,9 @@ impl LeaseBook {
         }
     }
 
-    /// Re-records a lease loaded from the store at start-up.
-    pub fn restore_lease(&mut self, lease: Lease) {
+    /// Records a lease: one just offered and stored, or one loaded from the store at
+    /// start-up.
+    pub fn record(&mut self, lease: Lease) {
         let next = self
             .next
             .entry((lease.service.clone(), lease.day))
@@ -186,10 +198,9 @@ struct PoolEntry {
     service: ServiceCode,
     #[serde(with = "super::time_format::date")]
     day: Date,
-    /// Remaining leased numbers, as inclusive ranges in order.
+    /// Numbers taken from the server and not yet printed, as inclusive ranges in order
+    /// (normally none, or the one taken for the tap under way).
     free: Vec<(u16, u16)>,
-    /// Size of the last block received, to know when half of it is used.
-    block: u16,
     /// Next number of the kiosk's own series.
     own_next: u16,
 }
@@ -229,7 +240,6 @@ impl NumberPool {
                     service: service.clone(),
                     day,
                     free: Vec::new(),
-                    block: 0,
                     own_next: 1,
                 });
                 self.entries.len() - 1
@@ -241,23 +251,16 @@ impl NumberPool {
     pub fn add_lease(&mut self, lease: &Lease) {
         let e = self.entry_mut(&lease.service, lease.day);
         e.free.push((lease.start, lease.end));
-        e.block = lease.end - lease.start + 1;
     }
 
-    /// Numbers still leased and unused.
+    /// Numbers taken from the server and not yet printed.
     pub fn remaining(&self, service: &ServiceCode, day: Date) -> u16 {
         self.entry(service, day)
             .map(|e| e.free.iter().map(|(a, b)| b - a + 1).sum())
             .unwrap_or(0)
     }
 
-    /// Whether to ask the server for another block: none yet, or half of the last one used.
-    pub fn needs_lease(&self, service: &ServiceCode, day: Date) -> bool {
-        let block = self.entry(service, day).map(|e| e.block).unwrap_or(0);
-        block == 0 || self.remaining(service, day) * 2 <= block
-    }
-
-    /// The next number to print: from a lease, else from the kiosk's own series.
+    /// The next number to print: one taken from the server, else the kiosk's own series.
     pub fn next(
         &mut self,
         service: &ServiceCode,
@@ -346,29 +349,42 @@ mod tests {
     }
 
     #[test]
-    fn leases_never_overlap_and_numbers_restart_each_day() {
+    fn numbers_never_overlap_and_restart_each_day() {
         let mut book = LeaseBook::default();
         let d = date(2026, 11, 30);
-        let a = book.grant(&svc(), d, kiosk(1), 20).unwrap();
-        let b = book.grant(&svc(), d, kiosk(2), 20).unwrap();
-        assert_eq!((a.start, a.end, b.start, b.end), (1, 20, 21, 40));
-        let c = book.grant(&svc(), date(2026, 12, 1), kiosk(1), 20).unwrap();
+        let a = book.grant(&svc(), d, kiosk(1)).unwrap();
+        let b = book.grant(&svc(), d, kiosk(2)).unwrap();
+        assert_eq!((a.start, a.end, b.start, b.end), (1, 1, 2, 2));
+        let c = book.grant(&svc(), date(2026, 12, 1), kiosk(1)).unwrap();
         assert_eq!(c.start, 1);
     }
 
     #[test]
-    fn a_kiosk_asks_for_a_new_block_when_half_is_used() {
-        let mut pool = NumberPool::default();
+    fn an_offer_changes_nothing_until_it_is_recorded() {
         let mut book = LeaseBook::default();
         let d = date(2026, 11, 30);
-        assert!(pool.needs_lease(&svc(), d));
-        pool.add_lease(&book.grant(&svc(), d, kiosk(1), 20).unwrap());
-        for _ in 0..9 {
-            pool.next(&svc(), 'A', d).unwrap();
+        let offer = book.offer(&svc(), d, kiosk(1)).unwrap();
+        assert_eq!(book.offer(&svc(), d, kiosk(2)).unwrap().start, offer.start);
+        assert!(book.leases().is_empty());
+        book.record(offer);
+        assert_eq!(book.offer(&svc(), d, kiosk(2)).unwrap().start, 2);
+    }
+
+    #[test]
+    fn with_every_kiosk_online_numbers_follow_the_order_of_the_taps() {
+        let mut book = LeaseBook::default();
+        let mut pools = [NumberPool::default(), NumberPool::default()];
+        let d = date(2026, 11, 30);
+        let mut printed = Vec::new();
+        for k in [0usize, 1, 1, 0, 1, 0, 0] {
+            let lease = book.grant(&svc(), d, kiosk(k as u8)).unwrap();
+            pools[k].add_lease(&lease);
+            printed.push(pools[k].next(&svc(), 'A', d).unwrap().to_string());
         }
-        assert!(!pool.needs_lease(&svc(), d));
-        pool.next(&svc(), 'A', d).unwrap();
-        assert!(pool.needs_lease(&svc(), d));
+        assert_eq!(
+            printed,
+            ["A-001", "A-002", "A-003", "A-004", "A-005", "A-006", "A-007"]
+        );
     }
 
     #[test]
@@ -377,7 +393,7 @@ mod tests {
         let mut book = LeaseBook::default();
         let d = date(2026, 11, 30);
         pool.set_series(book.series_for(kiosk(1), d).unwrap());
-        pool.add_lease(&book.grant(&svc(), d, kiosk(1), 1).unwrap());
+        pool.add_lease(&book.grant(&svc(), d, kiosk(1)).unwrap());
         assert_eq!(pool.next(&svc(), 'A', d).unwrap().to_string(), "A-001");
         assert_eq!(pool.next(&svc(), 'A', d).unwrap().to_string(), "A1-001");
         assert_eq!(pool.next(&svc(), 'A', d).unwrap().to_string(), "A1-002");
@@ -398,7 +414,8 @@ mod tests {
         let mut book = LeaseBook::default();
         let d = date(2026, 11, 30);
         pool.set_series(3);
-        pool.add_lease(&book.grant(&svc(), d, kiosk(1), 5).unwrap());
+        pool.add_lease(&book.grant(&svc(), d, kiosk(1)).unwrap());
+        pool.add_lease(&book.grant(&svc(), d, kiosk(1)).unwrap());
         pool.next(&svc(), 'A', d).unwrap();
         let json = serde_json::to_string(&pool).unwrap();
         let back: NumberPool = serde_json::from_str(&json).unwrap();
@@ -441,27 +458,29 @@ mod tests {
     fn unused_counts_the_leased_numbers_not_yet_issued() {
         let mut book = LeaseBook::default();
         let d = date(2026, 11, 30);
-        book.grant(&svc(), d, kiosk(1), 20).unwrap();
-        book.grant(&svc(), d, kiosk(2), 20).unwrap();
-        book.grant(&svc(), d, kiosk(1), 20).unwrap();
-        assert_eq!(book.unused(kiosk(1), &svc(), d, |n| n <= 5), 35);
-        assert_eq!(book.unused(kiosk(2), &svc(), d, |_| false), 20);
+        for k in [1, 1, 1, 2, 1] {
+            book.grant(&svc(), d, kiosk(k)).unwrap();
+        }
+        // Kiosk 1 holds 1, 2, 3 and 5; 1 and 2 reached the server.
+        assert_eq!(book.unused(kiosk(1), &svc(), d, |n| n <= 2), 2);
+        assert_eq!(book.unused(kiosk(2), &svc(), d, |_| false), 1);
     }
 
     #[test]
     fn the_range_ends_at_999() {
         let mut book = LeaseBook::default();
         let d = date(2026, 11, 30);
+        let mut taken = 0;
         let mut last = None;
-        while let Ok(l) = book.grant(&svc(), d, kiosk(1), 100) {
+        while let Ok(l) = book.grant(&svc(), d, kiosk(1)) {
+            taken += 1;
             last = Some(l);
         }
-        assert_eq!(last.unwrap().end, 999);
+        assert_eq!((taken, last.unwrap().end), (999, 999));
     }
 
     #[derive(Debug, Clone)]
     enum Op {
-        Lease(usize),
         Issue(usize),
         Toggle(usize),
         /// The kiosk stores its journal and pool with the server's acknowledgement.
@@ -473,7 +492,6 @@ mod tests {
 
     fn op() -> impl Strategy<Value = Op> {
         prop_oneof![
-            2 => (0..4usize).prop_map(Op::Lease),
             6 => (0..4usize).prop_map(Op::Issue),
             2 => (0..4usize).prop_map(Op::Toggle),
             1 => (0..4usize).prop_map(Op::Sync),
@@ -482,15 +500,32 @@ mod tests {
         ]
     }
 
+    /// A day's entry as far as printing goes: the day, the taken numbers, the series' next.
+    type Held = (Date, Vec<(u16, u16)>, u16);
+
+    /// What a pool would still print: taken numbers and the series' next, per day
+    /// (an entry with nothing in it prints what no entry prints).
+    fn held(p: &NumberPool) -> Vec<Held> {
+        let mut v: Vec<_> = p
+            .entries
+            .iter()
+            .filter(|e| !e.free.is_empty() || e.own_next > 1)
+            .map(|e| (e.day, e.free.clone(), e.own_next))
+            .collect();
+        v.sort();
+        v
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(1000))]
 
-        /// Kiosks lease, go offline, issue, restart, come back, in any interleaving: no
-        /// two tickets of one service day ever carry the same number, and the server
-        /// accepts each. A kiosk stores its pool when it changes other than by a tap (a
-        /// lease, an acknowledged push) and each tap only in its journal, as the device does.
+        /// Kiosks issue online and offline, restart, come back, in any interleaving: no
+        /// two tickets of one service day ever carry the same number, the server accepts
+        /// each, and the plain numbers (taken from the server at the tap) follow the order
+        /// of the taps. A kiosk stores its pool with an acknowledged push and each tap only
+        /// in its journal, as the device does.
         #[test]
-        fn never_two_tickets_with_one_number(ops in proptest::collection::vec(op(), 1..300), block in 1u16..30) {
+        fn never_two_tickets_with_one_number(ops in proptest::collection::vec(op(), 1..300)) {
             let mut book = LeaseBook::default();
             let mut pools: Vec<NumberPool> = (0..4).map(|_| NumberPool::default()).collect();
             let mut online = [true; 4];
@@ -501,18 +536,23 @@ mod tests {
             let mut stored = pools.clone();
             let mut journals: Vec<Vec<(Date, TicketNumber)>> = vec![Vec::new(); 4];
             let mut issued: BTreeSet<(Date, TicketNumber)> = BTreeSet::new();
+            let mut last_plain: Option<(Date, u16)> = None;
             for o in ops {
                 match o {
-                    Op::Lease(k) if online[k] => {
-                        if let Ok(l) = book.grant(&svc(), day, kiosk(k as u8), block) {
-                            pools[k].add_lease(&l);
-                            stored[k] = pools[k].clone();
-                        }
-                    }
-                    Op::Lease(_) => {}
                     Op::Issue(k) => {
+                        if online[k] {
+                            if let Ok(l) = book.grant(&svc(), day, kiosk(k as u8)) {
+                                pools[k].add_lease(&l);
+                            }
+                        }
                         if let Ok(n) = pools[k].next(&svc(), 'A', day) {
                             prop_assert!(issued.insert((day, n)), "{} issued twice", n);
+                            if n.series().is_none() {
+                                if let Some((d, seq)) = last_plain.filter(|(d, _)| *d == day) {
+                                    prop_assert!(n.seq() > seq, "{} after {}-{}", n, d, seq);
+                                }
+                                last_plain = Some((day, n.seq()));
+                            }
                             prop_assert!(book.check(kiosk(k as u8), &svc(), day, n).is_ok());
                             journals[k].push((day, n));
                         }
@@ -527,7 +567,7 @@ mod tests {
                         for (d, n) in &journals[k] {
                             p.mark_issued(&svc(), *d, *n);
                         }
-                        prop_assert_eq!(&p, &pools[k]);
+                        prop_assert_eq!(held(&p), held(&pools[k]));
                         pools[k] = p;
                     }
                     Op::Toggle(k) => online[k] = !online[k],

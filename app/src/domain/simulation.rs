@@ -1,6 +1,7 @@
 //! Deterministic simulation of the whole sync design: two kiosks and two counters, a
-//! server (the pure [`Authority`]), a lossy network that drops requests and responses and
-//! goes down for a while, and a fake clock that runs over several service days, with the
+//! server (the pure [`Authority`]), a lossy network that drops requests, responses and
+//! live-stream pokes and goes down for a while, devices restarting at random points from
+//! what their store kept, and a fake clock that runs over several service days, with the
 //! server closing each day at closing time (also while devices are cut off). Whatever
 //! happens, once the network heals every device converges to the server's open state,
 //! every mutation is applied exactly once, no number is issued twice on a day, and no
@@ -15,13 +16,13 @@ use super::catalogue::{Catalogue, SEED_TOML};
 use super::ids::{
     ClientId, LoketId, MutationId, RequirementId, ServiceCode, TicketId, TrackingToken,
 };
-use super::mutation::{DeviceRole, Event, MutationKind, Outcome, PullResponse};
+use super::mutation::{DeviceRole, Event, MutationKind, Outcome, Poke, PullResponse};
 use super::numbering::NumberPool;
 use super::queue;
 use super::replica::{Replica, Rules};
 use super::service_day;
-use super::sync_client::{Request, SyncClient};
-use super::ticket::{NewTicket, Priority, TicketCommand, TicketStatus};
+use super::sync_client::{ClientMeta, IssueError, Request, SyncClient};
+use super::ticket::{Priority, TicketCommand, TicketStatus};
 
 const T0: i64 = 1_796_004_000_000; // Monday 30 November 2026, 10:00 WITA
 
@@ -48,8 +49,19 @@ impl Rng {
 struct Device {
     role: DeviceRole,
     sync: SyncClient,
-    pool: NumberPool,
     loket: LoketId,
+    /// What the device's store holds besides the outbox (which holds every action as it
+    /// is taken): as the browser adapter writes them.
+    stored: Stored,
+}
+
+/// The store's checkpoint: the meta and number pool written when acknowledged actions
+/// leave the outbox, the confirmed replica (and meta) written after each pull.
+#[derive(Clone)]
+struct Stored {
+    meta: ClientMeta,
+    pool: NumberPool,
+    confirmed: Replica,
 }
 
 struct Sim {
@@ -88,19 +100,24 @@ impl Sim {
         .enumerate()
         {
             let id = ClientId::from_random_bytes(rng.bytes());
-            let mut pool = NumberPool::default();
+            let mut sync = SyncClient::new(id, rules.clone());
             if role == DeviceRole::Kiosk {
-                pool.set_series(
+                sync.handle_series(
                     server
                         .leases
                         .series_for(id, jiff::civil::date(2026, 1, 1))
                         .unwrap(),
                 );
             }
+            let stored = Stored {
+                meta: sync.meta().clone(),
+                pool: sync.pool().clone(),
+                confirmed: Replica::default(),
+            };
             devices.push(Device {
                 role,
-                sync: SyncClient::new(id, rules.clone()),
-                pool,
+                sync,
+                stored,
                 loket: LoketId::new((i as u8).saturating_sub(1).max(1)).unwrap(),
             });
         }
@@ -134,33 +151,28 @@ impl Sim {
         let dev = &mut self.devices[d];
         match dev.role {
             DeviceRole::Kiosk => {
-                if up && dev.pool.needs_lease(&service(), day) {
-                    let lease = self
+                // Online, the number is taken from the server at the tap; offline, the
+                // kiosk's own series.
+                if up {
+                    if let Ok(lease) = self
                         .server
-                        .leases
-                        .grant(&service(), day, dev.sync.client_id(), 5)
-                        .unwrap();
-                    dev.pool.add_lease(&lease);
+                        .plan_lease(&service(), day, dev.sync.client_id())
+                    {
+                        self.server.leases.record(lease.clone());
+                        dev.sync.handle_number_taken(&lease);
+                    }
                 }
-                let number = dev.pool.next(&service(), 'A', day).unwrap();
                 let priority = if self.rng.chance(20) {
                     Priority::Elderly
                 } else {
                     Priority::Regular
                 };
-                let kind = MutationKind::IssueTicket {
-                    ticket: NewTicket {
-                        id: TicketId::from_random_bytes(self.rng.bytes()),
-                        number,
-                        service: service(),
-                        priority,
-                        catalogue: 0,
-                    },
-                    token: TrackingToken::from_random_bytes(self.rng.bytes()),
-                };
+                let id = TicketId::from_random_bytes(self.rng.bytes());
+                let token = TrackingToken::from_random_bytes(self.rng.bytes());
                 // A kiosk always issues, except after the day's closing time.
-                match dev.sync.handle_user_action(kind, now) {
-                    Ok(_) | Err(super::ticket::TicketError::ServiceClosed) => {}
+                match dev.sync.issue_ticket(&service(), priority, id, token, now) {
+                    Ok(_) | Err(IssueError::Refused(super::ticket::TicketError::ServiceClosed)) => {
+                    }
                     Err(e) => panic!("a kiosk issues until closing time: {e:?}"),
                 }
             }
@@ -261,13 +273,19 @@ impl Sim {
                     }
                 }
                 let resp = plan.response.clone();
+                let p_cursor_before = self.server.replica.cursor();
+                let resp_events = plan.events.clone();
                 self.log.extend(plan.events.iter().cloned());
                 self.server.commit(plan);
+                let dev = &mut self.devices[d];
                 if lose_response {
                     dev.sync.handle_request_failed(now);
                 } else {
                     dev.sync.handle_push_response(&resp, now);
+                    dev.stored.meta = dev.sync.meta().clone();
+                    dev.stored.pool = dev.sync.pool().clone();
                 }
+                self.poke_others(d, p_cursor_before, &resp_events);
             }
             Request::Pull { cursor } => {
                 let s = self.server.replica.snapshot();
@@ -281,9 +299,47 @@ impl Sim {
                     dev.sync.handle_request_failed(now);
                 } else {
                     dev.sync.handle_pull(resp, now);
+                    dev.stored.confirmed = dev.sync.confirmed().clone();
+                    dev.stored.meta = dev.sync.meta().clone();
                 }
             }
         }
+    }
+
+    /// The live stream: after a push applied events, the other devices hear of them (with
+    /// the events, as the server sends small batches), each poke lost as often as a
+    /// response.
+    fn poke_others(&mut self, from: usize, after: u64, events: &[Event]) {
+        if events.is_empty() {
+            return;
+        }
+        let cursor = self.server.replica.cursor();
+        for d in 0..self.devices.len() {
+            if d == from || !self.network_up() || self.rng.chance(self.loss_percent.max(10)) {
+                continue;
+            }
+            let poke = Poke {
+                cursor,
+                after,
+                events: events.to_vec(),
+                catalogue: 0,
+            };
+            let dev = &mut self.devices[d];
+            if dev.sync.handle_poke(poke, self.now) {
+                dev.stored.confirmed = dev.sync.confirmed().clone();
+                dev.stored.meta = dev.sync.meta().clone();
+            }
+        }
+    }
+
+    /// Device `d` restarts (a reload, a crash, the tablet's battery): whatever was in
+    /// memory is gone, and it starts again from its store: the checkpoint and the outbox.
+    fn restart(&mut self, d: usize) {
+        let rules = self.server.rules.clone();
+        let dev = &mut self.devices[d];
+        let outbox: Vec<_> = dev.sync.outbox().cloned().collect();
+        let s = dev.stored.clone();
+        dev.sync = SyncClient::restore(s.meta, s.pool, outbox, s.confirmed, rules);
     }
 
     /// The server closes every service day whose closing time has passed, whatever the
@@ -311,7 +367,9 @@ impl Sim {
                 self.down_until = self.now + (self.rng.next() % 60_000) as i64;
             }
             let d = (self.rng.next() % self.devices.len() as u64) as usize;
-            if self.rng.chance(40) {
+            if self.rng.chance(2) {
+                self.restart(d);
+            } else if self.rng.chance(40) {
                 self.act(d);
             } else {
                 self.exchange(d);

@@ -14,12 +14,13 @@ use serde::{Deserialize, Serialize};
 
 use super::hlc::HlcClock;
 use super::i18n::Text;
-use super::ids::{ClientId, MutationId, ServiceCode, TicketNumber};
+use super::ids::{ClientId, MutationId, ServiceCode, TicketId, TicketNumber, TrackingToken};
 use super::mutation::{
     Event, Mutation, MutationKind, Outcome, Poke, PullResponse, PushRequest, PushResponse,
 };
+use super::numbering::{Lease, NumberPool, NumberingError};
 use super::replica::{Replica, Rules};
-use super::ticket::{NewTicket, TicketError};
+use super::ticket::{NewTicket, Priority, TicketError};
 
 /// Most mutations sent in one push.
 pub const PUSH_BATCH: usize = 200;
@@ -122,6 +123,18 @@ pub struct SyncClient {
     /// adapter issues each again, same id and number, with a fresh token it draws
     /// ([`SyncClient::poll_reissue`]). The citizen's number stays good.
     reissue: VecDeque<NewTicket>,
+    /// A kiosk's numbers: the one taken from the server for the tap under way, and its own
+    /// series for taps without the server. Stored by the adapter with the meta.
+    pool: NumberPool,
+}
+
+/// Why a kiosk's tap issued no ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssueError {
+    /// No number: no series digit yet, or the day's numbers are used up.
+    Numbering(NumberingError),
+    /// The rules refuse it (the service is closed, unknown, …).
+    Refused(TicketError),
 }
 
 /// The outbox as the device's store read it back: the mutations to send, in order, and
@@ -161,13 +174,20 @@ impl SyncClient {
             clock: HlcClock::new(client_id),
             next_id: MutationId::FIRST,
         };
-        Self::restore(meta, Vec::new(), Replica::default(), rules)
+        Self::restore(
+            meta,
+            NumberPool::default(),
+            Vec::new(),
+            Replica::default(),
+            rules,
+        )
     }
 
-    /// A device restarted from what its store kept: the meta checkpoint is caught up with
-    /// the outbox.
+    /// A device restarted from what its store kept: the meta and the number pool of the
+    /// last checkpoint are caught up with the outbox (the journal of the taps since).
     pub fn restore(
         mut meta: ClientMeta,
+        pool: NumberPool,
         outbox: Vec<Mutation>,
         confirmed: Replica,
         rules: Rules,
@@ -195,7 +215,16 @@ impl SyncClient {
             pruned_through: None,
             ui: VecDeque::new(),
             reissue: VecDeque::new(),
+            pool,
         };
+        // Taps since the stored pool are only in the outbox: take their numbers out again.
+        let issued: Vec<_> = c
+            .issued_in_outbox()
+            .map(|(service, day, number)| (service.clone(), day, number))
+            .collect();
+        for (service, day, number) in issued {
+            c.pool.mark_issued(&service, day, number);
+        }
         c.rebase();
         c
     }
@@ -262,6 +291,84 @@ impl SyncClient {
         Ok(m)
     }
 
+    /// Whether a kiosk's tap should take its number from the server first: only while the
+    /// server answers (the adapter gives up after a short wait, then the kiosk prints from
+    /// its own series; see [`crate::domain::numbering`]).
+    pub fn takes_numbers_online(&self) -> bool {
+        self.status().online
+    }
+
+    /// Taking a number from the server failed for want of an answer: the server counts
+    /// as unreachable until the next answer, so the next taps do not wait for it.
+    pub fn handle_take_failed(&mut self) {
+        self.reachable = false;
+    }
+
+    /// A kiosk's tap: the ticket's number from its pool (the number just taken from the
+    /// server, else the kiosk's own series) for the service day of the tap's timestamp,
+    /// issued as a user action. The day is the timestamp's, not the wall clock's: they
+    /// differ when the clock was carried past midnight by a later device's timestamp.
+    /// Nothing changes when it fails.
+    pub fn issue_ticket(
+        &mut self,
+        service: &ServiceCode,
+        priority: Priority,
+        id: TicketId,
+        token: TrackingToken,
+        now_ms: i64,
+    ) -> Result<(Mutation, NewTicket, jiff::civil::Date), IssueError> {
+        let svc = self.rules.catalogue.service(service).ok_or_else(|| {
+            IssueError::Refused(TicketError::UnknownService {
+                service: service.clone(),
+            })
+        })?;
+        let (code, prefix) = (svc.code.clone(), svc.prefix);
+        let day = self
+            .rules
+            .calendar
+            .service_day(self.meta.clock.peek(now_ms).timestamp());
+        // Earlier days' numbers are of no use any more: a kiosk left on for months keeps
+        // one day's pool.
+        let mut drawn = self.pool.clone();
+        drawn.prune(day);
+        let number = drawn
+            .next(&code, prefix, day)
+            .map_err(IssueError::Numbering)?;
+        let ticket = NewTicket {
+            id,
+            number,
+            service: code,
+            priority,
+            catalogue: self.rules.catalogue.version,
+        };
+        let m = self
+            .handle_user_action(
+                MutationKind::IssueTicket {
+                    ticket: ticket.clone(),
+                    token,
+                },
+                now_ms,
+            )
+            .map_err(IssueError::Refused)?;
+        self.pool = drawn;
+        Ok((m, ticket, day))
+    }
+
+    /// The server gave this kiosk its series digit (at registration).
+    pub fn handle_series(&mut self, series: u8) {
+        self.pool.set_series(series);
+    }
+
+    /// The server gave the tap under way its number.
+    pub fn handle_number_taken(&mut self, lease: &Lease) {
+        self.pool.add_lease(lease);
+    }
+
+    /// A kiosk's numbers, for the adapter to store with the meta.
+    pub fn pool(&self) -> &NumberPool {
+        &self.pool
+    }
+
     /// The next request to perform, if any is due. One request is in flight at a time.
     pub fn poll_request(&mut self, now_ms: i64) -> Option<Request> {
         if !self.online || self.in_flight.is_some() || self.retry_at.is_some_and(|t| now_ms < t) {
@@ -312,8 +419,10 @@ impl SyncClient {
         self.reissue.pop_front()
     }
 
-    /// The server answered a push.
-    pub fn handle_push_response(&mut self, resp: &PushResponse, now_ms: i64) {
+    /// The server answered a push. Returns the mutations that left the outbox (the server
+    /// processed them: applied or refused for good), which the adapter deletes from the
+    /// device's durable journal.
+    pub fn handle_push_response(&mut self, resp: &PushResponse, now_ms: i64) -> Vec<MutationId> {
         self.in_flight = None;
         self.reachable = true;
         self.backoff_ms = 0;
@@ -346,6 +455,7 @@ impl SyncClient {
             self.ui.push_back(UiEvent::Rejected { number, message });
         }
         let done = resp.last_processed;
+        let mut left = Vec::new();
         while self
             .outbox
             .front()
@@ -354,6 +464,7 @@ impl SyncClient {
             let Some(m) = self.outbox.pop_front() else {
                 break;
             };
+            left.push(m.mutation_id);
             let applied = resp.outcomes.iter().find_map(|o| match o.outcome {
                 Outcome::Applied { seq } if o.mutation_id == m.mutation_id => Some(seq),
                 _ => None,
@@ -367,6 +478,7 @@ impl SyncClient {
             self.pull_wanted = true;
         }
         self.rebase();
+        left
     }
 
     /// The server answered a pull.
@@ -473,7 +585,7 @@ impl SyncClient {
     /// The tickets this device issued that wait in its outbox, oldest first, with their
     /// service day (of their timestamp, as the server counts it): a restarted kiosk takes
     /// their numbers out of its stored pool.
-    pub fn issued_in_outbox(
+    fn issued_in_outbox(
         &self,
     ) -> impl Iterator<Item = (&ServiceCode, jiff::civil::Date, TicketNumber)> {
         self.outbox.iter().filter_map(|m| match &m.kind {
@@ -484,6 +596,12 @@ impl SyncClient {
             )),
             MutationKind::Ticket { .. } => None,
         })
+    }
+
+    /// The number of the last ticket this kiosk issued that still waits in its outbox
+    /// (the kiosk shows it after a restart).
+    pub fn last_issued_in_outbox(&self) -> Option<TicketNumber> {
+        self.issued_in_outbox().last().map(|(_, _, n)| n)
     }
 
     fn number_of(&self, kind: &MutationKind) -> Option<TicketNumber> {
@@ -532,14 +650,14 @@ mod tests {
             .rules
             .calendar
             .service_day(jiff::Timestamp::from_millisecond(NOW).unwrap());
-        a.leases
-            .grant(
-                &ServiceCode::parse("legalisir-ktp-el").unwrap(),
-                day,
-                ClientId::from_random_bytes([1; 16]),
-                100,
-            )
-            .unwrap();
+        // The kiosk took numbers 1 to 100.
+        a.leases.record(crate::domain::numbering::Lease {
+            service: ServiceCode::parse("legalisir-ktp-el").unwrap(),
+            day,
+            kiosk: ClientId::from_random_bytes([1; 16]),
+            start: 1,
+            end: 100,
+        });
         a
     }
 
@@ -698,7 +816,6 @@ mod tests {
                 &ServiceCode::parse("legalisir-ktp-el").unwrap(),
                 day,
                 other_id,
-                10,
             )
             .unwrap();
         let mut other = SyncClient::new(other_id, rules());
@@ -726,8 +843,13 @@ mod tests {
         c.handle_user_action(issue(2), NOW).unwrap();
         c.handle_user_action(issue(3), NOW).unwrap();
         let outbox: Vec<Mutation> = c.outbox().cloned().collect();
-        let mut restarted =
-            SyncClient::restore(checkpoint, outbox.clone(), Replica::default(), rules());
+        let mut restarted = SyncClient::restore(
+            checkpoint,
+            NumberPool::default(),
+            outbox.clone(),
+            Replica::default(),
+            rules(),
+        );
         assert_eq!(restarted.meta(), c.meta());
         // The device's clock went back while it was off.
         let next = restarted
@@ -749,10 +871,67 @@ mod tests {
     }
 
     #[test]
+    fn a_tap_prints_the_number_taken_from_the_server_else_the_kiosks_own_series() {
+        let mut a = Authority::new(rules());
+        let id = ClientId::from_random_bytes([9; 16]);
+        let mut c = SyncClient::new(id, rules());
+        let svc = ServiceCode::parse("legalisir-ktp-el").unwrap();
+        let day = c
+            .rules()
+            .calendar
+            .service_day(jiff::Timestamp::from_millisecond(NOW).unwrap());
+        let tap = |c: &mut SyncClient, n: u8, at: i64| {
+            c.issue_ticket(
+                &svc,
+                Priority::Regular,
+                TicketId::from_random_bytes([n; 16]),
+                TrackingToken::from_random_bytes([n; 16]),
+                at,
+            )
+        };
+        // No number taken and no series yet: nothing issued, nothing changed.
+        assert_eq!(
+            tap(&mut c, 1, NOW).unwrap_err(),
+            IssueError::Numbering(NumberingError::NoSeries)
+        );
+        assert_eq!((c.status().pending, c.view().tickets().count()), (0, 0));
+        c.handle_series(a.leases.series_for(id, day).unwrap());
+        // Online: the number the server gave for this tap.
+        c.handle_number_taken(&a.leases.grant(&svc, day, id).unwrap());
+        let (m, t, d) = tap(&mut c, 2, NOW).unwrap();
+        assert_eq!((t.number.to_string(), d), ("A-001".to_owned(), day));
+        assert!(matches!(m.kind, MutationKind::IssueTicket { ref ticket, .. } if ticket == &t));
+        // Offline: the kiosk's own series, visibly apart.
+        let (_, t, _) = tap(&mut c, 3, NOW + 1).unwrap();
+        assert_eq!(t.number.to_string(), "A1-001");
+        // A number taken on an earlier day is never printed today.
+        let mut old = a.leases.grant(&svc, day, id).unwrap();
+        old.day = day.yesterday().unwrap();
+        c.handle_number_taken(&old);
+        let (_, t, _) = tap(&mut c, 4, NOW + 2).unwrap();
+        assert_eq!(t.number.to_string(), "A1-002");
+        assert_eq!(c.status().pending, 3);
+        // Restarted from the pool stored before these taps and its journal: the series
+        // goes on after them.
+        let mut stored = NumberPool::default();
+        stored.set_series(1);
+        let outbox: Vec<Mutation> = c.outbox().cloned().collect();
+        let mut again = SyncClient::restore(
+            c.meta().clone(),
+            stored,
+            outbox,
+            Replica::default(),
+            rules(),
+        );
+        let (_, t, _) = tap(&mut again, 5, NOW + 3).unwrap();
+        assert_eq!(t.number.to_string(), "A1-003");
+    }
+
+    #[test]
     fn an_action_shows_at_once_and_leaves_the_outbox_when_confirmed() {
         let mut a = server();
         let mut c = SyncClient::new(ClientId::from_random_bytes([1; 16]), rules());
-        c.handle_user_action(issue(1), NOW).unwrap();
+        let m = c.handle_user_action(issue(1), NOW).unwrap();
         assert_eq!(c.view().tickets().count(), 1);
         assert_eq!(c.status().pending, 1);
         let req = c.poll_request(NOW).unwrap();
@@ -760,7 +939,16 @@ mod tests {
         let Ok(Reply::Push(r)) = serve(&mut a, DeviceRole::Kiosk, req) else {
             panic!()
         };
-        c.handle_push_response(&r, NOW);
+        // An answer that processed nothing leaves the journal alone …
+        let nothing = PushResponse {
+            last_processed: 0,
+            outcomes: vec![],
+            ..r.clone()
+        };
+        assert!(c.handle_push_response(&nothing, NOW).is_empty());
+        assert_eq!(c.status().pending, 1);
+        // … and the real one names the mutation the device may delete from it.
+        assert_eq!(c.handle_push_response(&r, NOW), [m.mutation_id]);
         assert_eq!(c.status().pending, 0);
         let req = c.poll_request(NOW).unwrap();
         let Ok(Reply::Pull(p)) = serve(&mut a, DeviceRole::Kiosk, req) else {

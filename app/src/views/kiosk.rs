@@ -58,7 +58,13 @@ fn priority_icon(p: Priority) -> &'static str {
     }
 }
 
-fn origin() -> String {
+/// Where the printed tracking links point: the server's plain address when the kiosk
+/// runs over HTTPS (a phone does not trust the office's authority), else the kiosk's own
+/// origin.
+fn origin(device: Device) -> String {
+    if let Some(o) = device.citizen_origin.get() {
+        return o;
+    }
     #[cfg(feature = "hydrate")]
     {
         web_sys::window()
@@ -398,7 +404,7 @@ fn TicketScreen(
             .with(|t| t.as_ref().map(|t| t.token.clone()))
             .or_else(|| ticket.next_token.get());
         token
-            .map(|t| format!("{}/t/{}", origin(), t.as_str()))
+            .map(|t| format!("{}/t/{}", origin(device), t.as_str()))
             .unwrap_or_default()
     });
     // What the screen says, worked out once per ticket. The screen's elements exist before

@@ -97,6 +97,19 @@ fn parse<T: DeserializeOwned>(v: &Value) -> Result<T> {
     serde_json::from_str(body).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+/// The `checkpoint:current` row (start-up and the open day's report both begin there).
+fn checkpoint_from(v: &Value) -> Result<Checkpoint> {
+    let closed_through = v
+        .get("closed_through")
+        .and_then(Value::as_str)
+        .and_then(|d| app::domain::time_format::parse_date(d).ok())
+        .ok_or_else(|| StoreError::Corrupt("checkpoint day".into()))?;
+    Ok(Checkpoint {
+        closed_through,
+        snapshot: parse(v)?,
+    })
+}
+
 fn to_body<T: serde::Serialize>(v: &T) -> String {
     // Serialising our own plain data types cannot fail.
     serde_json::to_string(v).unwrap_or_default()
@@ -277,20 +290,7 @@ impl Store {
                 Some((series, day))
             })
             .collect();
-        let checkpoint = checkpoint
-            .first()
-            .map(|v| -> Result<Checkpoint> {
-                let day = v
-                    .get("closed_through")
-                    .and_then(Value::as_str)
-                    .and_then(|d| app::domain::time_format::parse_date(d).ok())
-                    .ok_or_else(|| StoreError::Corrupt("checkpoint day".into()))?;
-                Ok(Checkpoint {
-                    closed_through: day,
-                    snapshot: parse(v)?,
-                })
-            })
-            .transpose()?;
+        let checkpoint = checkpoint.first().map(checkpoint_from).transpose()?;
         let mut events = Vec::new();
         let mut cursor = checkpoint.as_ref().map_or(0, |c| c.snapshot.cursor);
         loop {

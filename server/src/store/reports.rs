@@ -6,12 +6,12 @@ use std::ops::RangeInclusive;
 use app::domain::ids::ServiceCode;
 use app::domain::ikm::SurveyAnswer;
 use app::domain::mutation::Event;
-use app::domain::replica::{Replica, Snapshot};
+use app::domain::replica::Replica;
 use app::domain::report::{DayFacts, Logged};
 use jiff::civil::Date;
 use serde_json::Value;
 
-use super::{day_key, parse, Result, Store, StoreError};
+use super::{checkpoint_from, day_key, parse, Result, Store, StoreError};
 
 /// The day still open: the state it started with (the last close's checkpoint), the
 /// events since, and the last day closed.
@@ -65,15 +65,8 @@ impl Store {
             .await?
             .check()?;
         let rows: Vec<Value> = r.take(0)?;
-        let (start, closed_through) = match rows.first() {
-            Some(v) => {
-                let day = v
-                    .get("closed_through")
-                    .and_then(Value::as_str)
-                    .and_then(|d| app::domain::time_format::parse_date(d).ok())
-                    .ok_or_else(|| StoreError::Corrupt("checkpoint day".into()))?;
-                (Replica::from_snapshot(parse::<Snapshot>(v)?), Some(day))
-            }
+        let (start, closed_through) = match rows.first().map(checkpoint_from).transpose()? {
+            Some(c) => (Replica::from_snapshot(c.snapshot), Some(c.closed_through)),
             None => (Replica::default(), None),
         };
         let mut events = Vec::new();

@@ -138,9 +138,14 @@ async fn device(store: &Store, client: ClientId) -> Result<DeviceRecord, ApiErro
 pub async fn register(
     State(s): State<AppState>,
     Extension(who): Extension<Principal>,
+    headers: axum::http::HeaderMap,
     body: Result<Json<RegisterDevice>, JsonRejection>,
 ) -> Result<Json<DeviceRegistered>, ApiError> {
     let req = json_body(body)?;
+    let citizen_origin = s.citizen_port.and_then(|port| {
+        let host = headers.get(axum::http::header::HOST)?.to_str().ok()?;
+        Some(format!("http://{}:{port}", host_name(host)?))
+    });
     match &who {
         Principal::Device(d) => {
             if d.client != req.client_id || d.role != req.role {
@@ -148,7 +153,10 @@ pub async fn register(
                     "a device may only register itself, in the role it was paired for".into(),
                 ));
             }
-            Ok(Json(DeviceRegistered { series: d.series }))
+            Ok(Json(DeviceRegistered {
+                series: d.series,
+                citizen_origin,
+            }))
         }
         Principal::Staff { session, digest } => {
             if req.role != DeviceRole::Counter {
@@ -200,10 +208,26 @@ pub async fn register(
             auth.last_processed
                 .entry(req.client_id)
                 .or_insert(record.last_mutation);
-            Ok(Json(DeviceRegistered { series: None }))
+            Ok(Json(DeviceRegistered {
+                series: None,
+                citizen_origin,
+            }))
         }
         Principal::Anonymous => Err(ApiError::Unauthenticated("sign in first".into())),
     }
+}
+
+/// The host of a `Host` header, without its port (`[::1]:3443` → `[::1]`); `None` for one
+/// that is not a plain name or address (it goes into a link the kiosk prints).
+fn host_name(host: &str) -> Option<&str> {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => &host[..rest.find(']')? + 2],
+        None => host.split(':').next()?,
+    };
+    let plain = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    (!name.is_empty() && plain).then_some(name)
 }
 
 fn push_error(e: PushError) -> ApiError {
@@ -361,7 +385,7 @@ async fn snapshot(s: &AppState) -> Result<PullResponse, ApiError> {
     })
 }
 
-/// `POST /api/sync/lease`: a block of numbers for a kiosk.
+/// `POST /api/sync/lease`: the next number of a service for a kiosk's tap.
 pub async fn lease(
     State(s): State<AppState>,
     Extension(who): Extension<Principal>,
@@ -384,11 +408,11 @@ pub async fn lease(
         )));
     }
     let day = auth.rules.calendar.service_day(jiff::Timestamp::now());
-    let (leases, lease) = auth
+    let lease = auth
         .plan_lease(&req.service, day, req.client_id)
         .map_err(|e| ApiError::Conflict(e.to_string()))?;
     s.store.save_lease(&lease).await?;
-    auth.leases = leases;
+    auth.leases.record(lease.clone());
     Ok(Json(lease))
 }
 
@@ -653,4 +677,19 @@ pub fn spawn_log_watcher(s: AppState) -> tokio::task::JoinHandle<()> {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_name;
+
+    #[test]
+    fn a_host_header_gives_its_name_without_the_port_and_nothing_else() {
+        assert_eq!(host_name("192.168.1.10:3443"), Some("192.168.1.10"));
+        assert_eq!(host_name("antrean.lan"), Some("antrean.lan"));
+        assert_eq!(host_name("[fd00::1]:3443"), Some("[fd00::1]"));
+        assert_eq!(host_name("evil.example/x?"), None);
+        assert_eq!(host_name("a b"), None);
+        assert_eq!(host_name(""), None);
+    }
 }

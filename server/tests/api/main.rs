@@ -19,3 +19,4 @@ mod reports;
 mod service_day;
 mod site;
 mod sync;
+mod tls;

@@ -366,11 +366,11 @@ async fn a_device_poke_carries_a_small_batch_and_a_large_one_is_pulled() {
 }
 
 #[tokio::test]
-async fn one_kiosk_cannot_lease_a_days_numbers_away_from_the_others() {
+async fn one_kiosk_cannot_take_a_days_numbers_away_from_the_others() {
     let app = spawn_app();
-    let greedy = DeviceSim::new();
+    let mut greedy = DeviceSim::new();
     app.register(greedy.id, DeviceRole::Kiosk).await;
-    let mut leased = 0u32;
+    let mut taken = Vec::new();
     let refusal = loop {
         let (s, v) = app
             .post_as(
@@ -383,8 +383,9 @@ async fn one_kiosk_cannot_lease_a_days_numbers_away_from_the_others() {
             break (s, v);
         }
         let l: app::domain::numbering::Lease = serde_json::from_value(v).expect("lease");
-        leased += u32::from(l.end - l.start + 1);
-        assert!(leased <= 999, "every number went to one kiosk");
+        assert_eq!(l.start, l.end, "one number per tap");
+        taken.push(l.start);
+        assert!(taken.len() <= 999, "every number went to one kiosk");
     };
     assert_eq!(refusal.0, 409, "{}", refusal.1);
     assert!(
@@ -395,11 +396,41 @@ async fn one_kiosk_cannot_lease_a_days_numbers_away_from_the_others() {
         "{}",
         refusal.1
     );
-    assert_eq!(leased, 40, "two blocks: the one in use and the next");
-    // Another kiosk still gets numbers, after the greedy one's.
+    // The catalogue's `max_unissued` (20) not yet seen printed, and the one taken past it.
+    assert_eq!(taken, (1..=21).collect::<Vec<u16>>());
+    // Another kiosk still gets numbers, the next one.
     let other = DeviceSim::new();
     app.register(other.id, DeviceRole::Kiosk).await;
-    assert_eq!(app.lease(other.id, &ktp()).await.start, 41);
+    assert_eq!(app.lease(other.id, &ktp()).await.start, 22);
+    // The greedy kiosk prints what it took: it may take again.
+    let printed: Vec<Mutation> = taken
+        .iter()
+        .take(2)
+        .map(|n| greedy.issue(TicketNumber::new('A', None, *n).expect("n")).0)
+        .collect();
+    app.push(greedy.id, printed).await.expect("push");
+    assert_eq!(app.lease(greedy.id, &ktp()).await.start, 23);
+}
+
+#[tokio::test]
+async fn two_kiosks_online_take_numbers_in_the_order_of_their_taps() {
+    let app = spawn_app();
+    let mut kiosks = [DeviceSim::new(), DeviceSim::new()];
+    for k in &kiosks {
+        app.register(k.id, DeviceRole::Kiosk).await;
+    }
+    let mut printed = Vec::new();
+    for i in [0usize, 1, 1, 0, 1] {
+        let l = app.lease(kiosks[i].id, &ktp()).await;
+        let (m, _, _) = kiosks[i].issue(TicketNumber::new('A', None, l.start).expect("n"));
+        let r = app.push(kiosks[i].id, vec![m]).await.expect("push");
+        assert!(
+            matches!(r.outcomes[0].outcome, Outcome::Applied { .. }),
+            "{r:?}"
+        );
+        printed.push(l.start);
+    }
+    assert_eq!(printed, [1, 2, 3, 4, 5]);
 }
 
 #[tokio::test]
