@@ -96,21 +96,27 @@ pub const PRINT: T = T("Cetak", "Print");
 pub const DONE: T = T("Selesai", "Done");
 pub const LAST_TICKET: T = T("Tiket terakhir", "Last ticket");
 pub const REJOIN: T = T(
-    "Kembali dengan berkas lengkap",
-    "Back with complete documents",
+    "Kembali membawa berkas lengkap, atau mengambil dokumen",
+    "Back with complete documents, or to collect",
 );
 pub const REJOIN_HELP: T = T(
-    "Ketik nomor tiket Anda (mis. A-007)",
-    "Type your ticket number (e.g. A-007)",
+    "Pindai kode QR tiket atau resi, atau ketik nomornya (mis. A-007 atau 20261130-A-007)",
+    "Scan the QR code of your ticket or receipt, or type its number (e.g. A-007 or 20261130-A-007)",
 );
 pub const REJOIN_OK: T = T(
     "Anda masuk antrean kembali. Silakan duduk dan tunggu panggilan.",
     "You are back in the queue. Please wait to be called.",
 );
 pub const REJOIN_NOT_FOUND: T = T(
-    "Tiket tidak ditemukan atau tidak sedang dikembalikan.",
-    "Ticket not found, or not returned for completion.",
+    "Tidak ada berkas yang dikembalikan atau dokumen yang menunggu diambil dengan nomor itu.",
+    "No returned file and no document waiting for collection has that number.",
 );
+pub const CHECKED_IN_OK: T = T(
+    "Anda tercatat hadir untuk mengambil dokumen. Silakan duduk; nomor Anda akan dipanggil di layar.",
+    "You are checked in to collect your document. Please take a seat; your number will be called on the screen.",
+);
+/// On the counter's ready files: the citizen checked in at the kiosk today.
+pub const PRESENT: T = T("Hadir", "Present");
 pub const CONFIRM: T = T("Kirim", "Submit");
 pub const COOLDOWN: T = T("Tunggu sebentar…", "One moment…");
 

@@ -136,7 +136,26 @@ test("the five steps: ticket, call, check and accept, pickup, hand-over, survey"
   await expect(counter.getByTestId("slip-number")).toHaveText(/^\d{8}-A-001$/);
   await expect(counter.getByTestId("print-slip")).toContainText("WITA");
   await expect.poll(() => counter.evaluate(() => (window as any).__printed)).toBe(1);
+  const receipt = (await counter.getByTestId("slip-number").textContent())!.trim();
+  // Back too early: the kiosk says the copy is not ready yet.
+  const checkIn = async () => {
+    // A scanner reading the receipt's QR code types its number and Enter.
+    await kiosk.getByTestId("rejoin-number").fill(receipt);
+    await kiosk.getByTestId("rejoin-number").press("Enter");
+  };
+  await kiosk.getByTestId("rejoin").click();
+  await expect(async () => {
+    await checkIn();
+    await expect(kiosk.getByRole("alert")).toContainText("belum siap", { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
   await counter.getByTestId("mark-ready").click();
+  // Ready (once the kiosk has heard): the citizen checks in, and the counter sees them
+  // present.
+  await expect(async () => {
+    await checkIn();
+    await expect(kiosk.getByTestId("rejoin-ok")).toContainText("tercatat hadir", { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(counter.getByTestId("file-row").filter({ hasText: "A-001" }).getByTestId("present")).toBeVisible({ timeout: 20_000 });
   await counter.getByTestId("call-pickup").click();
   await expect(display.getByTestId("pickup-calls")).toContainText("A-001");
   await expect(display.getByTestId("announcements")).toContainText("silakan mengambil dokumen di loket satu");

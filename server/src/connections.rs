@@ -287,18 +287,10 @@ pub async fn serve(
                 _ => return,
             }
             let io = IdleIo::new(stream, limits.idle_timeout, slot);
-            match &tls {
-                None => drive(io, service, limits, stop).await,
-                // The handshake has the header timeout too: a client that stalls in it
-                // holds nothing for longer than one that stalls in its headers.
-                Some(acceptor) => {
-                    match tokio::time::timeout(limits.header_timeout, acceptor.accept(io)).await {
-                        Ok(Ok(tls)) => drive(tls, service, limits, stop).await,
-                        Ok(Err(e)) => tracing::trace!(error = %e, "TLS handshake failed"),
-                        Err(_) => {}
-                    }
-                }
-            }
+            // Boxed, and made only now: a task's future is allocated whole when it is
+            // spawned, and a TLS handshake's and hyper's connection state (kilobytes)
+            // would otherwise be paid by every silent socket (BENCHMARKS.md, item 9).
+            Box::pin(serve_connection(io, service, limits, stop, tls)).await;
             drop(done);
         });
     }
@@ -307,6 +299,37 @@ pub async fn serve(
     let _ = stop_tx.send(true);
     done_tx.closed().await;
     Ok(())
+}
+
+/// One connection that has spoken: over TLS when `tls` is given (the handshake has the
+/// header timeout too: a client that stalls in it holds nothing longer than one that
+/// stalls in its headers), then its requests.
+async fn serve_connection<S>(
+    io: IdleIo,
+    service: S,
+    limits: Limits,
+    stop: watch::Receiver<bool>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) where
+    S: tower::Service<
+            axum::http::Request<Incoming>,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    match tls {
+        None => drive(io, service, limits, stop).await,
+        Some(acceptor) => {
+            match tokio::time::timeout(limits.header_timeout, acceptor.accept(io)).await {
+                Ok(Ok(tls)) => drive(tls, service, limits, stop).await,
+                Ok(Err(e)) => tracing::trace!(error = %e, "TLS handshake failed"),
+                Err(_) => {}
+            }
+        }
+    }
 }
 
 /// Serves one connection's HTTP/1.1 requests until it ends, or gracefully once `stop`
@@ -331,9 +354,8 @@ where
         .max_buf_size(64 * 1024)
         .serve_connection(TokioIo::new(io), TowerToHyperService::new(service))
         .with_upgrades();
-    // Boxed: a task's future is allocated whole when it is spawned, and hyper's
-    // connection state (kilobytes) would otherwise be paid by every silent socket.
-    let mut conn = Box::pin(conn);
+    // (Inside the boxed future of `serve`'s task: see there.)
+    let mut conn = std::pin::pin!(conn);
     let mut stopping = false;
     loop {
         tokio::select! {

@@ -276,6 +276,10 @@ pub fn action_label(action: &str) -> Text {
         "rejoined" => ("menerima kembali", "took back"),
         "accepted" => ("menerima berkas", "accepted the file"),
         "marked_ready" => ("menandai siap", "marked ready"),
+        "checked_in" => (
+            "hadir untuk mengambil (kios)",
+            "checked in to collect (kiosk)",
+        ),
         "pickup_called" => ("memanggil pengambilan", "called for pickup"),
         "handed_over" => ("menyerahkan dokumen", "handed over"),
         "transferred" => ("memindahkan", "transferred"),
@@ -365,6 +369,7 @@ mod tests {
             EventKind::Started.name(),
             EventKind::Rejoined.name(),
             EventKind::MarkedReady.name(),
+            EventKind::CheckedIn.name(),
             EventKind::HandedOver.name(),
             EventKind::Cancelled.name(),
         ];

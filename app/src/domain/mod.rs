@@ -26,6 +26,7 @@ pub mod hlc;
 pub mod i18n;
 pub mod ids;
 pub mod ikm;
+pub mod kiosk_return;
 pub mod mutation;
 pub mod numbering;
 pub mod public_page;

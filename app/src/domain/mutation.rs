@@ -63,9 +63,9 @@ pub enum MutationKind {
 }
 
 impl MutationKind {
-    /// The authorization hook: which device role may send which kind. A kiosk only issues
-    /// tickets, and a kiosk is also where a citizen rejoins with the completed berkas; a
-    /// display only reads.
+    /// The authorization hook: which device role may send which kind. A kiosk issues
+    /// tickets, and is also where a citizen rejoins with the completed berkas and checks in
+    /// to collect the copy; a display only reads.
     // One arm per grant reads as the table it is; `matches!` would fold it into one line.
     #[allow(clippy::match_like_matches_macro)]
     pub fn allowed_for(&self, role: DeviceRole) -> bool {
@@ -74,6 +74,13 @@ impl MutationKind {
             (
                 MutationKind::Ticket {
                     command: TicketCommand::Rejoin,
+                    ..
+                },
+                DeviceRole::Kiosk,
+            ) => true,
+            (
+                MutationKind::Ticket {
+                    command: TicketCommand::CheckIn,
                     ..
                 },
                 DeviceRole::Kiosk,
@@ -293,6 +300,20 @@ mod tests {
         assert!(call.allowed_for(DeviceRole::Counter));
         assert!(!call.allowed_for(DeviceRole::Display));
         assert!(!issue.allowed_for(DeviceRole::Display));
+        // A citizen at the kiosk rejoins or checks in for the pickup; nothing else.
+        let by_citizen = |command| MutationKind::Ticket {
+            ticket: TicketId::from_random_bytes([1; 16]),
+            command,
+            loket: None,
+        };
+        for c in [TicketCommand::Rejoin, TicketCommand::CheckIn] {
+            assert!(
+                by_citizen(c.clone()).allowed_for(DeviceRole::Kiosk),
+                "{c:?}"
+            );
+            assert!(!by_citizen(c).allowed_for(DeviceRole::Display));
+        }
+        assert!(!by_citizen(TicketCommand::HandOver).allowed_for(DeviceRole::Kiosk));
     }
 
     #[test]

@@ -237,6 +237,9 @@ pub enum TicketCommand {
         checked: Vec<RequirementId>,
     },
     MarkReady,
+    /// The citizen back for the copy says so at the kiosk (the receipt's QR code or its
+    /// number): the counter's ready files show them as present.
+    CheckIn,
     CallPickup {
         loket: LoketId,
     },
@@ -260,6 +263,7 @@ impl TicketCommand {
             TicketCommand::Rejoin => "rejoin",
             TicketCommand::Accept { .. } => "accept",
             TicketCommand::MarkReady => "mark_ready",
+            TicketCommand::CheckIn => "check_in",
             TicketCommand::CallPickup { .. } => "call_pickup",
             TicketCommand::HandOver => "hand_over",
             TicketCommand::Transfer { .. } => "transfer",
@@ -314,6 +318,8 @@ pub enum EventKind {
         receipt: Receipt,
     },
     MarkedReady,
+    /// The citizen checked in at the kiosk for the pickup.
+    CheckedIn,
     PickupCalled {
         loket: LoketId,
     },
@@ -346,6 +352,7 @@ impl EventKind {
             Self::Rejoined => "rejoined",
             Self::Accepted { .. } => "accepted",
             Self::MarkedReady => "marked_ready",
+            Self::CheckedIn => "checked_in",
             Self::PickupCalled { .. } => "pickup_called",
             Self::HandedOver => "handed_over",
             Self::Transferred { .. } => "transferred",
@@ -418,6 +425,8 @@ pub enum TicketError {
     ServiceClosed,
     #[error("{number} was in the line of an earlier day, which has closed")]
     DayOver { number: TicketNumber },
+    #[error("the copy of {number} is not ready yet; the receipt says when it will be")]
+    NotReadyYet { number: TicketNumber },
     #[error("the time to come back with the completed berkas of {number} ended on {}", dmy(*.last_day))]
     RejoinExpired {
         number: TicketNumber,
@@ -492,6 +501,9 @@ impl TicketError {
             TicketError::DayOver { number } => {
                 format!("{number} adalah antrean hari sebelumnya yang sudah ditutup.")
             }
+            TicketError::NotReadyYet { number } => format!(
+                "Salinan untuk {number} belum siap; waktu selesainya tertulis di resi."
+            ),
             TicketError::RejoinExpired { number, last_day } => format!(
                 "Batas waktu kembali dengan berkas lengkap untuk {number} berakhir {}. Silakan ambil nomor baru.",
                 dmy(*last_day)
@@ -526,6 +538,7 @@ impl TicketError {
             TicketError::QueueEmpty => "queue_empty",
             TicketError::ServiceClosed => "service_closed",
             TicketError::DayOver { .. } => "day_over",
+            TicketError::NotReadyYet { .. } => "not_ready_yet",
             TicketError::RejoinExpired { .. } => "rejoin_expired",
         }
     }
@@ -556,6 +569,10 @@ pub struct Ticket {
     /// When the copy became ready: an uncollected file is flagged some working days later.
     #[serde(default)]
     pub ready_at: Option<Hlc>,
+    /// When the citizen last checked in at the kiosk to collect the copy (present that
+    /// service day; a missed pickup call forgets it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub present_at: Option<Hlc>,
     pub updated_at: Hlc,
     /// The catalogue's version it was issued under (see [`NewTicket::catalogue`]).
     #[serde(default, skip_serializing_if = "is_zero_version")]
@@ -590,6 +607,7 @@ impl Ticket {
             called_at: None,
             started_at: None,
             ready_at: None,
+            present_at: None,
             updated_at: at,
             catalogue: t.catalogue,
         }
@@ -752,6 +770,10 @@ impl Ticket {
                 })
             }
             (S::Accepted, C::MarkReady) => Ok(EventKind::MarkedReady),
+            (S::Ready, C::CheckIn) => Ok(EventKind::CheckedIn),
+            (S::Accepted, C::CheckIn) => Err(TicketError::NotReadyYet {
+                number: self.number,
+            }),
             (S::Ready, C::CallPickup { loket }) => Ok(EventKind::PickupCalled { loket: *loket }),
             (S::PickupCalled { calls, .. }, C::CallPickup { loket }) => {
                 if *calls >= ctx.policy.max_calls {
@@ -841,6 +863,10 @@ impl Ticket {
                 self.ready_at = Some(at);
                 S::Ready
             }
+            (S::Ready | S::PickupCalled { .. }, E::CheckedIn) => {
+                self.present_at = Some(at);
+                self.status.clone()
+            }
             (S::Ready, E::PickupCalled { loket }) => S::PickupCalled {
                 loket: *loket,
                 calls: 1,
@@ -857,7 +883,10 @@ impl Ticket {
             }
             (s, E::Cancelled) if !s.is_terminal() => S::Cancelled,
             (S::Waiting | S::Called { .. } | S::NoShow, E::NotServed) => S::NotServed,
-            (S::PickupCalled { .. }, E::PickupMissed) => S::Ready,
+            (S::PickupCalled { .. }, E::PickupMissed) => {
+                self.present_at = None;
+                S::Ready
+            }
             (S::ReturnedIncomplete, E::Expired) => S::Expired,
             _ => return,
         };
@@ -869,6 +898,13 @@ impl Ticket {
     /// reinstatement): a line belongs to one day.
     pub fn queued_day(&self, calendar: &super::calendar::OfficeCalendar) -> Date {
         calendar.service_day(self.queued_at.timestamp())
+    }
+
+    /// Whether the citizen checked in for the pickup on `day` (and was not since called in
+    /// vain).
+    pub fn present_on(&self, day: Date, calendar: &super::calendar::OfficeCalendar) -> bool {
+        self.present_at
+            .is_some_and(|at| calendar.service_day(at.timestamp()) == day)
     }
 
     /// The service day of the ticket's last change.
@@ -1088,6 +1124,70 @@ mod tests {
         .unwrap();
         run(&mut t, TicketCommand::HandOver, accepted_ms + 3).unwrap();
         assert_eq!(t.status, TicketStatus::Collected);
+    }
+
+    #[test]
+    fn a_citizen_checks_in_at_the_kiosk_for_a_ready_copy_only_and_is_present_that_day() {
+        let cal = cat().office_calendar();
+        // Monday 30 November 2026, 10:00 WITA.
+        let monday = "2026-11-30T02:00:00Z"
+            .parse::<Timestamp>()
+            .unwrap()
+            .as_millisecond();
+        let mut t = ticket();
+        // Issued that morning: a line belongs to its day.
+        t.queued_at = at(monday - 1);
+        run(&mut t, TicketCommand::Call { loket: loket(1) }, monday).unwrap();
+        run(&mut t, TicketCommand::Start, monday + 1).unwrap();
+        run(
+            &mut t,
+            TicketCommand::Accept {
+                checked: vec![req("ktp-el-asli"), req("fotokopi-ktp-el")],
+            },
+            monday + 2,
+        )
+        .unwrap();
+        // Too early: the copy is not ready, and the kiosk says so.
+        let early = run_by(&mut t, None, TicketCommand::CheckIn, monday + 3).unwrap_err();
+        assert_eq!(early, TicketError::NotReadyYet { number: t.number });
+        assert!(early.message(Lang::Id).contains("belum siap"));
+        run(&mut t, TicketCommand::MarkReady, monday + 4).unwrap();
+        let day = jiff::civil::date(2026, 11, 30);
+        assert!(!t.present_on(day, &cal));
+        assert_eq!(
+            run_by(&mut t, None, TicketCommand::CheckIn, monday + 5),
+            Ok(EventKind::CheckedIn)
+        );
+        assert_eq!(t.status, TicketStatus::Ready, "still waiting for its call");
+        assert!(t.present_on(day, &cal));
+        assert!(
+            !t.present_on(day.tomorrow().unwrap(), &cal),
+            "present that day only"
+        );
+        // Called while present; the officer finds nobody: no longer present.
+        run(
+            &mut t,
+            TicketCommand::CallPickup { loket: loket(2) },
+            monday + 6,
+        )
+        .unwrap();
+        assert!(t.present_on(day, &cal));
+        run(&mut t, TicketCommand::NoShow, monday + 7).unwrap();
+        assert!(!t.present_on(day, &cal));
+        // Nothing else is checked in: a waiting ticket, a collected copy.
+        let mut w = ticket();
+        assert!(matches!(
+            run_by(&mut w, None, TicketCommand::CheckIn, monday),
+            Err(TicketError::WrongState { .. })
+        ));
+        run(
+            &mut t,
+            TicketCommand::CallPickup { loket: loket(2) },
+            monday + 8,
+        )
+        .unwrap();
+        run(&mut t, TicketCommand::HandOver, monday + 9).unwrap();
+        assert!(run_by(&mut t, None, TicketCommand::CheckIn, monday + 10).is_err());
     }
 
     #[test]

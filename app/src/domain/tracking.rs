@@ -97,6 +97,11 @@ pub fn citizen_view(
                 ),
             )
         }
+        // Checked in at the kiosk today: the citizen is here, waiting for the call.
+        TicketStatus::Ready if t.present_on(today, &rules.calendar) => Text::new(
+            "Anda tercatat hadir untuk mengambil dokumen. Tunggu nomor Anda dipanggil di layar.",
+            "You are checked in to collect your document. Wait for your number on the screen.",
+        ),
         // Where and until when: a ready copy waits at the service's lokets.
         TicketStatus::Ready => match service_day::collect_by(&rules.calendar, policy, t) {
             Some(last) => Text::new(
@@ -254,6 +259,23 @@ mod tests {
         );
         assert_eq!(v.office.phone, "0361 8947979");
         assert!(v.hours.id.starts_with("Senin–Kamis 07.30–15.30"));
+        // Checked in at the kiosk: the page says the citizen is expected.
+        let k = act(&r, id, TicketCommand::CheckIn);
+        decide_and_apply(&mut r, &rules, &k, MONDAY + 120_000);
+        let t = r.ticket(&id).unwrap().clone();
+        let v = citizen_view(&r, &rules, &t, MONDAY + 180_000, false).unwrap();
+        assert!(
+            v.headline.id.contains("tercatat hadir"),
+            "{}",
+            v.headline.id
+        );
+        // The next day the citizen is not there any more: where and until when again.
+        let v = citizen_view(&r, &rules, &t, MONDAY + 86_400_000, false).unwrap();
+        assert!(
+            v.headline.id.starts_with("Dokumen siap diambil di Loket"),
+            "{}",
+            v.headline.id
+        );
     }
 
     #[test]

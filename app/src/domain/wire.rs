@@ -107,6 +107,7 @@ impl TryFrom<CommandRecord> for TicketCommand {
                 checked: need(r.checked, "accept", "checked")?,
             },
             "mark_ready" => TicketCommand::MarkReady,
+            "check_in" => TicketCommand::CheckIn,
             "call_pickup" => TicketCommand::CallPickup {
                 loket: need(r.loket, "call_pickup", "loket")?,
             },
@@ -160,6 +161,7 @@ impl TryFrom<EventRecord> for EventKind {
                 receipt: need(r.receipt, "accepted", "receipt")?,
             },
             "marked_ready" => EventKind::MarkedReady,
+            "checked_in" => EventKind::CheckedIn,
             "pickup_called" => EventKind::PickupCalled {
                 loket: need(r.loket, "pickup_called", "loket")?,
             },
@@ -373,6 +375,7 @@ mod tests {
             TicketCommand::Rejoin,
             TicketCommand::Accept { checked: reqs() },
             TicketCommand::MarkReady,
+            TicketCommand::CheckIn,
             TicketCommand::CallPickup { loket: loket(3) },
             TicketCommand::HandOver,
             TicketCommand::Transfer {
@@ -417,6 +420,7 @@ mod tests {
             EventKind::Rejoined,
             EventKind::Accepted { receipt },
             EventKind::MarkedReady,
+            EventKind::CheckedIn,
             EventKind::PickupCalled { loket: loket(1) },
             EventKind::HandedOver,
             EventKind::Transferred {

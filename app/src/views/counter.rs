@@ -526,7 +526,17 @@ fn AcceptedFiles(device: Device, loket: LoketId, error: RwSignal<Option<Text>>) 
                 })
                 .cloned()
                 .collect();
-            v.sort_unstable_by_key(|t| (t.receipt.as_ref().map(|x| x.due), t.number));
+            // Citizens who checked in at the kiosk today first: they are here.
+            let today = device.today();
+            device.rules.with(|rules| {
+                let present = |t: &Ticket| match (today, rules) {
+                    (Some(day), Some(r)) => t.present_on(day, &r.calendar),
+                    _ => false,
+                };
+                v.sort_by_cached_key(|t| {
+                    (!present(t), t.receipt.as_ref().map(|x| x.due), t.number)
+                });
+            });
             v
         })
     };
@@ -562,6 +572,10 @@ fn AcceptedFiles(device: Device, loket: LoketId, error: RwSignal<Option<Text>>) 
                                 _ => String::new(),
                             };
                             let receipt = t.receipt.as_ref().map(|r| r.number.clone()).unwrap_or_default();
+                            let present = now > 0 && rules.as_ref().is_some_and(|r| {
+                                let today = r.calendar.service_day(jiff::Timestamp::from_millisecond(now).unwrap_or_default());
+                                t.present_on(today, &r.calendar)
+                            });
                             let action = match t.status {
                                 TicketStatus::Accepted => view! {
                                     <button class="btn btn-secondary" data-testid="mark-ready" on:click=move |_| run(device, id, TicketCommand::MarkReady, error)>
@@ -588,7 +602,10 @@ fn AcceptedFiles(device: Device, loket: LoketId, error: RwSignal<Option<Text>>) 
                             view! {
                                 <tr class:overdue=overdue class:uncollected=uncollected data-testid="file-row" data-uncollected=uncollected.to_string()>
                                     <td class="num">{t.number.to_string()}</td>
-                                    <td>{receipt}</td>
+                                    <td>
+                                        {receipt}
+                                        {present.then(|| view! { <span class="badge badge-present" data-testid="present">{move || text::PRESENT.get(lang.get())}</span> })}
+                                    </td>
                                     <td>
                                         {move || if overdue { format!("{} · ", text::OVERDUE.get(lang.get())) } else { String::new() }}
                                         {move || if uncollected { format!("{} · ", text::UNCOLLECTED.get(lang.get())) } else { String::new() }}

@@ -9,9 +9,10 @@ use crate::components::{Clock, LangToggle, Notices, PhaseGate, QrCode, SyncChip}
 use crate::domain::catalogue::Service;
 use crate::domain::i18n::{Lang, Text};
 use crate::domain::ids::{ServiceCode, TicketNumber, TrackingToken};
+use crate::domain::kiosk_return::{kiosk_return, KioskReturn, Returning};
 use crate::domain::mutation::{DeviceRole, MutationKind};
 use crate::domain::queue;
-use crate::domain::ticket::{Priority, TicketCommand, TicketStatus};
+use crate::domain::ticket::{Priority, TicketCommand, TicketError};
 use crate::text;
 use crate::use_lang;
 
@@ -519,35 +520,46 @@ fn RejoinScreen(
 ) -> impl IntoView {
     let lang = use_lang();
     let input = RwSignal::new(String::new());
-    let result = RwSignal::new(None::<Result<(), Text>>);
+    let result = RwSignal::new(None::<Result<Text, Text>>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = input.get_untracked();
         leptos::task::spawn_local(async move {
-            // A scanned QR code types the tracking link; its number comes from the server.
-            let number = match TrackingToken::from_link(&typed) {
-                Some(token) => number_for(token).await,
-                None => TicketNumber::parse(typed.trim().to_ascii_uppercase().as_str()).ok(),
+            // A scanned ticket QR code types the tracking link; its number comes from the
+            // server. A receipt's QR code types the receipt's number.
+            let returning = match TrackingToken::from_link(&typed) {
+                Some(token) => number_for(token).await.map(Returning::Number),
+                None => Returning::parse(&typed),
             };
-            let found = number.and_then(|n| {
-                device.replica.with_untracked(|r| {
-                    r.tickets()
-                        .find(|t| t.number == n && t.status == TicketStatus::ReturnedIncomplete)
-                        .map(|t| t.id)
-                })
+            let found = returning.and_then(|r| {
+                device
+                    .replica
+                    .with_untracked(|replica| kiosk_return(replica, &r))
             });
-            let Some(id) = found else {
-                result.set(Some(Err(text::REJOIN_NOT_FOUND.into())));
-                return;
+            let (id, command) = match found {
+                Some(KioskReturn::Act(id, command)) => (id, command),
+                Some(KioskReturn::NotReady(number)) => {
+                    result.set(Some(Err(TicketError::NotReadyYet { number }.text())));
+                    return;
+                }
+                None => {
+                    result.set(Some(Err(text::REJOIN_NOT_FOUND.into())));
+                    return;
+                }
+            };
+            let done: Text = if command == TicketCommand::CheckIn {
+                text::CHECKED_IN_OK.into()
+            } else {
+                text::REJOIN_OK.into()
             };
             let r = device
                 .act(MutationKind::Ticket {
                     ticket: id,
-                    command: TicketCommand::Rejoin,
+                    command,
                     loket: None,
                 })
                 .await;
-            result.set(Some(r));
+            result.set(Some(r.map(|()| done)));
         });
     };
     view! {
@@ -561,7 +573,7 @@ fn RejoinScreen(
                 <button class="btn btn-primary btn-xl" type="submit" data-testid="rejoin-submit">{move || text::CONFIRM.get(lang.get())}</button>
             </form>
             {move || result.get().map(|r| match r {
-                Ok(()) => view! { <p class="ok" role="status" data-testid="rejoin-ok">{text::REJOIN_OK.get(lang.get())}</p> }.into_any(),
+                Ok(done) => view! { <p class="ok" role="status" data-testid="rejoin-ok">{move || done.get(lang.get()).to_string()}</p> }.into_any(),
                 Err(e) => view! { <p class="error" role="alert">{e.get(lang.get()).to_string()}</p> }.into_any(),
             })}
             <button class="btn btn-secondary btn-xl" on:click=move |_| go(Screen::Start)>{move || text::BACK.get(lang.get())}</button>

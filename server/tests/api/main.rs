@@ -10,6 +10,7 @@ mod bad_input;
 mod catalogue_edits;
 mod citizen;
 mod connections;
+mod deploy;
 mod fuzz;
 mod health;
 mod ownership;
