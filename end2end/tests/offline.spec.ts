@@ -146,3 +146,23 @@ test("an outbox entry the kiosk cannot read is set aside and reported, never sen
     }, { timeout: 15_000 })
     .toBe(true);
 });
+
+test("a write the device's storage refuses is told on screen and logged, not swallowed; the kiosk goes on", async ({ browser }) => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // A browser whose storage refuses one setting (as a full disk or a quota would).
+  await ctx.addInitScript(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (value: unknown, key?: IDBValidKey) {
+      if (key === "catalogue") throw new DOMException("quota exceeded (test)", "QuotaExceededError");
+      return put.call(this, value, key);
+    };
+  });
+  const kiosk = await ctx.newPage();
+  const logged: string[] = [];
+  kiosk.on("console", (m) => logged.push(m.text()));
+  await openDevice(server, kiosk, "/kiosk", "penuh");
+  await expect(kiosk.getByTestId("notices")).toContainText("Penyimpanan perangkat gagal (catalogue)", { timeout: 15_000 });
+  expect(logged.some((l) => l.includes("storing catalogue failed"))).toBe(true);
+  expect(await issue(kiosk)).toMatch(/^A\d?-\d{3}$/);
+  await ctx.close();
+});

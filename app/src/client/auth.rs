@@ -7,7 +7,7 @@ use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 
 use super::net::{self, NetError};
-use super::runtime::{client_id, connect, publish, set_credential, Handle};
+use super::runtime::{client_id, connect, keep_settings, publish, set_credential, Handle};
 use super::{store, Device};
 use crate::domain::accounts::{ClaimAnswer, Login, PairingStart, SessionInfo};
 use crate::domain::device_phase::Credential;
@@ -76,7 +76,7 @@ pub async fn recover(dev: &Device, rt: &Handle) {
                 set_credential(dev, rt, Credential::Held);
                 return;
             }
-            let _ = store::put_settings(&rt.db, &[("token", store::value(&None::<String>))]).await;
+            keep_settings(dev, &rt.db, &[("token", store::value(&None::<String>))]).await;
             net::set_bearer(None);
             dev.notices
                 .update(|n| n.push(crate::domain::refusal::Refusal::DeviceNotPaired.text()));
@@ -87,7 +87,7 @@ pub async fn recover(dev: &Device, rt: &Handle) {
 
 async fn accept_session(dev: &Device, rt: &Handle, info: SessionInfo) {
     net::set_csrf(Some(info.csrf.clone()));
-    let _ = store::put_settings(&rt.db, &[("session", store::value(&info))]).await;
+    keep_settings(dev, &rt.db, &[("session", store::value(&info))]).await;
     dev.assigned.set(info.lokets);
     dev.officer.set(Some(info.username));
     set_credential(dev, rt, Credential::Held);
@@ -123,7 +123,12 @@ pub async fn sign_in(
 pub async fn sign_out(dev: Device, rt: Handle) {
     let _ = net::logout().await;
     net::set_csrf(None);
-    let _ = store::put_settings(&rt.db, &[("session", store::value(&None::<SessionInfo>))]).await;
+    keep_settings(
+        &dev,
+        &rt.db,
+        &[("session", store::value(&None::<SessionInfo>))],
+    )
+    .await;
     ask_sign_in(&dev, &rt);
 }
 
@@ -158,7 +163,8 @@ fn start_pairing(dev: &Device, rt: &Handle) {
                     Ok(ClaimAnswer::Pending) | Err(NetError::Unreachable) => continue,
                     // The series arrives again with the registration `connect` does.
                     Ok(ClaimAnswer::Paired { token, .. }) => {
-                        let _ = store::put_settings(
+                        keep_settings(
+                            &dev,
                             &rt.db,
                             &[("token", store::value(&Some(token.clone())))],
                         )

@@ -110,6 +110,37 @@ fn failed(e: String) -> Text {
     )
 }
 
+/// A write to the device's storage failed: logged, and told to the user once (until
+/// dismissed), since what it held is lost at the next start without it.
+pub(super) fn storage_failed(dev: &Device, what: &str, e: &str) {
+    leptos::logging::error!("storing {what} failed: {e}");
+    let notice = Text::new(
+        format!("Penyimpanan perangkat gagal ({what}); data ini bisa hilang saat halaman dimuat ulang. Beri tahu admin. ({e})"),
+        format!("The device's storage failed ({what}); this data may be lost when the page reloads. Tell the admin. ({e})"),
+    );
+    dev.notices.update(|n| {
+        if !n.contains(&notice) {
+            n.push(notice);
+        }
+    });
+}
+
+/// Stores settings, reporting a failure ([`storage_failed`]); `true` when stored.
+pub(super) async fn keep_settings(
+    dev: &Device,
+    db: &Rexie,
+    entries: &[(&str, wasm_bindgen::JsValue)],
+) -> bool {
+    match store::put_settings(db, entries).await {
+        Ok(()) => true,
+        Err(e) => {
+            let names: Vec<&str> = entries.iter().map(|(k, _)| *k).collect();
+            storage_failed(dev, &names.join(", "), &e);
+            false
+        }
+    }
+}
+
 fn set_aside_notice(n: u32) -> Text {
     Text::new(
         format!("{n} catatan tindakan di perangkat ini tidak terbaca. Catatan itu disimpan terpisah (tidak dihapus) dan tidak dikirim; beri tahu admin."),
@@ -151,7 +182,7 @@ pub async fn start(dev: Device) -> Option<Handle> {
                 clock: crate::domain::hlc::HlcClock::new(id),
                 next_id: crate::domain::ids::MutationId::FIRST,
             };
-            let _ = store::put_settings(&db, &[("meta", store::value(&m))]).await;
+            keep_settings(&dev, &db, &[("meta", store::value(&m))]).await;
             m
         }
     };
@@ -251,7 +282,7 @@ pub(super) async fn connect(dev: &Device, rt: &Handle) {
     let fetched = net::catalogue().await;
     rt.inner.borrow_mut().server_tried = true;
     if let Ok(c) = fetched {
-        let _ = store::put_settings(&rt.db, &[("catalogue", store::value(&c))]).await;
+        keep_settings(dev, &rt.db, &[("catalogue", store::value(&c))]).await;
         if rt.inner.borrow().sync.is_none() {
             install_rules(dev, rt, c).await;
         } else {
@@ -293,12 +324,13 @@ pub(super) async fn register(dev: &Device, rt: &Handle) -> bool {
                 Some(s.pool().clone())
             });
             if let Some(pool) = pool {
-                let _ = store::put_settings(&rt.db, &[("pool", store::value(&pool))]).await;
+                keep_settings(dev, &rt.db, &[("pool", store::value(&pool))]).await;
             }
             if rt.role == DeviceRole::Kiosk
                 && dev.citizen_origin.get_untracked() != r.citizen_origin
             {
-                let _ = store::put_settings(
+                keep_settings(
+                    dev,
                     &rt.db,
                     &[("citizen_origin", store::value(&r.citizen_origin))],
                 )
@@ -611,7 +643,9 @@ async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver
                     }
                 };
                 if let Err(e) = store::drop_outbox(&rt.db, &done, &checkpoint(&dev, &rt)).await {
-                    leptos::logging::error!("outbox cleanup failed: {e}");
+                    // The entries stay and are sent again: the server answers them as
+                    // duplicates; the checkpoint is written with the next cleanup.
+                    storage_failed(&dev, "outbox", &e);
                 }
                 publish(&dev, &rt);
                 continue;
@@ -643,7 +677,7 @@ async fn sync_loop(dev: Device, rt: Handle, mut wake_rx: mpsc::UnboundedReceiver
                     }
                 };
                 if let Some(state) = saved {
-                    keep_confirmed(&rt, state).await;
+                    keep_confirmed(&dev, &rt, state).await;
                 }
                 if was_authed && !rt.authed() {
                     auth::recover(&dev, &rt).await;
@@ -679,9 +713,15 @@ fn confirmed_state(s: &SyncClient) -> (Snapshot, wasm_bindgen::JsValue) {
     (s.confirmed().snapshot(), store::value(s.meta()))
 }
 
-async fn keep_confirmed(rt: &Handle, (snapshot, meta): (Snapshot, wasm_bindgen::JsValue)) {
-    // A failed write is retried by the next pull or poke, which saves the whole state.
-    let _ = store::save_confirmed(&rt.db, &snapshot, &[("meta", meta)]).await;
+async fn keep_confirmed(
+    dev: &Device,
+    rt: &Handle,
+    (snapshot, meta): (Snapshot, wasm_bindgen::JsValue),
+) {
+    // The next pull or poke writes the whole state again.
+    if let Err(e) = store::save_confirmed(&rt.db, &snapshot, &[("meta", meta)]).await {
+        storage_failed(dev, "replica", &e);
+    }
 }
 
 /// The live stream: each poke says the log grew, and usually carries the new events;
@@ -713,7 +753,7 @@ async fn live_loop(dev: Device, rt: Handle) {
                                 // Shown first: the display announces without waiting for
                                 // the write.
                                 publish(&dev, &rt);
-                                keep_confirmed(&rt, state).await;
+                                keep_confirmed(&dev, &rt, state).await;
                             }
                             let _ = rt.wake.unbounded_send(());
                         }
