@@ -64,7 +64,9 @@ test("devices left open overnight roll over to the new day, and the server close
   await expect(display.getByTestId("loket-cell-1")).toContainText("—");
   await expect(display.getByTestId("latest-call")).toHaveCount(0);
   await expect(kiosk.getByTestId("service-legalisir-ktp-el")).toContainText("0 orang menunggu");
-  // The offline kiosk issues today's numbers (its leased block of today: A-001).
+  // The offline kiosk issues today's numbers: A-001, which it took from the server
+  // yesterday (the server's clock is on today; that tap, dated yesterday by the kiosk's
+  // clock, printed from the kiosk's series and left today's number in its pool).
   const today = await issueAndLeave(kiosk);
   expect(today.number).toBe("A-001");
   await counter.screenshot({ path: join(shotsDir(), "counter-next-morning-offline-tablet.png") });

@@ -205,8 +205,8 @@ struct PoolEntry {
     own_next: u16,
 }
 
-/// A kiosk's numbers: its leased blocks and its own series. Persisted in IndexedDB as JSON
-/// (hence a list, not a map keyed by tuples).
+/// A kiosk's numbers: those taken from the server and not yet printed, and its own series.
+/// Persisted in IndexedDB as JSON (hence a list, not a map keyed by tuples).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NumberPool {
     series: Option<u8>,
@@ -327,7 +327,7 @@ impl NumberPool {
         }
     }
 
-    /// Forgets the blocks of earlier days.
+    /// Forgets the numbers of earlier days.
     pub fn prune(&mut self, today: Date) {
         self.entries.retain(|e| e.day >= today);
     }
