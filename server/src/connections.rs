@@ -304,22 +304,13 @@ pub async fn serve(
 /// One connection that has spoken: over TLS when `tls` is given (the handshake has the
 /// header timeout too: a client that stalls in it holds nothing longer than one that
 /// stalls in its headers), then its requests.
-async fn serve_connection<S>(
+async fn serve_connection(
     io: IdleIo,
-    service: S,
+    service: impl ConnectionService,
     limits: Limits,
     stop: watch::Receiver<bool>,
     tls: Option<tokio_rustls::TlsAcceptor>,
-) where
-    S: tower::Service<
-            axum::http::Request<Incoming>,
-            Response = axum::response::Response,
-            Error = std::convert::Infallible,
-        > + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-{
+) {
     match tls {
         None => drive(io, service, limits, stop).await,
         Some(acceptor) => {
@@ -332,19 +323,40 @@ async fn serve_connection<S>(
     }
 }
 
-/// Serves one connection's HTTP/1.1 requests until it ends, or gracefully once `stop`
-/// says so.
-async fn drive<I, S>(io: I, service: S, limits: Limits, mut stop: watch::Receiver<bool>)
-where
-    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+/// What answers a connection's requests: the router, with the client's address added.
+trait ConnectionService:
+    tower::Service<
+        axum::http::Request<Incoming>,
+        Response = axum::response::Response,
+        Error = std::convert::Infallible,
+        Future: Send + 'static,
+    > + Clone
+    + Send
+    + 'static
+{
+}
+
+impl<S> ConnectionService for S where
     S: tower::Service<
             axum::http::Request<Incoming>,
             Response = axum::response::Response,
             Error = std::convert::Infallible,
+            Future: Send + 'static,
         > + Clone
         + Send
-        + 'static,
-    S::Future: Send + 'static,
+        + 'static
+{
+}
+
+/// Serves one connection's HTTP/1.1 requests until it ends, or gracefully once `stop`
+/// says so.
+async fn drive<I>(
+    io: I,
+    service: impl ConnectionService,
+    limits: Limits,
+    mut stop: watch::Receiver<bool>,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     // HTTP/1.1 only (WebSockets upgrade from it): the header timeout runs from the first
     // moment, with no protocol sniffing before it.

@@ -57,10 +57,7 @@ async fn the_server_starts_with_the_units_settings() {
     }
     // The same settings, with the machine's paths and ports moved out of the way.
     let data = TempDir::new();
-    let tls_port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
+    let tls_port = free_port();
     let tls_addr = format!("127.0.0.1:{tls_port}");
     let moved: Vec<(String, String)> = env
         .into_iter()
@@ -84,25 +81,12 @@ async fn the_server_starts_with_the_units_settings() {
         .expect("health");
     assert_eq!(r.status(), 200);
     // The TLS authority is kept in the state directory beside the data.
-    let authority = app
-        .client
-        .get(app.url("/ca.crt"))
-        .send()
-        .await
-        .expect("ca")
-        .text()
-        .await
-        .expect("pem");
+    let authority = app.authority().await;
     assert_eq!(
         std::fs::read_to_string(data.0.join("tls").join("ca.pem")).expect("ca.pem in the data"),
         authority
     );
-    let tablet = reqwest::Client::builder()
-        .tls_built_in_root_certs(false)
-        .add_root_certificate(reqwest::Certificate::from_pem(authority.as_bytes()).expect("pem"))
-        .build()
-        .expect("client");
-    let r = tablet
+    let r = trusting(&authority)
         .get(format!("https://localhost:{tls_port}/api/health"))
         .send()
         .await

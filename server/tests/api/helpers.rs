@@ -235,7 +235,36 @@ pub fn spawn_app() -> TestApp {
     spawn_app_with(Db::Memory, 0)
 }
 
+/// A port nobody listens on now (for a second listener of the server, e.g. HTTPS).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A browser that trusts only `authority` (PEM), as a tablet does once it is installed.
+pub fn trusting(authority: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(authority.as_bytes()).expect("pem"))
+        .build()
+        .expect("client")
+}
+
 impl TestApp {
+    /// The office's certificate authority, as a tablet downloads it (`/ca.crt`).
+    pub async fn authority(&self) -> String {
+        self.client
+            .get(self.url("/ca.crt"))
+            .send()
+            .await
+            .expect("ca")
+            .text()
+            .await
+            .expect("pem")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

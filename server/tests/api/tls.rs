@@ -4,13 +4,6 @@
 
 use crate::helpers::*;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
 fn https_app(dir: &TempDir, port: u16) -> TestApp {
     spawn_app_env(
         Db::Memory,
@@ -21,15 +14,6 @@ fn https_app(dir: &TempDir, port: u16) -> TestApp {
             ("ANTREAN_TLS_NAMES", "localhost,127.0.0.1"),
         ],
     )
-}
-
-/// A browser that trusts only `authority`, as a tablet does once it is installed.
-fn trusting(authority: &str) -> reqwest::Client {
-    reqwest::Client::builder()
-        .tls_built_in_root_certs(false)
-        .add_root_certificate(reqwest::Certificate::from_pem(authority.as_bytes()).expect("pem"))
-        .build()
-        .expect("client")
 }
 
 #[tokio::test]
@@ -80,15 +64,7 @@ async fn the_server_serves_https_under_its_local_authority_and_keeps_it_across_r
     drop(app);
     let port = free_port();
     let app = https_app(&dir, port);
-    let again = app
-        .client
-        .get(app.url("/ca.crt"))
-        .send()
-        .await
-        .expect("ca")
-        .text()
-        .await
-        .expect("pem");
+    let again = app.authority().await;
     assert_eq!(again, authority, "the same authority after a restart");
     let r = tablet
         .get(format!("https://localhost:{port}/kiosk"))
