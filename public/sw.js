@@ -1,7 +1,9 @@
 // Antrean service worker: keeps the device pages (kiosk, counter, display) working when
 // the network or the server is down. The server replaces __BUILD__ with a hash of the
 // compiled bundle (so each deployment installs a fresh cache and removes the old one) and
-// __JS__, __WASM__, __CSS__ with the bundle's content-hashed names.
+// __JS__, __WASM__, __CSS__ with the content-hashed names of the bundle that hydrates the
+// page the worker was registered for (the counter and the display have their own, under
+// /counter/pkg/ and /display/pkg/) and of the site's stylesheet.
 const VERSION = "__BUILD__";
 const CACHE = `antrean-shell-${VERSION}`;
 // Each office tablet is one device: the page registers the worker with its own path
@@ -76,7 +78,7 @@ self.addEventListener("fetch", (event) => {
   // Static assets: the versioned cache first.
   event.respondWith(
     caches.match(req).then((hit) => hit || fetch(req).then((resp) => {
-      if (resp.ok && (url.pathname.startsWith("/pkg/") || url.pathname.startsWith("/fonts/") || url.pathname.startsWith("/icons/"))) {
+      if (resp.ok && (url.pathname.includes("/pkg/") || url.pathname.startsWith("/fonts/") || url.pathname.startsWith("/icons/"))) {
         const copy = resp.clone();
         caches.open(CACHE).then((c) => c.put(req, copy));
       }

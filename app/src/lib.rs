@@ -143,8 +143,9 @@ pub fn App() -> impl IntoView {
         {match Page::current() {
             // Each page is in the bundles that hydrate it (and in the server's render):
             // the citizens' bundle holds the ticket's page, the admin bundle the admin
-            // page, the devices' bundle the rest. The server never sends
-            // a bundle with a page it lacks.
+            // page, the counter's and the display's bundles their page each, the
+            // devices' bundle the kiosk and the home page. The server never sends a
+            // bundle with a page it lacks.
             #[cfg(any(feature = "ssr", feature = "citizen-bundle"))]
             Page::Citizen(token) => view! { <views::citizen::CitizenPage token/> }.into_any(),
             // Rendered by the server only: no bundle hydrates it.
@@ -152,14 +153,24 @@ pub fn App() -> impl IntoView {
             Page::Public => view! { <views::public::PublicPage/> }.into_any(),
             #[cfg(any(feature = "ssr", feature = "admin-bundle"))]
             Page::Admin => view! { <views::admin::AdminPage/> }.into_any(),
-            #[cfg(not(any(feature = "citizen-bundle", feature = "admin-bundle")))]
-            Page::Home => view! { <views::home::HomePage/> }.into_any(),
-            #[cfg(not(any(feature = "citizen-bundle", feature = "admin-bundle")))]
-            Page::Kiosk => view! { <views::kiosk::KioskPage/> }.into_any(),
-            #[cfg(not(any(feature = "citizen-bundle", feature = "admin-bundle")))]
+            #[cfg(any(feature = "ssr", feature = "counter-bundle"))]
             Page::Counter => view! { <views::counter::CounterPage/> }.into_any(),
-            #[cfg(not(any(feature = "citizen-bundle", feature = "admin-bundle")))]
+            #[cfg(any(feature = "ssr", feature = "display-bundle"))]
             Page::Display => view! { <views::display::DisplayPage/> }.into_any(),
+            #[cfg(not(any(
+                feature = "citizen-bundle",
+                feature = "admin-bundle",
+                feature = "counter-bundle",
+                feature = "display-bundle"
+            )))]
+            Page::Home => view! { <views::home::HomePage/> }.into_any(),
+            #[cfg(not(any(
+                feature = "citizen-bundle",
+                feature = "admin-bundle",
+                feature = "counter-bundle",
+                feature = "display-bundle"
+            )))]
+            Page::Kiosk => view! { <views::kiosk::KioskPage/> }.into_any(),
             // Every other page of a bundle, and a path with no page.
             #[allow(unreachable_patterns)]
             _ => view! { <views::NotFound/> }.into_any(),

@@ -8,12 +8,18 @@
 pub const ROUTES: [&str; 7] = [
     "/",
     "/kiosk",
-    "/counter",
-    "/display",
+    COUNTER_ROUTE,
+    DISPLAY_ROUTE,
     ADMIN_ROUTE,
     CITIZEN_ROUTE,
     PUBLIC_ROUTE,
 ];
+
+/// The counter's page (its own bundle).
+pub const COUNTER_ROUTE: &str = "/counter";
+
+/// The display's page (its own bundle).
+pub const DISPLAY_ROUTE: &str = "/display";
 
 /// The admin page (its own bundle).
 pub const ADMIN_ROUTE: &str = "/admin";
@@ -44,8 +50,8 @@ impl Page {
         match path {
             "/" | "" => Page::Home,
             "/kiosk" => Page::Kiosk,
-            "/counter" => Page::Counter,
-            "/display" => Page::Display,
+            COUNTER_ROUTE => Page::Counter,
+            DISPLAY_ROUTE => Page::Display,
             ADMIN_ROUTE => Page::Admin,
             PUBLIC_ROUTE => Page::Public,
             _ => match path.strip_prefix("/t/") {

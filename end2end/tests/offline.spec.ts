@@ -166,3 +166,33 @@ test("a write the device's storage refuses is told on screen and logged, not swa
   expect(await issue(kiosk)).toMatch(/^A\d?-\d{3}$/);
   await ctx.close();
 });
+
+test("the counter and the display each run on their own bundle and reload from their own offline shell", async ({ browser }) => {
+  for (const [name, ready] of [["counter", "loket-1"], ["display", "loket-cell-1"]]) {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await ctx.newPage();
+    const loads: string[] = [];
+    page.on("request", (r) => loads.push(new URL(r.url()).pathname));
+    await openDevice(server, page, `/${name}`);
+    await expect(page.getByTestId(ready)).toBeVisible();
+    // Its own code (named by content in a release build), none of the kiosk's.
+    const own = new RegExp(`^/${name}/pkg/${name}\\.([\\w-]+\\.)?wasm$`);
+    expect(loads.some((p) => own.test(p)), loads.join(" ")).toBe(true);
+    expect(loads.filter((p) => p.startsWith("/pkg/") && !p.endsWith(".css"))).toEqual([]);
+    // The worker precaches this page and this bundle.
+    await page.waitForFunction(async ([path, pattern]) => {
+      if (!navigator.serviceWorker.controller) return false;
+      const key = (await caches.keys()).find((k) => k.startsWith("antrean-shell-"));
+      if (!key) return false;
+      const c = await caches.open(key);
+      const urls = (await c.keys()).map((r) => new URL(r.url).pathname);
+      return urls.includes(path) && urls.some((u) => new RegExp(pattern).test(u));
+    }, [`/${name}`, own.source] as const, { timeout: 30_000 });
+    // Offline, the page comes back from that shell and its code runs (the chip is set by it).
+    await ctx.setOffline(true);
+    await page.reload();
+    await expect(page.getByTestId(ready)).toBeVisible();
+    await expect(page.getByTestId("sync-chip")).toContainText("Luring", { timeout: 20_000 });
+    await ctx.close();
+  }
+});

@@ -19,6 +19,28 @@ test("home offers the four device roles and the public page", async ({ page }) =
   for (const href of ["/kiosk", "/counter", "/display", "/admin", "/layanan"]) {
     await expect(page.locator(`a[href="${href}"]`)).toBeVisible();
   }
+  // The three weights of Inter the site ships (subset by .ci/setup) load as fonts, with
+  // the tabular figures the clocks and counts use.
+  const faces = await page.evaluate(async () => {
+    const all = [...document.fonts].filter((f) => f.family.replace(/"/g, "") === "Inter");
+    await Promise.all(all.map((f) => f.load().catch(() => undefined)));
+    return all.map((f) => `${f.weight} ${f.status}`).sort();
+  });
+  expect(faces).toEqual(["400 loaded", "600 loaded", "800 loaded"]);
+  // "1" is narrower than "8" in proportional figures: equal widths mean tabular ones.
+  const widths = await page.evaluate(() => {
+    const span = (t: string) => {
+      const s = document.createElement("span");
+      s.style.cssText = "font: 400 40px Inter; font-variant-numeric: tabular-nums; position: absolute";
+      s.textContent = t;
+      document.body.append(s);
+      const w = s.getBoundingClientRect().width;
+      s.remove();
+      return w;
+    };
+    return [span("111"), span("888")];
+  });
+  expect(widths[0]).toBeCloseTo(widths[1], 1);
   await page.screenshot({ path: join(shotsDir(), "home-tablet.png") });
 });
 

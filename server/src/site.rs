@@ -122,7 +122,32 @@ pub const ADMIN: SubBundle = SubBundle {
     dir: "admin",
     output: "admin",
 };
-pub const SUB_BUNDLES: [SubBundle; 2] = [CITIZEN, ADMIN];
+/// The counter's page: a loket's tablet downloads neither the kiosk's nor the display's
+/// code.
+pub const COUNTER: SubBundle = SubBundle {
+    dir: "counter",
+    output: "counter",
+};
+/// The display's page (the TV).
+pub const DISPLAY: SubBundle = SubBundle {
+    dir: "display",
+    output: "display",
+};
+pub const SUB_BUNDLES: [SubBundle; 4] = [CITIZEN, ADMIN, COUNTER, DISPLAY];
+
+/// The bundle of its own that hydrates the page at `route` (one of `app::page::ROUTES`);
+/// `None`: the main bundle (the kiosk and the home page), or none at all for the public
+/// page, which runs no code in the browser. Must agree with the bundle features in
+/// `app::App`.
+pub fn sub_bundle_of(route: &str) -> Option<SubBundle> {
+    match route {
+        app::page::CITIZEN_ROUTE => Some(CITIZEN),
+        app::page::ADMIN_ROUTE => Some(ADMIN),
+        app::page::COUNTER_ROUTE => Some(COUNTER),
+        app::page::DISPLAY_ROUTE => Some(DISPLAY),
+        _ => None,
+    }
+}
 
 impl SubBundle {
     /// Where its files are served from: `/citizen/pkg/…`.
@@ -208,19 +233,55 @@ pub async fn cache_headers(
     res
 }
 
-/// `/sw.js`, built at start-up.
-pub fn serve_sw(sw: &Option<String>) -> Response {
-    match sw {
-        Some(body) => (
-            [
-                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-                // The browser must always check for a new worker.
-                (header::CACHE_CONTROL, "no-cache"),
-            ],
-            body.clone(),
-        )
-            .into_response(),
-        None => (StatusCode::NOT_FOUND, "service worker not built").into_response(),
+/// The service workers, built at start-up: one per device page (the page registers
+/// `/sw.js?page=<its path>`), each precaching the bundle that hydrates that page and the
+/// site's stylesheet.
+pub struct ServiceWorkers {
+    /// Without a known page: the main bundle's.
+    main: Option<String>,
+    pages: Vec<(&'static str, Option<String>)>,
+}
+
+impl ServiceWorkers {
+    pub fn build(root: &Path, main: &Bundle) -> Self {
+        let pages = app::page::ROUTES
+            .iter()
+            .filter(|route| app::page::Page::from_path(route).works_offline())
+            .map(|&route| {
+                let bundle = sub_bundle_of(route)
+                    .filter(|sub| root.join(sub.dir).join("pkg").is_dir())
+                    .map(|sub| Bundle {
+                        // A bundle of its own carries no stylesheet: its page uses the site's.
+                        css: main.css.clone(),
+                        ..Bundle::read_in(&root.join(sub.dir), &sub.pkg_path(), sub.output)
+                    })
+                    .unwrap_or_else(|| main.clone());
+                (route, bundle.service_worker(root))
+            })
+            .collect();
+        Self {
+            main: main.service_worker(root),
+            pages,
+        }
+    }
+
+    /// `/sw.js?page=…`.
+    pub fn serve(&self, page: Option<&str>) -> Response {
+        let body = page
+            .and_then(|p| self.pages.iter().find(|(route, _)| *route == p))
+            .map_or(&self.main, |(_, sw)| sw);
+        match body {
+            Some(body) => (
+                [
+                    (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                    // The browser must always check for a new worker.
+                    (header::CACHE_CONTROL, "no-cache"),
+                ],
+                body.clone(),
+            )
+                .into_response(),
+            None => (StatusCode::NOT_FOUND, "service worker not built").into_response(),
+        }
     }
 }
 
@@ -279,6 +340,49 @@ mod tests {
         assert_ne!(
             sw.split('"').nth(1),
             b2.service_worker(&dir2).expect("worker").split('"').nth(1)
+        );
+    }
+
+    #[test]
+    fn each_device_page_gets_a_worker_that_precaches_its_own_bundle() {
+        let dir = site(Some("js: AAA\nwasm: BBB\ncss: CCC\n"));
+        std::fs::create_dir_all(dir.join("counter/pkg")).expect("counter site");
+        std::fs::write(
+            dir.join("counter/hash.txt"),
+            "js: KJS\nwasm: KWASM\ncss: KCSS\n",
+        )
+        .expect("hash file");
+        let main = Bundle::read(&dir, "antrean");
+        let workers = ServiceWorkers::build(&dir, &main);
+        let body = |page: Option<&str>| {
+            let res = workers.serve(page);
+            assert_eq!(res.status(), StatusCode::OK);
+            let sw = workers
+                .pages
+                .iter()
+                .find(|(route, _)| Some(*route) == page)
+                .map_or(&workers.main, |(_, sw)| sw);
+            sw.clone().expect("worker")
+        };
+        let counter = body(Some("/counter"));
+        assert!(
+            counter.contains(
+                "\"/counter/pkg/counter.KJS.js\", \"/counter/pkg/counter.KWASM.wasm\", \"/pkg/antrean.CCC.css\""
+            ),
+            "{counter}"
+        );
+        for page in [Some("/kiosk"), Some("/"), None, Some("/admin")] {
+            assert!(
+                body(page).contains("\"/pkg/antrean.AAA.js\", \"/pkg/antrean.BBB.wasm\""),
+                "{page:?}"
+            );
+        }
+        // A site built without the display's bundle: its worker falls back to the main one.
+        assert!(body(Some("/display")).contains("\"/pkg/antrean.BBB.wasm\""));
+        // Different bundles, different workers' versions (caches).
+        assert_ne!(
+            counter.split('"').nth(1),
+            body(Some("/kiosk")).split('"').nth(1)
         );
     }
 

@@ -11,7 +11,7 @@ use app::domain::catalogue::{Catalogue, SEED_TOML};
 use app::domain::replica::Rules;
 use app::shell;
 use app::ssr_context::Lookups;
-use axum::extract::{DefaultBodyLimit, Path as PathParam, Request, State};
+use axum::extract::{DefaultBodyLimit, Path as PathParam, Query, Request, State};
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use axum::routing::get;
@@ -268,7 +268,7 @@ fn router(state: AppState, site_root: &Path, authority_pem: Option<Arc<str>>) ->
         site_root,
         &state.leptos_options.output_name,
     ));
-    let sw = Arc::new(bundle.service_worker(site_root));
+    let workers = Arc::new(crate::site::ServiceWorkers::build(site_root, &bundle));
     let mut bundles = vec![(*bundle).clone()];
     for sub in crate::site::SUB_BUNDLES {
         bundles.push(crate::site::Bundle::read_in(
@@ -313,10 +313,12 @@ fn router(state: AppState, site_root: &Path, authority_pem: Option<Arc<str>>) ->
         )
         .route(
             "/sw.js",
-            get(move |State(_): State<AppState>| {
-                let sw = sw.clone();
-                async move { crate::site::serve_sw(&sw) }
-            }),
+            get(
+                move |Query(q): Query<std::collections::HashMap<String, String>>| {
+                    let workers = workers.clone();
+                    async move { workers.serve(q.get("page").map(String::as_str)) }
+                },
+            ),
         )
         .merge(pages(&state, context))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -355,8 +357,8 @@ fn pages(state: &AppState, context: impl Fn() + Clone + Send + Sync + 'static) -
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     });
-    // The citizens' pages and the admin page hydrate with their own bundles when the
-    // build made them.
+    // The pages with a bundle of their own (the citizen's, the admin's, the counter's, the
+    // display's) hydrate with it when the build made it.
     let render_with = |sub: crate::site::SubBundle| {
         let style = state.leptos_options.clone();
         let scripts = sub.options(&style).unwrap_or_else(|| style.clone());
@@ -364,22 +366,22 @@ fn pages(state: &AppState, context: impl Fn() + Clone + Send + Sync + 'static) -
             app::shell_with(scripts.clone(), style.clone())
         })
     };
-    let citizen_render = render_with(crate::site::CITIZEN);
     // Whole, not streamed: a page without scripts cannot swap in what arrives later.
     let static_render = leptos_axum::render_app_async_with_context(context.clone(), {
         let style = state.leptos_options.clone();
         move || app::shell_static(style.clone())
     });
-    let admin_render = render_with(crate::site::ADMIN);
-    app::page::ROUTES
-        .iter()
-        .fold(Router::new(), |r, path| match *path {
-            app::page::CITIZEN_ROUTE => r.route(path, get(citizen_page(citizen_render.clone()))),
+    app::page::ROUTES.iter().fold(Router::new(), |r, path| {
+        match (*path, crate::site::sub_bundle_of(path)) {
+            (app::page::CITIZEN_ROUTE, Some(sub)) => {
+                r.route(path, get(citizen_page(render_with(sub))))
+            }
             // The public page runs no code in the browser: no bundle at all.
-            app::page::PUBLIC_ROUTE => r.route(path, get(static_render.clone())),
-            app::page::ADMIN_ROUTE => r.route(path, get(admin_render.clone())),
-            _ => r.route(path, get(render.clone())),
-        })
+            (app::page::PUBLIC_ROUTE, _) => r.route(path, get(static_render.clone())),
+            (_, Some(sub)) => r.route(path, get(render_with(sub))),
+            (_, None) => r.route(path, get(render.clone())),
+        }
+    })
 }
 
 /// `/t/{token}`: the citizen's page, with the status of the API's answer for the same

@@ -34,6 +34,16 @@ fn release_site() -> std::path::PathBuf {
     for name in ["citizen.CJS.js", "citizen.CWASM.wasm"] {
         std::fs::write(dir.join("citizen/pkg").join(name), "citizen").expect("file");
     }
+    // The counter's own bundle.
+    std::fs::create_dir_all(dir.join("counter/pkg")).expect("counter site");
+    std::fs::write(
+        dir.join("counter/hash.txt"),
+        "js: KJS\nwasm: KWASM\ncss: KCSS\n",
+    )
+    .expect("hash");
+    for name in ["counter.KJS.js", "counter.KWASM.wasm"] {
+        std::fs::write(dir.join("counter/pkg").join(name), "counter").expect("file");
+    }
     std::fs::write(
         dir.join("sw.js"),
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../public/sw.js"))
@@ -138,18 +148,53 @@ async fn the_bundle_goes_precompressed_under_hashed_names_kept_for_a_year() {
         assert_eq!(r.text().await.expect("body"), body, "{accept}");
     }
 
-    // The offline shell precaches exactly these names.
-    let r = app.client.get(app.url("/sw.js")).send().await.expect("sw");
-    assert_eq!(header(&r, "cache-control").as_deref(), Some("no-cache"));
-    let sw = r.text().await.expect("sw");
-    for name in [
-        "\"/pkg/antrean.JSHASH.js\"",
-        "\"/pkg/antrean.WASMHASH.wasm\"",
-        "\"/pkg/antrean.CSSHASH.css\"",
+    // The counter's page: its own bundle, the site's stylesheet, not the kiosk's code.
+    let html = app
+        .client
+        .get(app.url("/counter"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("/counter/pkg/counter.KJS.js"), "{html}");
+    assert!(html.contains("/counter/pkg/counter.KWASM.wasm"));
+    assert!(html.contains("/pkg/antrean.CSSHASH.css"));
+    assert!(!html.contains("/pkg/antrean.WASMHASH.wasm"));
+
+    // The kiosk's offline shell precaches exactly its bundle's names, the counter's its own.
+    for (path, names) in [
+        (
+            "/sw.js?page=/kiosk",
+            [
+                "\"/pkg/antrean.JSHASH.js\"",
+                "\"/pkg/antrean.WASMHASH.wasm\"",
+                "\"/pkg/antrean.CSSHASH.css\"",
+            ],
+        ),
+        (
+            "/sw.js?page=/counter",
+            [
+                "\"/counter/pkg/counter.KJS.js\"",
+                "\"/counter/pkg/counter.KWASM.wasm\"",
+                "\"/pkg/antrean.CSSHASH.css\"",
+            ],
+        ),
     ] {
-        assert!(sw.contains(name), "the worker caches {name}");
+        let r = app.client.get(app.url(path)).send().await.expect("sw");
+        assert_eq!(header(&r, "cache-control").as_deref(), Some("no-cache"));
+        let sw = r.text().await.expect("sw");
+        for name in names {
+            assert!(sw.contains(name), "{path} caches {name}");
+        }
+        assert!(!sw.contains("__"), "no placeholder left");
+        assert!(!sw.contains(if path.ends_with("kiosk") {
+            "KWASM"
+        } else {
+            "WASMHASH"
+        }));
     }
-    assert!(!sw.contains("__"), "no placeholder left");
     let _ = std::fs::remove_dir_all(site);
 }
 
