@@ -762,9 +762,11 @@ async function historyFigures(dataDir: string | undefined, oldCursorBack: number
     await push(server, counter, [counter.command(tickets[i], { cmd: "no_show" })]);
   }
 
-  // A call heard by 500 live subscribers (item 2's method, without the page).
+  // A call heard by 500 live subscribers (item 2's method, without the page). 200 calls:
+  // each call's 500 arrivals come together, so the p99 of 20 calls was the slowest call's,
+  // and flipped between runs with whatever else the two cores did at that moment.
   const subs = await subscribers(server, 500);
-  const heard = (await callRound(server, counter, tickets.slice(260, 280), subs, undefined, 500)).lags;
+  const heard = (await callRound(server, counter, tickets.slice(260, 460), subs, undefined, 500)).lags;
   subs.close();
 
   // A new device's snapshot, and a pull from far back (read from the store, not the tail).
@@ -805,7 +807,7 @@ async function historyFigures(dataDir: string | undefined, oldCursorBack: number
   let running = true;
   const during: number[] = [];
   const pusher = (async () => {
-    for (let i = 300; running && i < 2_000; i++) {
+    for (let i = 500; running && i < 2_000; i++) {
       const p0 = performance.now();
       await push(server, counter, [counter.command(tickets[i], { cmd: "call", loket: 2 })]);
       await push(server, counter, [counter.command(tickets[i], { cmd: "no_show" })]);
@@ -858,7 +860,7 @@ test("6. a year of history: 250 working days × 2,000 tickets against a fresh da
     ["6b", "RSS idle after start-up", mem(year.rss), mem(fresh.rss), year.rss.total / fresh.rss.total, "≤ 64 MB", year.rss.total <= 64],
     ["6c", "Push ingest, 2,000 issues then 6,000 officer actions, batches of 500", `${Math.round(year.ingest)} mutations/s`, `${Math.round(fresh.ingest)} mutations/s`, fresh.ingest / year.ingest, "≤ 1.25× (time per mutation)", within(fresh.ingest, year.ingest * 1.25, 1)],
     ["6d", "Push of one call, p50 / p95 of 60", `${ms(year.call.p50)} / ${ms(year.call.p95)}`, `${ms(fresh.call.p50)} / ${ms(fresh.call.p95)}`, year.call.p50 / fresh.call.p50, "≤ 1.25×", within(year.call.p50, fresh.call.p50)],
-    ["6h", "Call → 500 live subscribers (item 2's method), 20 calls, p50 / p99", `${ms(year.heard.p50)} / ${ms(year.heard.p99)}`, `${ms(fresh.heard.p50)} / ${ms(fresh.heard.p99)}`, year.heard.p99 / fresh.heard.p99, "≤ 1.25×", within(year.heard.p99, fresh.heard.p99)],
+    ["6h", "Call → 500 live subscribers (item 2's method), 200 calls, p50 / p99", `${ms(year.heard.p50)} / ${ms(year.heard.p99)}`, `${ms(fresh.heard.p50)} / ${ms(fresh.heard.p99)}`, year.heard.p99 / fresh.heard.p99, "≤ 1.25×", within(year.heard.p99, fresh.heard.p99)],
     ["6e", "Snapshot pull (cursor 0), p50 of 20, bytes", `${ms(year.snap.p50)}, ${year.snapBytes} B`, `${ms(fresh.snap.p50)}, ${fresh.snapBytes} B`, year.snap.p50 / fresh.snap.p50, "≤ 1.25×", within(year.snap.p50, fresh.snap.p50)],
     ["6f", `Pull from a cursor a month old (${monthBack} events back; fresh: from its oldest), p50 of 20`, ms(year.old.p50), ms(fresh.old.p50), year.old.p50 / fresh.old.p50, "≤ 1.25×", within(year.old.p50, fresh.old.p50)],
     ["6i", "A month's report (last calendar month), p50 of 5", `${ms(year.report.p50)} (${year.reportIssued} tickets)`, `${ms(fresh.report.p50)} (${fresh.reportIssued} tickets)`, year.report.p50 / Math.max(fresh.report.p50, 1), "≤ 1 s", year.report.p50 <= 1_000],
@@ -992,10 +994,18 @@ test("9. hostile clients: 10,000 idle connections and 5,000 idle live streams wh
       hostile.push(ws);
     })),
   );
+  // RSS every 200 ms from here to the end of the attack's calls: the figure is the peak
+  // (one sample after the calls varied from 128 to 217 MB between runs; the trim tick and
+  // the churn of reopened sockets move it within seconds).
+  const rssSamples: ReturnType<typeof rssMb>[] = [];
+  const sampler = setInterval(() => rssSamples.push(rssMb(server.pid)), 200);
   await new Promise((r) => setTimeout(r, 3_000));
   const idleHeld = idleOpen;
   const attack = await callRound(server, counter, ids.slice(CALLS, 2 * CALLS), streams, display, SUBS);
-  const attackRss = rssMb(server.pid);
+  clearInterval(sampler);
+  rssSamples.push(rssMb(server.pid));
+  const attackRss = rssSamples.reduce((a, b) => (b.total > a.total ? b : a));
+  const rssSorted = rssSamples.map((r) => r.total).sort((a, b) => a - b);
   const health = (await fetch(`${server.url}/api/health`)).status;
   stop = true;
   idleSockets.forEach((s) => s.destroy());
@@ -1011,12 +1021,12 @@ test("9. hostile clients: 10,000 idle connections and 5,000 idle live streams wh
   rows.push({
     id: "9",
     what: `Call → ${SUBS} subscribers and a display page while 10,000 idle connections (20 addresses) and 5,000 idle live streams (10 addresses, 40 citizen links) are held open`,
-    value: `p99 ${ms(a.p99)} (page p50 ${ms(ap.p50)}) · RSS ${mem(attackRss)} · ${idleHeld} idle sockets and ${streamsOpen} streams held${emfile ? " · EMFILE logged" : ""}`,
+    value: `p99 ${ms(a.p99)} (page p50 ${ms(ap.p50)}) · RSS peak ${mem(attackRss)} · ${idleHeld} idle sockets and ${streamsOpen} streams held${emfile ? " · EMFILE logged" : ""}`,
     floor: `quiet, same server before the attack: p99 ${ms(q.p99)} (page p50 ${ms(qp.p50)}) · RSS ${mem(quietRss)}`,
     ratio: `p99 ${(a.p99 / Math.max(q.p99, 1)).toFixed(2)}×`,
     target: "p99 ≤ 1.5× quiet · RSS ≤ 192 MB · no \"too many open files\"",
     met: a.p99 <= 1.5 * Math.max(q.p99, 1) && attackRss.total <= 192 && !emfile && health === 200,
-    note: `Streams refused over the limits: ${streamsRefused}. /api/health during the attack: ${health}. The server closes idle sockets after the header timeout (10 s); the attacker reopens them at once, so the figure is a churn of accepts as well as a standing load.`,
+    note: `RSS sampled ${rssSamples.length} times during the attack: min ${rssSorted[0].toFixed(1)} MB, median ${rssSorted[rssSorted.length >> 1].toFixed(1)} MB, peak ${rssSorted[rssSorted.length - 1].toFixed(1)} MB. Streams refused over the limits: ${streamsRefused}. /api/health during the attack: ${health}. The server closes idle sockets after the header timeout (10 s); the attacker reopens them at once, so the figure is a churn of accepts as well as a standing load.`,
   });
 
   // 9b. A shift change: 32 officers sign in at once, round after round (each round from
@@ -1046,7 +1056,8 @@ test("9. hostile clients: 10,000 idle connections and 5,000 idle live streams wh
     }
     return out;
   };
-  const calm = stats(await pullTimes(100));
+  // 300 pulls each: the p99 of 100 was a single pull, and flipped between runs.
+  const calm = stats(await pullTimes(300));
   let signingIn = true;
   const statuses = new Map<number, number>();
   const signInTimes: number[] = [];
@@ -1061,7 +1072,7 @@ test("9. hostile clients: 10,000 idle connections and 5,000 idle live streams wh
     }
   })();
   await new Promise((r) => setTimeout(r, 300));
-  const busy = stats(await pullTimes(100));
+  const busy = stats(await pullTimes(300));
   signingIn = false;
   await shifts;
   const si = stats(signInTimes);
@@ -1073,7 +1084,7 @@ test("9. hostile clients: 10,000 idle connections and 5,000 idle live streams wh
     ratio: `p99 ${(busy.p99 / Math.max(calm.p99, 1)).toFixed(2)}×`,
     target: "p99 ≤ 1.5× calm (the issue measured 776 ms)",
     met: busy.p99 <= 1.5 * Math.max(calm.p99, 1),
-    note: `Sign-in answers: ${[...statuses].map(([k, v]) => `${v}× ${k}`).join(", ")}; a sign-in took p50 ${ms(si.p50)}, p99 ${ms(si.p99)} (they wait their turn for a hashing slot). Hashing runs on the blocking pool on all cores but one; the office's requests never wait for it.`,
+    note: `Sign-in answers: ${[...statuses].map(([k, v]) => `${v}× ${k}`).join(", ")}; a sign-in took p50 ${ms(si.p50)}, p99 ${ms(si.p99)} (they wait their turn for a hashing slot). Hashing runs on threads of its own on all cores but one, at nice +10: the office's requests never wait for it, and take the core from it when they need one.`,
   });
   await ctx.close();
   await server.stop();
