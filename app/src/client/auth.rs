@@ -6,8 +6,10 @@
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 
+use super::device_state::{
+    client_id, connect, keep_settings, publish, register, set_credential, Handle,
+};
 use super::net::{self, NetError};
-use super::runtime::{client_id, connect, keep_settings, publish, set_credential, Handle};
 use super::{store, Device};
 use crate::domain::accounts::{ClaimAnswer, Login, PairingStart, SessionInfo};
 use crate::domain::device_phase::Credential;
@@ -72,7 +74,7 @@ pub async fn recover(dev: &Device, rt: &Handle) {
             Err(NetError::Unreachable) => set_credential(dev, rt, Credential::Held),
         },
         _ => {
-            if super::runtime::register(dev, rt).await {
+            if register(dev, rt).await {
                 set_credential(dev, rt, Credential::Held);
                 return;
             }

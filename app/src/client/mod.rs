@@ -9,6 +9,8 @@
 #[cfg(feature = "hydrate")]
 mod auth;
 #[cfg(feature = "hydrate")]
+mod device_state;
+#[cfg(feature = "hydrate")]
 pub(crate) mod net;
 #[cfg(feature = "hydrate")]
 mod runtime;
@@ -66,7 +68,7 @@ pub struct Device {
     /// server's plain address while the tablets use HTTPS (kept in IndexedDB).
     pub citizen_origin: RwSignal<Option<String>>,
     #[cfg(feature = "hydrate")]
-    rt: StoredValue<Option<runtime::Handle>, LocalStorage>,
+    rt: StoredValue<Option<device_state::Handle>, LocalStorage>,
 }
 
 impl Device {
