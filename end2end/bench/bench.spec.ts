@@ -4,7 +4,7 @@
 import { test, expect, Browser, Page } from "@playwright/test";
 import WebSocket, { WebSocketServer } from "ws";
 import { readFileSync, readdirSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { tmpdir, cpus, totalmem, release } from "node:os";
 import { join } from "node:path";
 import { Server, alwaysOpenCatalogue, openDevice } from "../tests/harness";
@@ -1031,21 +1031,39 @@ test("9. hostile clients: 10,000 idle connections and 5,000 idle live streams wh
 
   // 9b. A shift change: 32 officers sign in at once, round after round (each round from
   // 32 new addresses, as the per-address limit would otherwise answer instead of the
-  // hash), while a counter keeps pulling. Each sign-in costs an argon2 hash.
-  const http = await import("node:http");
-  const signIn = (from: string) => new Promise<number>((resolve) => {
-    const body = JSON.stringify({ username: "petugas", password: "kata-sandi-uji-1" });
-    const req = http.request(`${server.url}/api/auth/login`, {
-      method: "POST",
-      localAddress: from,
-      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-    }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
+  // hash), while a counter keeps pulling. Each sign-in costs an argon2 hash. The officers
+  // are another process, as they are other tablets: in this one, their answers would hold
+  // up the counter's on the test's own event loop.
+  const SHIFT = `
+    const http = require("node:http");
+    const url = process.argv[1];
+    const statuses = {};
+    const times = [];
+    let stop = false;
+    process.stdin.on("data", () => { stop = true; });
+    const signIn = (from) => new Promise((resolve) => {
+      const body = JSON.stringify({ username: "petugas", password: "kata-sandi-uji-1" });
+      const t0 = performance.now();
+      const req = http.request(url + "/api/auth/login", {
+        method: "POST",
+        localAddress: from,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      }, (res) => {
+        res.resume();
+        res.on("end", () => { times.push(performance.now() - t0); resolve(res.statusCode); });
+      });
+      req.on("error", () => resolve(0));
+      req.end(body);
     });
-    req.on("error", () => resolve(0));
-    req.end(body);
-  });
+    (async () => {
+      for (let round = 1; !stop && round < 200; round++) {
+        const got = await Promise.all(Array.from({ length: 32 }, (_, i) => signIn("127.0." + round + "." + (10 + i))));
+        for (const st of got) statuses[st] = (statuses[st] ?? 0) + 1;
+      }
+      process.stdout.write(JSON.stringify({ statuses, times }));
+      process.exit(0);
+    })();
+  `;
   const pullTimes = async (n: number) => {
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -1058,23 +1076,16 @@ test("9. hostile clients: 10,000 idle connections and 5,000 idle live streams wh
   };
   // 300 pulls each: the p99 of 100 was a single pull, and flipped between runs.
   const calm = stats(await pullTimes(300));
-  let signingIn = true;
-  const statuses = new Map<number, number>();
-  const signInTimes: number[] = [];
-  const shifts = (async () => {
-    for (let round = 1; signingIn && round < 200; round++) {
-      await Promise.all(Array.from({ length: 32 }, async (_, i) => {
-        const t0 = performance.now();
-        const st = await signIn(`127.0.${round}.${10 + i}`);
-        signInTimes.push(performance.now() - t0);
-        statuses.set(st, (statuses.get(st) ?? 0) + 1);
-      }));
-    }
-  })();
+  const shift = spawn(process.execPath, ["-e", SHIFT, server.url], { stdio: ["pipe", "pipe", "inherit"] });
+  let shiftOut = "";
+  shift.stdout.on("data", (d) => (shiftOut += d));
+  const shiftDone = new Promise((r) => shift.on("exit", r));
   await new Promise((r) => setTimeout(r, 300));
   const busy = stats(await pullTimes(300));
-  signingIn = false;
-  await shifts;
+  shift.stdin.end("stop\n");
+  await shiftDone;
+  const { statuses: shiftStatuses, times: signInTimes } = JSON.parse(shiftOut) as { statuses: Record<string, number>; times: number[] };
+  const statuses = new Map(Object.entries(shiftStatuses));
   const si = stats(signInTimes);
   rows.push({
     id: "9b",
@@ -1084,7 +1095,7 @@ test("9. hostile clients: 10,000 idle connections and 5,000 idle live streams wh
     ratio: `p99 ${(busy.p99 / Math.max(calm.p99, 1)).toFixed(2)}×`,
     target: "p99 ≤ 1.5× calm (the issue measured 776 ms)",
     met: busy.p99 <= 1.5 * Math.max(calm.p99, 1),
-    note: `Sign-in answers: ${[...statuses].map(([k, v]) => `${v}× ${k}`).join(", ")}; a sign-in took p50 ${ms(si.p50)}, p99 ${ms(si.p99)} (they wait their turn for a hashing slot). Hashing runs on threads of its own on all cores but one, at nice +10: the office's requests never wait for it, and take the core from it when they need one.`,
+    note: `Sign-in answers: ${[...statuses].map(([k, v]) => `${v}× ${k}`).join(", ")}; a sign-in took p50 ${ms(si.p50)}, p99 ${ms(si.p99)} (they wait their turn for a hashing slot). Hashing runs on the blocking pool on all cores but one; the office's requests never wait for it. The officers' sign-ins come from another process.`,
   });
   await ctx.close();
   await server.stop();

@@ -6,7 +6,6 @@
 //! only its own mutations).
 
 pub mod cache;
-pub mod hashing;
 pub mod limits;
 pub mod pairing;
 pub mod secrets;

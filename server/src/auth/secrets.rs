@@ -62,18 +62,35 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// [`hash_password`], on a hashing thread ([`super::hashing`]).
+/// Hashing a password takes about 19 MiB and tens of milliseconds of a core: it runs on the
+/// blocking pool, on all cores but one (one on a one-core machine), so a burst of sign-ins
+/// never stalls the async workers that carry pushes, calls and pokes, never takes every
+/// core, and waits in line rather than in memory.
+fn hashing() -> &'static tokio::sync::Semaphore {
+    static HASHING: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    HASHING.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1))
+    })
+}
+
+async fn off_the_workers<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let _permit = hashing().acquire().await.ok()?;
+    tokio::task::spawn_blocking(f).await.ok()
+}
+
+/// [`hash_password`], off the async workers.
 pub async fn hash_password_queued(password: String) -> Result<String, String> {
-    super::hashing::run(move || hash_password(&password))
+    off_the_workers(move || hash_password(&password))
         .await
         .unwrap_or_else(|| Err("the hashing task failed".into()))
 }
 
 /// [`verify_password`] against `hash`, or against a hash of nothing when there is no
-/// account (the same time either way, so timing does not reveal user names); on a hashing
-/// thread.
+/// account (the same time either way, so timing does not reveal user names); off the
+/// async workers.
 pub async fn verify_password_queued(password: String, hash: Option<String>) -> bool {
-    super::hashing::run(move || match hash {
+    off_the_workers(move || match hash {
         Some(h) => verify_password(&password, &h),
         None => {
             let _ = verify_password(&password, dummy_hash());
