@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 
 use app::domain::catalogue::Catalogue;
-use app::domain::ids::TrackingToken;
+use app::domain::ids::{TicketId, TrackingToken};
 use app::domain::ikm::{self, IkmReport, SurveyAnswer, SurveyBody};
 use app::domain::ticket::Ticket;
 use app::domain::tracking::{citizen_view, CitizenView};
@@ -63,31 +63,44 @@ async fn lookup_ticket(
     token: &str,
     from: Option<IpAddr>,
 ) -> Result<(Ticket, CitizenView), ApiError> {
-    // An unknown token and a malformed one get the same answer: nothing to learn by probing.
-    let not_found = || match from {
-        Some(ip) if !s.limits.allow(ip, Bucket::Citizen, now_ms()) => ApiError::TooMany(
-            "too many unknown ticket links from this address; wait a minute".into(),
-        ),
-        _ => ApiError::Refused(Refusal::TicketNotFound),
-    };
-    let Ok(token) = TrackingToken::parse(token) else {
-        return Err(not_found());
-    };
-    let ticket = s
-        .store
-        .ticket_for_token(&token)
-        .await?
-        .ok_or_else(not_found)?;
+    let ticket = ticket_id(s, token, from).await?;
     let survey_done = s.store.survey_done(ticket).await?;
     let held = s.authority.lock().await.replica.ticket(&ticket).cloned();
     let t = match held {
         Some(t) => t,
-        None => s.store.closed_ticket(ticket).await?.ok_or_else(not_found)?,
+        None => s
+            .store
+            .closed_ticket(ticket)
+            .await?
+            .ok_or_else(|| unknown_ticket(s, from))?,
     };
     let auth = s.authority.lock().await;
     let view = citizen_view(&auth.replica, &auth.rules, &t, now_ms(), survey_done)
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| unknown_ticket(s, from))?;
     Ok((t, view))
+}
+
+/// The ticket a tracking token names; a miss counts against `from` as in
+/// [`lookup_ticket`].
+async fn ticket_id(s: &AppState, token: &str, from: Option<IpAddr>) -> Result<TicketId, ApiError> {
+    let Ok(token) = TrackingToken::parse(token) else {
+        return Err(unknown_ticket(s, from));
+    };
+    s.store
+        .ticket_for_token(&token)
+        .await?
+        .ok_or_else(|| unknown_ticket(s, from))
+}
+
+/// An unknown token and a malformed one get the same answer: nothing to learn by probing.
+/// Past its allowance of misses in a minute, the caller's address gets 429 instead.
+fn unknown_ticket(s: &AppState, from: Option<IpAddr>) -> ApiError {
+    match from {
+        Some(ip) if !s.limits.allow(ip, Bucket::Citizen, now_ms()) => ApiError::TooMany(
+            "too many unknown ticket links from this address; wait a minute".into(),
+        ),
+        _ => ApiError::Refused(Refusal::TicketNotFound),
+    }
 }
 
 /// `GET /api/t/{token}`.
@@ -108,7 +121,10 @@ pub async fn citizen_live(
     headers: axum::http::HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
-    lookup_ticket(&s, &token, Some(ip)).await?;
+    // Only whether the ticket exists: its view is the page's own request. (Reading the
+    // view too held two store queries and a copy of the view per handshake; 5,000 streams
+    // opened at once held 110 MB until they were done, BENCHMARKS.md item 9.)
+    ticket_id(&s, &token, Some(ip)).await?;
     crate::sync::open_stream(
         &s,
         crate::sync::Subscriber::Citizen(token),
