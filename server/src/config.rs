@@ -36,7 +36,7 @@ pub struct Config {
     pub tls: Option<TlsConfig>,
     pub storage: Storage,
     /// What the embedded store may keep in memory (ignored for memory and a server).
-    pub disk_memory: crate::store::DiskMemory,
+    pub disk_memory: DiskMemory,
     pub namespace: String,
     pub database: String,
     /// Where cargo-leptos put the compiled site (pkg/, assets).
@@ -70,14 +70,14 @@ fn number(var: &dyn Fn(&str) -> Option<String>, key: &str, default: u64) -> anyh
 
 /// `ANTREAN_DB_CACHE_MB` and `ANTREAN_DB_MEMTABLE_MB`. The memtable also bounds the largest
 /// transaction (a day's close, a history import), hence its floor.
-fn disk_memory(var: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<crate::store::DiskMemory> {
-    let d = crate::store::DiskMemory::default();
+fn disk_memory(var: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<DiskMemory> {
+    let d = DiskMemory::default();
     let cache = number(var, "ANTREAN_DB_CACHE_MB", d.block_cache_bytes >> 20)?;
     let memtable = number(var, "ANTREAN_DB_MEMTABLE_MB", d.memtable_bytes >> 20)?;
     if memtable < 8 {
         anyhow::bail!("ANTREAN_DB_MEMTABLE_MB must be at least 8, not {memtable}");
     }
-    Ok(crate::store::DiskMemory {
+    Ok(DiskMemory {
         block_cache_bytes: cache << 20,
         memtable_bytes: memtable << 20,
     })
@@ -203,7 +203,7 @@ impl Config {
             addr: "127.0.0.1:0".parse().expect("literal address"),
             tls: None,
             storage: Storage::Memory,
-            disk_memory: crate::store::DiskMemory::default(),
+            disk_memory: DiskMemory::default(),
             namespace: "antrean".into(),
             database: "test".into(),
             site_root: PathBuf::from("target/site"),
@@ -214,6 +214,26 @@ impl Config {
             streams_per_token: 8,
             streams_per_address: 1024,
             trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+/// What the embedded storage engine may keep in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiskMemory {
+    /// Decoded blocks of the on-disk tables kept for reuse. Reads beyond it come from the
+    /// operating system's page cache, which the kernel gives back under pressure.
+    pub block_cache_bytes: u64,
+    /// Writes gathered in memory before they are written out as a table; also the
+    /// largest single transaction the store accepts.
+    pub memtable_bytes: u64,
+}
+
+impl Default for DiskMemory {
+    fn default() -> Self {
+        Self {
+            block_cache_bytes: 16 << 20,
+            memtable_bytes: 32 << 20,
         }
     }
 }
@@ -254,10 +274,7 @@ mod tests {
 
     #[test]
     fn the_embedded_store_memory_comes_from_the_environment_within_its_floor() {
-        assert_eq!(
-            disk_memory(&vars(&[])).unwrap(),
-            crate::store::DiskMemory::default()
-        );
+        assert_eq!(disk_memory(&vars(&[])).unwrap(), DiskMemory::default());
         let m = disk_memory(&vars(&[
             ("ANTREAN_DB_CACHE_MB", "64"),
             ("ANTREAN_DB_MEMTABLE_MB", "128"),

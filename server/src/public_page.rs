@@ -12,9 +12,6 @@ use jiff::civil::Date;
 use crate::error::ApiError;
 use crate::state::{now_ms, AppState};
 
-/// The last month's index, kept for the month it was computed in.
-pub type IkmCache = tokio::sync::Mutex<Option<(Date, Option<PeriodIkm>)>>;
-
 async fn last_month_ikm(s: &AppState, today: Date) -> Result<Option<PeriodIkm>, ApiError> {
     let month = today.first_of_month();
     let mut cache = s.public_ikm.lock().await;

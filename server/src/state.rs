@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use app::domain::authority::Authority;
 use app::domain::ids::ClientId;
+use app::domain::public_page::PeriodIkm;
 use axum::extract::ws::Utf8Bytes;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
@@ -16,7 +17,11 @@ use crate::auth::cache::TokenCache;
 use crate::auth::limits::Limits;
 use crate::auth::pairing::Pairings;
 use crate::store::Store;
-use crate::sync::Tail;
+use crate::sync::tail::Tail;
+
+/// The public page's index of the last month, kept for the month it was computed in
+/// (`crate::public_page`).
+pub type IkmCache = Mutex<Option<(jiff::civil::Date, Option<PeriodIkm>)>>;
 
 /// What the live stream tells its subscribers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +78,7 @@ pub struct AppState {
     /// Open live streams (their limits).
     pub streams: Arc<crate::streams::Streams>,
     /// The public page's index of the last month.
-    pub public_ikm: Arc<crate::public_page::IkmCache>,
+    pub public_ikm: Arc<IkmCache>,
     /// The plain port, when the tablets use HTTPS: citizens' tracking links (the QR codes
     /// kiosks print) go there, since a phone does not trust the office's authority.
     pub citizen_port: Option<u16>,

@@ -26,7 +26,7 @@ use crate::domain::ids::{ClientId, LoketId, ServiceCode, TicketId, TrackingToken
 use crate::domain::mutation::{LeaseRequest, MutationKind};
 use crate::domain::numbering::NumberPool;
 use crate::domain::queue;
-use crate::domain::replica::Snapshot;
+use crate::domain::snapshot::Snapshot;
 use crate::domain::sync_client::{ClientMeta, IssueError, Request, SyncClient};
 use crate::domain::ticket::Priority;
 

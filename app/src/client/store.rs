@@ -9,7 +9,7 @@ use wasm_bindgen::JsValue;
 
 use crate::domain::ids::ClientId;
 use crate::domain::mutation::{DeviceRole, Mutation};
-use crate::domain::replica::Snapshot;
+use crate::domain::snapshot::Snapshot;
 use crate::domain::sync_client::read_outbox;
 
 /// Bump when a store is added or changed; `open` creates what is missing.

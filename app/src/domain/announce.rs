@@ -1,7 +1,7 @@
 //! What the display says for a call, in Indonesian, as offices announce it: the number
 //! digit by digit, the loket as a word.
 
-use super::replica::CallRecord;
+use super::snapshot::CallRecord;
 
 /// 1–99 in Indonesian words ("dua", "sebelas", "dua puluh satu").
 pub fn number_words(n: u8) -> String {

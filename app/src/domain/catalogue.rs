@@ -7,9 +7,11 @@
 
 use std::collections::BTreeSet;
 
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::calendar::{CalendarError, OfficeCalendar, OfficeCalendarSpec};
+use super::hlc::Hlc;
 use super::i18n::{Lang, Text};
 use super::ids::{LoketId, RequirementId, ServiceCode};
 
@@ -86,6 +88,18 @@ impl Default for Policy {
             rejoin_working_days: 3,
             collect_flag_working_days: 30,
         }
+    }
+}
+
+impl Policy {
+    /// The last service day on which a file returned at `returned_at` may come back. A
+    /// returned ticket's `updated_at` is its return: every later change leaves that status.
+    pub fn last_rejoin_day(&self, calendar: &OfficeCalendar, returned_at: Hlc) -> Date {
+        let mut day = calendar.service_day(returned_at.timestamp());
+        for _ in 0..self.rejoin_working_days {
+            day = calendar.next_working_day(day);
+        }
+        day
     }
 }
 

@@ -35,6 +35,7 @@ pub mod refusal;
 pub mod replica;
 pub mod report;
 pub mod service_day;
+pub mod snapshot;
 pub mod sync_client;
 pub mod ticket;
 pub mod time_format;

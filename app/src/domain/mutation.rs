@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::hlc::Hlc;
 use super::i18n::Text;
 use super::ids::{ClientId, LoketId, MutationId, TicketId, TrackingToken};
-use super::replica::Snapshot;
+use super::snapshot::Snapshot;
 use super::ticket::{EventKind, NewTicket, TicketCommand};
 
 /// Which kind of device sends mutations; decides what it may send.

@@ -9,13 +9,13 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use jiff::civil::Date;
-use serde::{Deserialize, Serialize};
 
 use super::calendar::OfficeCalendar;
 use super::catalogue::Catalogue;
 use super::hlc::Hlc;
 use super::ids::{LoketId, ServiceCode, TicketId, TicketNumber};
 use super::mutation::{Event, MutationKind};
+use super::snapshot::{CallRecord, Snapshot};
 use super::ticket::{DecideContext, EventKind, Ticket, TicketError, TicketStatus};
 
 /// The catalogue with its calendar, built once.
@@ -35,31 +35,9 @@ impl Rules {
     }
 }
 
-/// A call announced on the display.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CallRecord {
-    /// The event's sequence number (0 while only local): the display announces each once.
-    pub seq: u64,
-    pub ticket: TicketId,
-    pub number: TicketNumber,
-    pub loket: LoketId,
-    pub at: Hlc,
-    pub pickup: bool,
-    pub recall: bool,
-}
-
 /// How many recent calls and durations are kept.
 const RECENT_CALLS: usize = 30;
 const RECENT_DURATIONS: usize = 20;
-
-/// The serialisable state of a replica, sent to new devices.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct Snapshot {
-    pub cursor: u64,
-    pub tickets: Vec<Ticket>,
-    pub calls: Vec<CallRecord>,
-    pub durations: BTreeMap<ServiceCode, Vec<i64>>,
-}
 
 /// Tickets by id, the last applied sequence number, recent calls and service durations.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

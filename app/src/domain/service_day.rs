@@ -22,7 +22,6 @@ use jiff::Timestamp;
 
 use super::calendar::OfficeCalendar;
 use super::catalogue::Policy;
-use super::hlc::Hlc;
 use super::ids::TicketId;
 use super::replica::{Replica, Rules};
 use super::ticket::{EventKind, Ticket, TicketStatus};
@@ -35,16 +34,6 @@ pub fn last_closed_day(calendar: &OfficeCalendar, now: Timestamp) -> Date {
     } else {
         today.yesterday().unwrap_or(today)
     }
-}
-
-/// The last service day on which a file returned at `returned_at` may come back. A
-/// returned ticket's `updated_at` is its return: every later change leaves that status.
-pub fn last_rejoin_day(calendar: &OfficeCalendar, policy: &Policy, returned_at: Hlc) -> Date {
-    let mut day = calendar.service_day(returned_at.timestamp());
-    for _ in 0..policy.rejoin_working_days {
-        day = calendar.next_working_day(day);
-    }
-    day
 }
 
 /// Whether a ready copy has waited too long to be collected, on `today`.
@@ -97,7 +86,7 @@ pub fn close_through(
                     (EventKind::PickupMissed, t.updated_day(cal))
                 }
                 TicketStatus::ReturnedIncomplete => {
-                    let last = last_rejoin_day(cal, policy, t.updated_at);
+                    let last = policy.last_rejoin_day(cal, t.updated_at);
                     if last > day {
                         return None;
                     }
@@ -114,6 +103,7 @@ pub fn close_through(
 mod tests {
     use super::*;
     use crate::domain::fixtures::{self, issue_kind};
+    use crate::domain::hlc::Hlc;
     use crate::domain::ids::{ClientId, LoketId, RequirementId};
     use crate::domain::mutation::{Event, MutationKind};
     use crate::domain::ticket::{Priority, TicketCommand, TicketError};
@@ -345,7 +335,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            last_rejoin_day(&o.rules.calendar, &o.rules.catalogue.policy, at(thu(8, 15))),
+            o.rules
+                .catalogue
+                .policy
+                .last_rejoin_day(&o.rules.calendar, at(thu(8, 15))),
             date(2026, 12, 8)
         );
         for d in [date(2026, 12, 3), date(2026, 12, 4), date(2026, 12, 7)] {

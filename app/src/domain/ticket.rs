@@ -736,8 +736,7 @@ impl Ticket {
                 Ok(EventKind::Returned { missing })
             }
             (S::ReturnedIncomplete, C::Rejoin) => {
-                let last_day =
-                    super::service_day::last_rejoin_day(ctx.calendar, ctx.policy, self.updated_at);
+                let last_day = ctx.policy.last_rejoin_day(ctx.calendar, self.updated_at);
                 if today > last_day {
                     return Err(TicketError::RejoinExpired {
                         number: self.number,

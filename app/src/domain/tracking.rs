@@ -85,7 +85,7 @@ pub fn citizen_view(
     let headline = match t.status {
         // The deadline is the point of the sentence: after it the file expires.
         TicketStatus::ReturnedIncomplete => {
-            let last = service_day::last_rejoin_day(&rules.calendar, policy, t.updated_at);
+            let last = policy.last_rejoin_day(&rules.calendar, t.updated_at);
             Text::new(
                 format!(
                     "Berkas belum lengkap. Lengkapi lalu kembali dengan tiket yang sama paling lambat {}.",

@@ -10,7 +10,7 @@ use crate::client::Device;
 use crate::components::{Clock, PhaseGate, SyncChip};
 use crate::domain::announce::announcement;
 use crate::domain::mutation::DeviceRole;
-use crate::domain::replica::CallRecord;
+use crate::domain::snapshot::CallRecord;
 use crate::text;
 use crate::use_lang;
 

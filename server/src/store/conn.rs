@@ -21,25 +21,7 @@ use surrealdb::{IndexedResults, Surreal};
 use surrealdb_cnf::ConfigMap;
 use surrealdb_engine_local::Datastore;
 
-/// What the embedded storage engine may keep in memory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DiskMemory {
-    /// Decoded blocks of the on-disk tables kept for reuse. Reads beyond it come from the
-    /// operating system's page cache, which the kernel gives back under pressure.
-    pub block_cache_bytes: u64,
-    /// Writes gathered in memory before they are written out as a table; also the
-    /// largest single transaction the store accepts.
-    pub memtable_bytes: u64,
-}
-
-impl Default for DiskMemory {
-    fn default() -> Self {
-        Self {
-            block_cache_bytes: 16 << 20,
-            memtable_bytes: 32 << 20,
-        }
-    }
-}
+use crate::config::DiskMemory;
 
 /// One session on the database.
 #[derive(Clone)]

@@ -10,7 +10,7 @@ mod reports;
 mod schema;
 mod staff_and_devices;
 
-pub use conn::{Conn, DiskMemory};
+pub use conn::Conn;
 pub use reports::OpenDay;
 pub use schema::SCHEMA_VERSION;
 pub use staff_and_devices::{
@@ -25,8 +25,8 @@ use app::domain::ids::{ClientId, LoketId, TicketId, TrackingToken};
 use app::domain::ikm::SurveyAnswer;
 use app::domain::mutation::{DeviceRole, Event};
 use app::domain::numbering::Lease;
-use app::domain::replica::Snapshot;
 use app::domain::report::DayFacts;
+use app::domain::snapshot::Snapshot;
 use app::domain::ticket::Ticket;
 use jiff::civil::Date;
 use serde::de::DeserializeOwned;
@@ -627,6 +627,7 @@ fn device_from(v: &Value) -> Result<DeviceRecord> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::DiskMemory;
     use app::domain::hlc::Hlc;
     use app::domain::ids::{ServiceCode, TicketNumber};
     use app::domain::mutation::PushResponse;

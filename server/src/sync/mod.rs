@@ -13,8 +13,6 @@ pub mod tail;
 use std::net::IpAddr;
 use std::time::Duration;
 
-pub use self::tail::Tail;
-
 use app::domain::authority::{Authority, PushError, Sender};
 use app::domain::ids::ClientId;
 use app::domain::mutation::{
@@ -31,6 +29,7 @@ use axum::response::Response;
 use axum::{Extension, Json};
 use serde::Deserialize;
 
+use self::tail::Tail;
 use crate::auth::{ClientAddr, Principal, WS_PROTOCOL};
 use crate::error::ApiError;
 use crate::state::{now_ms, AppState, Live};
