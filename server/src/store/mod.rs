@@ -8,6 +8,7 @@
 mod conn;
 mod reports;
 mod schema;
+mod session_cache;
 mod staff_and_devices;
 
 pub use conn::Conn;
@@ -87,6 +88,7 @@ pub struct Checkpoint {
 #[derive(Clone)]
 pub struct Store {
     db: std::sync::Arc<Conn>,
+    sessions: std::sync::Arc<session_cache::SessionCache>,
 }
 
 fn parse<T: DeserializeOwned>(v: &Value) -> Result<T> {
@@ -184,6 +186,7 @@ impl Store {
         db.use_ns_db(&cfg.namespace, &cfg.database).await?;
         Ok(Self {
             db: std::sync::Arc::new(db),
+            sessions: Default::default(),
         })
     }
 
@@ -217,6 +220,7 @@ impl Store {
     pub fn own_session(&self) -> Store {
         Store {
             db: std::sync::Arc::new((*self.db).clone()),
+            sessions: self.sessions.clone(),
         }
     }
 

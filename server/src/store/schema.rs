@@ -282,6 +282,7 @@ mod tests {
         assert_eq!(version(&db).await.unwrap(), SCHEMA_VERSION);
         let store = Store {
             db: std::sync::Arc::new(db),
+            sessions: Default::default(),
         };
         store
             .add_audit(&[AuditRow {

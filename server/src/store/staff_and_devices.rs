@@ -248,7 +248,7 @@ impl Store {
              DELETE session WHERE $ends AND staff = record::id($s.id);
              COMMIT TRANSACTION;"
         );
-        let mut r = self
+        let r = self
             .db
             .query(sql)
             .bind(("u", username.to_owned()))
@@ -256,8 +256,9 @@ impl Store {
             .bind(("hash", hash))
             .bind(("ends", ends_sessions))
             .bind(("lokets", lokets))
-            .await
-            .map_err(|e| Err(e.into()))?;
+            .await;
+        self.sessions.clear();
+        let mut r = r.map_err(|e| Err(e.into()))?;
         let errors = r.take_errors();
         if let Some(e) = errors.values().find_map(|e| {
             let m = e.to_string();
@@ -290,7 +291,7 @@ impl Store {
         hash: &str,
         keep: &str,
     ) -> Result<Vec<String>> {
-        let mut r = self
+        let r = self
             .db
             .query(
                 "BEGIN TRANSACTION;
@@ -302,8 +303,9 @@ impl Store {
             .bind(("id", staff_id.to_owned()))
             .bind(("hash", hash.to_owned()))
             .bind(("keep", keep.to_owned()))
-            .await?
-            .check()?;
+            .await;
+        self.sessions.clear();
+        let mut r = r?.check()?;
         // After BEGIN and the UPDATE.
         Ok(r.take(2)?)
     }
@@ -350,13 +352,17 @@ impl Store {
 
     /// The session behind a cookie digest, if it exists and has not expired.
     pub async fn session(&self, digest: &str, now_ms: i64) -> Result<Option<SessionRecord>> {
+        if let Some(s) = self.sessions.get(digest, now_ms) {
+            return Ok(Some(s));
+        }
+        let changes = self.sessions.changes();
         let mut r = self
             .db
             .query(
                 "LET $s = (SELECT staff, csrf, expires_ms FROM type::record('session', $d))[0];
                  IF $s = NONE OR $s.expires_ms <= $now { RETURN NONE } ELSE {
                      RETURN (SELECT record::id(id) AS id, username, role, must_change_password,
-                                    $s.csrf AS csrf
+                                    $s.csrf AS csrf, $s.expires_ms AS expires_ms
                              FROM type::record('staff', $s.staff) WHERE !disabled)[0]
                  };",
             )
@@ -366,13 +372,20 @@ impl Store {
             .check()?;
         let v: Option<Value> = r.take(1)?;
         match v {
-            Some(v) if v.is_object() => Ok(Some(SessionRecord {
-                staff_id: str_of(&v, "id")?.to_owned(),
-                username: str_of(&v, "username")?.to_owned(),
-                role: role_of(&v)?,
-                csrf: str_of(&v, "csrf")?.to_owned(),
-                must_change_password: flag(&v, "must_change_password"),
-            })),
+            Some(v) if v.is_object() => {
+                let session = SessionRecord {
+                    staff_id: str_of(&v, "id")?.to_owned(),
+                    username: str_of(&v, "username")?.to_owned(),
+                    role: role_of(&v)?,
+                    csrf: str_of(&v, "csrf")?.to_owned(),
+                    must_change_password: flag(&v, "must_change_password"),
+                };
+                if let Some(expires_ms) = v.get("expires_ms").and_then(Value::as_i64) {
+                    self.sessions
+                        .put(changes, digest, session.clone(), expires_ms, now_ms);
+                }
+                Ok(Some(session))
+            }
             _ => Ok(None),
         }
     }
@@ -383,6 +396,7 @@ impl Store {
             .bind(("d", digest.to_owned()))
             .await?
             .check()?;
+        self.sessions.clear();
         Ok(())
     }
 
