@@ -82,7 +82,11 @@ async fn lookup_ticket(
 
 /// The ticket a tracking token names; a miss counts against `from` as in
 /// [`lookup_ticket`].
-async fn ticket_id(s: &AppState, token: &str, from: Option<IpAddr>) -> Result<TicketId, ApiError> {
+pub(crate) async fn ticket_id(
+    s: &AppState,
+    token: &str,
+    from: Option<IpAddr>,
+) -> Result<TicketId, ApiError> {
     let Ok(token) = TrackingToken::parse(token) else {
         return Err(unknown_ticket(s, from));
     };

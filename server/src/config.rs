@@ -55,6 +55,9 @@ pub struct Config {
     pub streams_per_address: usize,
     /// Reverse proxies in front of the server: their `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Web Push: the push services subscriptions may name, and the contact the server
+    /// gives them (see [`crate::push`]).
+    pub push: crate::push::PushConfig,
 }
 
 /// A whole number from the environment, or `default` when unset.
@@ -186,6 +189,18 @@ impl Config {
                     })
                 })
                 .collect::<anyhow::Result<_>>()?,
+            push: crate::push::PushConfig {
+                services: match var("ANTREAN_PUSH_SERVICES") {
+                    Some(v) => v
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                    None => crate::push::PushConfig::default().services,
+                },
+                contact: var("ANTREAN_PUSH_CONTACT"),
+            },
             retention_days: match var("ANTREAN_RETENTION_DAYS") {
                 None => 365,
                 Some(v) => v.parse().map_err(|_| {
@@ -214,6 +229,7 @@ impl Config {
             streams_per_token: 8,
             streams_per_address: 1024,
             trusted_proxies: Vec::new(),
+            push: crate::push::PushConfig::default(),
         }
     }
 }

@@ -30,6 +30,7 @@ pub mod devices;
 pub mod error;
 pub mod heap;
 pub mod public_page;
+pub mod push;
 pub mod reports;
 pub mod retention;
 pub mod routes;

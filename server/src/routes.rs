@@ -14,7 +14,8 @@ use crate::auth::limits::Bucket;
 use crate::auth::{authorize, Access};
 use crate::state::AppState;
 use crate::{
-    api, backup, catalogue_edits, closing, devices, public_page, reports, retention, staff, sync,
+    api, backup, catalogue_edits, closing, devices, public_page, push, reports, retention, staff,
+    sync,
 };
 
 /// One API route (path relative to `/api`).
@@ -74,6 +75,9 @@ pub fn table() -> Vec<Entry> {
         r(M::GET, "/t/{token}", Public, api::citizen),
         r(M::GET, "/t/{token}/live", Public, api::citizen_live),
         r(M::POST, "/t/{token}/survey", Public, api::survey),
+        r(M::POST, "/t/{token}/push", Public, push::subscribe),
+        r(M::DELETE, "/t/{token}/push", Public, push::unsubscribe),
+        r(M::GET, "/push/key", Public, push::key),
         // Staff sign-in.
         r(M::GET, "/auth/setup", Public, staff::setup_state),
         r(M::POST, "/auth/setup", Limited(Bucket::Login), staff::setup),

@@ -124,6 +124,9 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
     let citizens = (0..sync::CITIZEN_SHARDS)
         .map(|_| tokio::sync::watch::Sender::new(cursor))
         .collect();
+    let (push, push_tasks) =
+        crate::push::Push::start(&store, &cfg.push, &authority.rules.catalogue.office.website)
+            .await?;
     let state = AppState {
         leptos_options,
         store,
@@ -150,6 +153,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
         )),
         public_ikm: Arc::default(),
         citizen_port: tls_addr.map(|_| addr.port()),
+        push: Arc::new(push),
     };
     {
         let auth = state.authority.lock().await;
@@ -165,6 +169,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
     sync::spawn_log_watcher(state.clone());
     tokio::spawn(sync::pace_citizens(state.clone()));
     retention::spawn(state.clone());
+    crate::push::spawn(state.clone(), push_tasks);
     crate::heap::spawn_trim();
     // The first check runs at once: an office whose server was down at closing time
     // closes now.

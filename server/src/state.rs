@@ -82,6 +82,8 @@ pub struct AppState {
     /// The plain port, when the tablets use HTTPS: citizens' tracking links (the QR codes
     /// kiosks print) go there, since a phone does not trust the office's authority.
     pub citizen_port: Option<u16>,
+    /// Web Push to citizens' phones.
+    pub push: Arc<crate::push::Push>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -28,6 +28,7 @@ pub mod ids;
 pub mod ikm;
 pub mod kiosk_return;
 pub mod mutation;
+pub mod notify;
 pub mod numbering;
 pub mod public_page;
 pub mod queue;

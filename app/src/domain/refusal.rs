@@ -49,6 +49,10 @@ pub enum Refusal {
     TicketNotFound,
     SurveyClosed,
     SurveyAnswered,
+    // Notifications (Web Push).
+    PushTicketEnded,
+    PushSubscriptionInvalid,
+    PushTooManyBrowsers,
 }
 
 impl Refusal {
@@ -56,14 +60,21 @@ impl Refusal {
     pub fn status(self) -> u16 {
         use Refusal::*;
         match self {
-            Invalid | Username | ShortPassword | LongPassword | CounterSignsIn => 400,
+            Invalid
+            | Username
+            | ShortPassword
+            | LongPassword
+            | CounterSignsIn
+            | PushSubscriptionInvalid => 400,
             SignInFirst | WrongCredentials | DeviceNotPaired => 401,
             NotAllowed | WrongSetupToken | SetupTokenExpired | RoleTooLow | StaleSession
             | AccountDisabled | ChangePasswordFirst | WrongCurrentPassword | NotYourLoket => 403,
             NotFound | PairingCodeUnknown | PairingExpired | NoSuchDevice | TicketNotFound
             | NoSuchAccount => 404,
             Conflict | SetupDone | UsernameTaken | AlreadyPaired | TabletInUse | SurveyClosed
-            | SurveyAnswered | OwnAccount | LastAdmin => 409,
+            | SurveyAnswered | OwnAccount | LastAdmin | PushTicketEnded | PushTooManyBrowsers => {
+                409
+            }
             TooLarge => 413,
             TooMany | TooManyPairings => 429,
         }
@@ -203,6 +214,18 @@ impl Refusal {
                 "Survei untuk tiket ini sudah diisi. Terima kasih!",
                 "The survey for this ticket was already answered. Thank you!",
             ),
+            PushTicketEnded => t(
+                "Layanan untuk tiket ini sudah selesai; tidak ada lagi yang perlu diberitahukan.",
+                "This ticket's service is over; there is nothing more to notify.",
+            ),
+            PushSubscriptionInvalid => t(
+                "Peramban ini tidak dapat menerima notifikasi dari kami.",
+                "This browser cannot receive our notifications.",
+            ),
+            PushTooManyBrowsers => t(
+                "Tiket ini sudah diikuti dari terlalu banyak perangkat.",
+                "This ticket is already followed from too many devices.",
+            ),
         }
     }
 }
@@ -223,7 +246,7 @@ mod tests {
 
     /// Every reason, in declaration order (a new one the list misses fails to compile in
     /// `status` and `text`, not here: keep them together).
-    const ALL: [Refusal; 35] = {
+    const ALL: [Refusal; 38] = {
         use Refusal::*;
         [
             Invalid,
@@ -261,6 +284,9 @@ mod tests {
             TicketNotFound,
             SurveyClosed,
             SurveyAnswered,
+            PushTicketEnded,
+            PushSubscriptionInvalid,
+            PushTooManyBrowsers,
         ]
     };
 

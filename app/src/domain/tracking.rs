@@ -103,21 +103,8 @@ pub fn citizen_view(
             "You are checked in to collect your document. Wait for your number on the screen.",
         ),
         // Where and until when: a ready copy waits at the service's lokets.
-        TicketStatus::Ready => match service_day::collect_by(&rules.calendar, policy, t) {
-            Some(last) => Text::new(
-                format!(
-                    "Dokumen siap diambil di Loket {} pada jam layanan, paling lambat {}.",
-                    lokets_in_words(&service.lokets, Lang::Id),
-                    rules.calendar.date_in_words(last, Lang::Id)
-                ),
-                format!(
-                    "Your document is ready: collect it at counter {} during office hours, by {}.",
-                    lokets_in_words(&service.lokets, Lang::En),
-                    rules.calendar.date_in_words(last, Lang::En)
-                ),
-            ),
-            None => headline(&t.status, ahead, wait_minutes, loket),
-        },
+        TicketStatus::Ready => ready_where_and_when(rules, t)
+            .unwrap_or_else(|| headline(&t.status, ahead, wait_minutes, loket)),
         // Waiting in the line of a day that is over: the close will say so; say it now.
         TicketStatus::Waiting if ahead.is_none() => {
             headline(&TicketStatus::NotServed, None, None, None)
@@ -142,6 +129,25 @@ pub fn citizen_view(
             rules.calendar.week_in_words(Lang::En),
         ),
     })
+}
+
+/// Where and until when a ready copy waits: at its service's lokets, during office hours,
+/// until the last day to collect it (the page's headline and the push notification).
+pub fn ready_where_and_when(rules: &Rules, t: &Ticket) -> Option<Text> {
+    let last = service_day::collect_by(&rules.calendar, &rules.catalogue.policy, t)?;
+    let lokets = &rules.catalogue.service(&t.service)?.lokets;
+    Some(Text::new(
+        format!(
+            "Dokumen siap diambil di Loket {} pada jam layanan, paling lambat {}.",
+            lokets_in_words(lokets, Lang::Id),
+            rules.calendar.date_in_words(last, Lang::Id)
+        ),
+        format!(
+            "Your document is ready: collect it at counter {} during office hours, by {}.",
+            lokets_in_words(lokets, Lang::En),
+            rules.calendar.date_in_words(last, Lang::En)
+        ),
+    ))
 }
 
 /// "1 atau 2", "1, 2 atau 3" / "1 or 2".

@@ -161,6 +161,25 @@ const MIGRATIONS: &[&str] = &[
     "
     DEFINE FIELD IF NOT EXISTS lokets ON staff TYPE array<int> DEFAULT [];
     ",
+    // 10: Web Push. Subscriptions per ticket (see store/push_subscriptions.rs), found by
+    // ticket and by service (the line a call moved); the server's VAPID key in meta.
+    "
+    DEFINE TABLE IF NOT EXISTS push_sub SCHEMAFULL;
+    DEFINE FIELD IF NOT EXISTS ticket ON push_sub TYPE string;
+    DEFINE FIELD IF NOT EXISTS token ON push_sub TYPE string;
+    DEFINE FIELD IF NOT EXISTS number ON push_sub TYPE string;
+    DEFINE FIELD IF NOT EXISTS service ON push_sub TYPE string;
+    DEFINE FIELD IF NOT EXISTS day ON push_sub TYPE string;
+    DEFINE FIELD IF NOT EXISTS endpoint ON push_sub TYPE string;
+    DEFINE FIELD IF NOT EXISTS p256dh ON push_sub TYPE string;
+    DEFINE FIELD IF NOT EXISTS auth ON push_sub TYPE string;
+    DEFINE FIELD IF NOT EXISTS lang ON push_sub TYPE string;
+    DEFINE FIELD IF NOT EXISTS near_sent ON push_sub TYPE option<string>;
+    DEFINE FIELD IF NOT EXISTS created_ms ON push_sub TYPE int;
+    DEFINE INDEX IF NOT EXISTS push_sub_ticket ON push_sub FIELDS ticket;
+    DEFINE INDEX IF NOT EXISTS push_sub_service ON push_sub FIELDS service;
+    DEFINE FIELD IF NOT EXISTS vapid ON meta TYPE option<string>;
+    ",
 ];
 
 /// The version a database has after start-up.

@@ -594,8 +594,12 @@ impl Store {
             .await?
             .check()?;
         let tickets = r.take::<Vec<Value>>(0)?.len() as u64;
+        // Tracking links, and the push subscriptions made through them.
         self.db
-            .query("DELETE token WHERE day < $cut AND ticket NOT IN $open")
+            .query(
+                "DELETE token WHERE day < $cut AND ticket NOT IN $open;
+                 DELETE push_sub WHERE day < $cut AND ticket NOT IN $open;",
+            )
             .bind(("cut", cut))
             .bind(("open", open.to_vec()))
             .await?

@@ -71,6 +71,7 @@ pub fn go_live(
     if let Some(poke) = poke {
         announce(s, poke);
     }
+    s.push.events(events);
 }
 
 /// Tells live streams the log grew: the office's devices at once; the citizens' pages

@@ -14,6 +14,7 @@ mod deploy;
 mod fuzz;
 mod health;
 mod ownership;
+mod push;
 mod races;
 mod rate_limits;
 mod reports;
