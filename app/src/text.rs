@@ -201,6 +201,25 @@ pub const VISIT: T = T("Alamat dan jam layanan", "Address and office hours");
 pub const OFFICE_HOURS: T = T("Jam layanan", "Office hours");
 pub const SURVEY_TITLE: T = T("Survei kepuasan masyarakat", "Satisfaction survey");
 pub const SURVEY_SEND: T = T("Kirim penilaian", "Send rating");
+// Notifications with the page closed (Web Push).
+pub const PUSH_FOLLOW: T = T("Beri tahu saya", "Notify me");
+pub const PUSH_WHY: T = T(
+    "Kami kabari di ponsel ini saat giliran Anda dekat, saat dipanggil, dan saat dokumen siap — meski halaman ini ditutup. Tanpa nomor HP.",
+    "We tell this phone when your turn is near, when you are called and when the document is ready, even with this page closed. No phone number needed.",
+);
+pub const PUSH_ON: T = T(
+    "Notifikasi aktif untuk tiket ini.",
+    "Notifications are on for this ticket.",
+);
+pub const PUSH_WORKING: T = T("Menyiapkan notifikasi…", "Setting up notifications…");
+pub const PUSH_UNSUPPORTED: T = T(
+    "Peramban ini tidak dapat menerima notifikasi. Biarkan halaman ini terbuka untuk melihat panggilan.",
+    "This browser cannot receive notifications. Keep this page open to see your call.",
+);
+pub const PUSH_DENIED: T = T(
+    "Izin notifikasi tidak diberikan. Izinkan di pengaturan peramban lalu coba lagi.",
+    "Notifications were not allowed. Allow them in the browser settings and try again.",
+);
 pub const SURVEY_THANKS: T = T(
     "Terima kasih atas penilaian Anda.",
     "Thank you for your rating.",

@@ -13,6 +13,8 @@ mod device_state;
 #[cfg(feature = "hydrate")]
 pub(crate) mod net;
 #[cfg(feature = "hydrate")]
+pub(crate) mod push;
+#[cfg(feature = "hydrate")]
 mod runtime;
 #[cfg(feature = "hydrate")]
 mod store;

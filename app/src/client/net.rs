@@ -170,6 +170,23 @@ pub async fn citizen_view(token: &str) -> Result<CitizenView, NetError> {
     get(&format!("/api/t/{token}")).await
 }
 
+/// `GET /api/push/key`: the server's VAPID public key (base64url).
+pub async fn push_key() -> Result<String, NetError> {
+    #[derive(serde::Deserialize)]
+    struct Key {
+        key: String,
+    }
+    get::<Key>("/api/push/key").await.map(|k| k.key)
+}
+
+/// `POST /api/t/{token}/push`: this browser follows the ticket.
+pub async fn push_subscribe(
+    token: &str,
+    body: &crate::domain::notify::PushSubscribe,
+) -> Result<(), NetError> {
+    post_empty(&format!("/api/t/{token}/push"), body).await
+}
+
 /// `POST /api/t/{token}/survey`.
 pub async fn survey(token: &str, body: &SurveyBody) -> Result<(), NetError> {
     post_empty(&format!("/api/t/{token}/survey"), body).await

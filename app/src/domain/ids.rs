@@ -225,6 +225,26 @@ pub struct TrackingToken(String);
 
 const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+/// Decodes base64url (padding and foreign characters skipped): the push key a browser
+/// needs as bytes.
+pub fn base64url_decode(s: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        let Some(v) = B64URL.iter().position(|a| *a == c) else {
+            continue;
+        };
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
 impl TrackingToken {
     /// Encodes 16 random bytes supplied by the caller as 22 base64url characters.
     pub fn from_random_bytes(bytes: [u8; 16]) -> Self {
@@ -391,6 +411,18 @@ impl From<TicketNumber> for String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn base64url_decodes_what_a_token_encodes() {
+        let bytes: [u8; 16] = core::array::from_fn(|i| (i * 37 + 5) as u8);
+        let t = TrackingToken::from_random_bytes(bytes);
+        assert_eq!(base64url_decode(t.as_str()), bytes);
+        assert_eq!(
+            base64url_decode("BTBZMqHH6r4Tts7J_aSIgg=="),
+            base64url_decode("BTBZMqHH6r4Tts7J_aSIgg")
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -246,9 +246,72 @@ fn TicketCard(
             {ready.then(|| view! { <p class="ready" data-testid="ready">{move || text::MARK_READY.get(lang.get())}</p> })}
             {rated.then(|| view! { <p class="ok" data-testid="survey-thanks">{move || text::SURVEY_THANKS.get(lang.get())}</p> })}
         </article>
+        {(!v.status.is_terminal()).then(|| view! { <Notify token=token.clone()/> })}
         {v.survey_open.then(|| view! { <Survey token tick/> })}
         <Standard service=service/>
         <OfficeCard office=v.office hours=v.hours/>
+    }
+}
+
+/// Where "Beri tahu saya" stands on this phone (the server renders only the offer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+enum Follow {
+    Offer,
+    Working,
+    On,
+    /// This browser cannot be notified: nothing to offer.
+    Unsupported,
+    Failed(Text),
+}
+
+/// "Beri tahu saya": notifications for this ticket with the page closed. Rendered as an
+/// offer on the server and at hydration; the browser then says whether it already
+/// follows the ticket, or cannot.
+#[component]
+fn Notify(token: String) -> impl IntoView {
+    let lang = use_lang();
+    let state = RwSignal::new(Follow::Offer);
+    #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+    let token = StoredValue::new(token);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let t = token.get_value();
+        if !crate::client::push::supported() {
+            state.set(Follow::Unsupported);
+        } else if crate::client::push::following(&t) {
+            state.set(Follow::On);
+        }
+    });
+    let follow = move |_| {
+        state.set(Follow::Working);
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let t = token.get_value();
+            state.set(
+                match crate::client::push::follow(&t, lang.get_untracked()).await {
+                    Ok(()) => Follow::On,
+                    Err(e) => Follow::Failed(e),
+                },
+            );
+        });
+    };
+    view! {
+        <section class="notify" data-testid="notify" hidden=move || state.get() == Follow::Unsupported>
+            {move || match state.get() {
+                Follow::On => view! { <p class="ok" data-testid="notify-on">{text::PUSH_ON.get(lang.get())}</p> }.into_any(),
+                Follow::Working => view! { <p class="phase">{text::PUSH_WORKING.get(lang.get())}</p> }.into_any(),
+                Follow::Unsupported => ().into_any(),
+                Follow::Offer | Follow::Failed(_) => view! {
+                    <button class="btn btn-primary" data-testid="notify-me" on:click=follow>{text::PUSH_FOLLOW.get(lang.get())}</button>
+                    <p class="hint">{text::PUSH_WHY.get(lang.get())}</p>
+                }.into_any(),
+            }}
+            {move || match state.get() {
+                Follow::Failed(e) => Some(view! { <p class="error" role="alert" data-testid="notify-error">{e.get(lang.get()).to_string()}</p> }),
+                _ => None,
+            }}
+        </section>
     }
 }
 
