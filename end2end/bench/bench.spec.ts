@@ -6,6 +6,9 @@ import WebSocket, { WebSocketServer } from "ws";
 import { readFileSync, readdirSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { execFileSync, spawn } from "node:child_process";
 import { tmpdir, cpus, totalmem, release } from "node:os";
+import { createServer } from "node:http";
+import { AddressInfo } from "node:net";
+import { createECDH, randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { Server, alwaysOpenCatalogue, openDevice } from "../tests/harness";
 import { DeviceSim, call, counterSim, pairSim, push, stats } from "./sim";
@@ -201,10 +204,12 @@ async function setupQueue(server: Server, tickets: number) {
   const kiosk = new DeviceSim();
   await pairSim(server, kiosk, "kiosk");
   const ids: string[] = [];
+  const tokens: string[] = [];
   const muts = [];
   for (let i = 1; i <= tickets; i++) {
     const t = kiosk.issue(i);
     ids.push(t.ticket);
+    tokens.push(t.token);
     muts.push(t.m);
   }
   for (let i = 0; i < muts.length; i += 500) await push(server, kiosk, muts.slice(i, i + 500));
@@ -218,8 +223,63 @@ async function setupQueue(server: Server, tickets: number) {
   const csrf = (await session.json()).csrf;
   const counter = new DeviceSim();
   await counterSim(server, counter, { cookie, csrf });
-  return { kiosk, counter, ids };
+  return { kiosk, counter, ids, tokens };
 }
+
+/** `n` live subscribers holding the stream as a display does: each takes the events a
+ * poke carries when they follow its cursor, and pulls otherwise. `shown` has, per cursor,
+ * when each subscriber had it. */
+async function holdSubscribers(server: Server, n: number) {
+  const sub = new DeviceSim();
+  await pairSim(server, sub, "display");
+  const token = (sub.cred as { bearer: string }).bearer;
+  const shown: Map<number, number[]> = new Map();
+  const seen = { samplePoke: "", carried: 0, pulled: 0 };
+  const sockets: WebSocket[] = [];
+  await Promise.all(
+    Array.from({ length: n }, () => new Promise<void>((resolve, reject) => {
+      const ws = new WebSocket(server.url.replace("http", "ws") + "/api/sync/live", ["antrean", `bearer.${token}`]);
+      let cursor = -1;
+      ws.on("message", async (data) => {
+        const text = data.toString();
+        const poke = JSON.parse(text) as { cursor: number; after?: number; events?: unknown[] };
+        const c = poke.cursor;
+        if (cursor < 0) {
+          cursor = c;
+          resolve();
+          return;
+        }
+        if (c <= cursor) return;
+        const from = cursor;
+        cursor = c;
+        if (poke.events?.length && (poke.after ?? 0) === from) {
+          seen.samplePoke = text;
+          seen.carried++;
+        } else {
+          const r = await fetch(`${server.url}/api/sync/pull?cursor=${from}`, { headers: { authorization: `Bearer ${token}` } });
+          await r.json();
+          seen.pulled++;
+        }
+        const at = Date.now();
+        for (let k = from + 1; k <= c; k++) {
+          if (!shown.has(k)) shown.set(k, []);
+          shown.get(k)!.push(at);
+        }
+      });
+      ws.on("error", reject);
+      sockets.push(ws);
+    })),
+  );
+  /** Waits (up to 10 s) until every subscriber has `cursor`. */
+  const until = async (cursor: number) => {
+    const deadline = Date.now() + 10_000;
+    while ((shown.get(cursor)?.length ?? 0) < n && Date.now() < deadline) await new Promise((x) => setTimeout(x, 5));
+  };
+  return { shown, seen, sockets, until };
+}
+
+/** Item 2's p99 of this run, for item 8's comparison. */
+let item2p99: number | undefined;
 
 test("2. counter call → 500 live subscribers and a display page show it; server memory", async ({ browser }) => {
   test.setTimeout(600_000);
@@ -237,52 +297,8 @@ test("2. counter call → 500 live subscribers and a display page show it; serve
   await expect(display.getByTestId("loket-cell-1")).toBeVisible();
   await watchLoketCell(display);
 
-  // 500 subscribers: each holds the live stream like a display: it takes the events a poke
-  // carries when they follow its cursor, and pulls otherwise.
-  const sub = new DeviceSim();
-  await pairSim(server, sub, "display");
-  const token = (sub.cred as { bearer: string }).bearer;
-  const shown: Map<number, number[]> = new Map();
-  let base = 0;
-  let samplePoke = "";
-  let carried = 0;
-  let pulled = 0;
-  const sockets: WebSocket[] = [];
-  await Promise.all(
-    Array.from({ length: SUBS }, () => new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(server.url.replace("http", "ws") + "/api/sync/live", ["antrean", `bearer.${token}`]);
-      let cursor = -1;
-      ws.on("message", async (data) => {
-        const text = data.toString();
-        const poke = JSON.parse(text) as { cursor: number; after?: number; events?: unknown[] };
-        const c = poke.cursor;
-        if (cursor < 0) {
-          cursor = c;
-          base = Math.max(base, c);
-          resolve();
-          return;
-        }
-        if (c <= cursor) return;
-        const from = cursor;
-        cursor = c;
-        if (poke.events?.length && (poke.after ?? 0) === from) {
-          samplePoke = text;
-          carried++;
-        } else {
-          const r = await fetch(`${server.url}/api/sync/pull?cursor=${from}`, { headers: { authorization: `Bearer ${token}` } });
-          await r.json();
-          pulled++;
-        }
-        const at = Date.now();
-        for (let k = from + 1; k <= c; k++) {
-          if (!shown.has(k)) shown.set(k, []);
-          shown.get(k)!.push(at);
-        }
-      });
-      ws.on("error", reject);
-      sockets.push(ws);
-    })),
-  );
+  // 500 subscribers holding the live stream as displays do.
+  const { shown, seen, sockets, until } = await holdSubscribers(server, SUBS);
   await new Promise((r) => setTimeout(r, 1_000));
   const withSubs = rssMb(server.pid);
 
@@ -294,8 +310,7 @@ test("2. counter call → 500 live subscribers and a display page show it; serve
     sentAt.set(r.cursor, t0);
     const number = `A${1}-${String(i + 1).padStart(3, "0")}`;
     // Wait until every subscriber and the display page have it, then the next call.
-    const deadline = Date.now() + 10_000;
-    while ((shown.get(r.cursor)?.length ?? 0) < SUBS && Date.now() < deadline) await new Promise((x) => setTimeout(x, 5));
+    await until(r.cursor);
     const seen = await display.waitForFunction(
       (n) => ((window as any).__seen as [string, number][]).find(([t]) => t.includes(n))?.[1],
       number.replace(/^A\d-/, ""),
@@ -322,7 +337,7 @@ test("2. counter call → 500 live subscribers and a display page show it; serve
   );
   await new Promise((r) => setTimeout(r, 200));
   for (let i = 0; i < CALLS; i++) {
-    const payload = JSON.stringify({ ...JSON.parse(samplePoke || "{}"), cursor: i, t: Date.now() });
+    const payload = JSON.stringify({ ...JSON.parse(seen.samplePoke || "{}"), cursor: i, t: Date.now() });
     for (const c of wss.clients) c.send(payload);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -331,11 +346,12 @@ test("2. counter call → 500 live subscribers and a display page show it; serve
   wss.close();
 
   const a = stats(lags);
+  item2p99 = a.p99;
   const f = stats(floorLags);
   const d = stats(displayLag);
   rows.push({
     id: "2",
-    what: `Counter call → shown by ${SUBS} live subscribers, ${CALLS} calls (${carried} deliveries in the poke, ${pulled} by pull)`,
+    what: `Counter call → shown by ${SUBS} live subscribers, ${CALLS} calls (${seen.carried} deliveries in the poke, ${seen.pulled} by pull)`,
     value: `p50 ${ms(a.p50)} · p99 ${ms(a.p99)}${missing ? ` (${missing} deliveries missing)` : ""}`,
     floor: `raw WebSocket broadcast: p50 ${ms(f.p50)} · p99 ${ms(f.p99)}`,
     ratio: `p99 ${(a.p99 / Math.max(f.p99, 1)).toFixed(1)}×`,
@@ -355,6 +371,85 @@ test("2. counter call → 500 live subscribers and a display page show it; serve
   sockets.forEach((s) => s.close());
   await ctx.close();
   await server.stop();
+});
+
+test("8. counter call → Web Push: the push service has it, 1,000 subscriptions; item 2 beside it", async () => {
+  test.setTimeout(600_000);
+  // A push service of our own on loopback: when each message arrived, per subscription.
+  const arrived = new Map<string, number[]>();
+  const service = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      const at = Date.now();
+      const p = req.url ?? "";
+      if (!arrived.has(p)) arrived.set(p, []);
+      arrived.get(p)!.push(at);
+      res.writeHead(201).end();
+    });
+  });
+  await new Promise<void>((r) => service.listen(0, "127.0.0.1", r));
+  const origin = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
+  const server = await Server.start({ ...LOOPBACK_CROWD, ANTREAN_PUSH_SERVICES: origin });
+  const CALLS = 50;
+  const TICKETS = 250;
+  const BROWSERS = 4; // per ticket: 1,000 subscriptions
+  const SUBS = 500;
+  const { counter, ids, tokens } = await setupQueue(server, TICKETS);
+  const auth = randomBytes(16).toString("base64url");
+  for (let i = 0; i < TICKETS; i += 25) {
+    await Promise.all(
+      tokens.slice(i, i + 25).flatMap((token, k) =>
+        Array.from({ length: BROWSERS }, async (_, b) => {
+          const key = createECDH("prime256v1");
+          key.generateKeys();
+          const r = await fetch(`${server.url}/api/t/${token}/push`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ endpoint: `${origin}/push/${i + k}-${b}`, keys: { p256dh: key.getPublicKey().toString("base64url"), auth } }),
+          });
+          if (r.status !== 200) throw new Error(`subscribe: ${r.status} ${await r.text()}`);
+        }),
+      ),
+    );
+  }
+  const { shown, sockets, until } = await holdSubscribers(server, SUBS);
+  await new Promise((r) => setTimeout(r, 1_000));
+
+  const pushLags: number[] = [];
+  const liveLags: number[] = [];
+  let missing = 0;
+  for (let i = 0; i < CALLS; i++) {
+    const t0 = Date.now();
+    const r = await push(server, counter, [counter.command(ids[i], { cmd: "call", loket: 1 })]);
+    await until(r.cursor);
+    for (const at of shown.get(r.cursor) ?? []) liveLags.push(at - t0);
+    // Each of the called ticket's browsers: its first message after the call.
+    const deadline = Date.now() + 10_000;
+    for (let b = 0; b < BROWSERS; b++) {
+      let at: number | undefined;
+      while ((at = arrived.get(`/push/${i}-${b}`)?.find((x) => x >= t0)) === undefined && Date.now() < deadline) {
+        await new Promise((x) => setTimeout(x, 2));
+      }
+      if (at === undefined) missing++;
+      else pushLags.push(at - t0);
+    }
+  }
+  const p = stats(pushLags);
+  const l = stats(liveLags);
+  const messages = [...arrived.values()].reduce((n, a) => n + a.length, 0);
+  const base = item2p99 ?? NaN;
+  rows.push({
+    id: "8",
+    what: `Counter call → the called ticket's ${BROWSERS} browsers reached through Web Push (encrypted, posted to our push service on loopback), ${CALLS} calls, ${TICKETS * BROWSERS} subscriptions; ${messages} messages in all (calls and "almost your turn")`,
+    value: `p50 ${ms(p.p50)} · p99 ${ms(p.p99)}${missing ? ` (${missing} missing)` : ""}`,
+    floor: `item 2 of this run (WebSocket, ${SUBS} subscribers): p99 ${ms(base)}`,
+    ratio: `live subscribers meanwhile: p99 ${ms(l.p99)} = ${(l.p99 / Math.max(base, 1)).toFixed(2)}× item 2`,
+    target: "push p99 ≤ 1 s; item 2's p99 ≤ 1.2× with pushes",
+    met: p.p99 <= 1000 && missing === 0 && l.p99 <= 1.2 * base,
+  });
+  sockets.forEach((s) => s.close());
+  await server.stop();
+  service.close();
 });
 
 test("3. reconnect: 2,000 pending mutations from 4 kiosks → applied and shown on a counter", async ({ browser }) => {
@@ -1106,7 +1201,7 @@ test.afterAll(async ({ browser }: { browser: Browser }) => {
   facts.push(`Memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB; kernel ${release()}`);
   facts.push(`Node ${process.version}; Chromium ${browser.version()}`);
   facts.push(`Date: ${new Date().toISOString()}`);
-  const order = ["1", "2", "3", "4", "5a", "5b", "5c", "6a", "6b", "6c", "6d", "6e", "6f", "6g", "6h", "9", "9b", "10"];
+  const order = ["1", "2", "3", "4", "5a", "5b", "5c", "6a", "6b", "6c", "6d", "6e", "6f", "6g", "6h", "6i", "8", "9", "9b", "10"];
   rows.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   const md = [
     "# Benchmarks",

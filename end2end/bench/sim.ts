@@ -26,15 +26,16 @@ export class DeviceSim {
   }
 
   /** Issues ticket `n` of this kiosk's own series (A{series}-nnn). */
-  issue(n: number): { m: object; ticket: string; number: string } {
+  issue(n: number): { m: object; ticket: string; number: string; token: string } {
     const ticket = randomUUID();
     const number = `A${this.series}-${String(n).padStart(3, "0")}`;
+    const token = trackingToken();
     const m = this.mutation({
       kind: "issue_ticket",
       ticket: { id: ticket, number, service: "legalisir-ktp-el", priority: "regular" },
-      token: trackingToken(),
+      token,
     });
-    return { m, ticket, number };
+    return { m, ticket, number, token };
   }
 
   command(ticket: string, command: Record<string, unknown>) {
