@@ -51,6 +51,23 @@ function rssMb(pid: number | undefined): { total: number; anon: number; file: nu
   const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(status)![1]) / 1024;
   return { total: kb("VmRSS"), anon: kb("RssAnon"), file: kb("RssFile") + kb("RssShmem") };
 }
+/** Waits (30 s at most) until the server has used under 3% of a core for a whole second:
+ * a latency then measures the store at rest, not the compaction the bulk ingest just
+ * before it left running (item 6h: on the year's store that work is larger, and a call
+ * landing on it was the p99 of the round; run to run 1.13×–1.27×). Returns the wait. */
+async function settle(pid: number | undefined): Promise<number> {
+  const ticks = () => {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return Number(f[11]) + Number(f[12]); // utime, stime (clock ticks of 10 ms)
+  };
+  const t0 = Date.now();
+  while (Date.now() - t0 < 30_000) {
+    const before = ticks();
+    await new Promise((r) => setTimeout(r, 1_000));
+    if (ticks() - before <= 3) break;
+  }
+  return Date.now() - t0;
+}
 const mem = (r: { total: number; anon: number; file: number }) =>
   `${r.total.toFixed(1)} MB (${r.anon.toFixed(1)} anonymous + ${r.file.toFixed(1)} file-backed)`;
 
@@ -226,58 +243,6 @@ async function setupQueue(server: Server, tickets: number) {
   return { kiosk, counter, ids, tokens };
 }
 
-/** `n` live subscribers holding the stream as a display does: each takes the events a
- * poke carries when they follow its cursor, and pulls otherwise. `shown` has, per cursor,
- * when each subscriber had it. */
-async function holdSubscribers(server: Server, n: number) {
-  const sub = new DeviceSim();
-  await pairSim(server, sub, "display");
-  const token = (sub.cred as { bearer: string }).bearer;
-  const shown: Map<number, number[]> = new Map();
-  const seen = { samplePoke: "", carried: 0, pulled: 0 };
-  const sockets: WebSocket[] = [];
-  await Promise.all(
-    Array.from({ length: n }, () => new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(server.url.replace("http", "ws") + "/api/sync/live", ["antrean", `bearer.${token}`]);
-      let cursor = -1;
-      ws.on("message", async (data) => {
-        const text = data.toString();
-        const poke = JSON.parse(text) as { cursor: number; after?: number; events?: unknown[] };
-        const c = poke.cursor;
-        if (cursor < 0) {
-          cursor = c;
-          resolve();
-          return;
-        }
-        if (c <= cursor) return;
-        const from = cursor;
-        cursor = c;
-        if (poke.events?.length && (poke.after ?? 0) === from) {
-          seen.samplePoke = text;
-          seen.carried++;
-        } else {
-          const r = await fetch(`${server.url}/api/sync/pull?cursor=${from}`, { headers: { authorization: `Bearer ${token}` } });
-          await r.json();
-          seen.pulled++;
-        }
-        const at = Date.now();
-        for (let k = from + 1; k <= c; k++) {
-          if (!shown.has(k)) shown.set(k, []);
-          shown.get(k)!.push(at);
-        }
-      });
-      ws.on("error", reject);
-      sockets.push(ws);
-    })),
-  );
-  /** Waits (up to 10 s) until every subscriber has `cursor`. */
-  const until = async (cursor: number) => {
-    const deadline = Date.now() + 10_000;
-    while ((shown.get(cursor)?.length ?? 0) < n && Date.now() < deadline) await new Promise((x) => setTimeout(x, 5));
-  };
-  return { shown, seen, sockets, until };
-}
-
 /** Item 2's p99 of this run, for item 8's comparison. */
 let item2p99: number | undefined;
 
@@ -297,8 +262,52 @@ test("2. counter call → 500 live subscribers and a display page show it; serve
   await expect(display.getByTestId("loket-cell-1")).toBeVisible();
   await watchLoketCell(display);
 
-  // 500 subscribers holding the live stream as displays do.
-  const { shown, seen, sockets, until } = await holdSubscribers(server, SUBS);
+  // 500 subscribers: each holds the live stream like a display: it takes the events a poke
+  // carries when they follow its cursor, and pulls otherwise.
+  const sub = new DeviceSim();
+  await pairSim(server, sub, "display");
+  const token = (sub.cred as { bearer: string }).bearer;
+  const shown: Map<number, number[]> = new Map();
+  let base = 0;
+  let samplePoke = "";
+  let carried = 0;
+  let pulled = 0;
+  const sockets: WebSocket[] = [];
+  await Promise.all(
+    Array.from({ length: SUBS }, () => new Promise<void>((resolve, reject) => {
+      const ws = new WebSocket(server.url.replace("http", "ws") + "/api/sync/live", ["antrean", `bearer.${token}`]);
+      let cursor = -1;
+      ws.on("message", async (data) => {
+        const text = data.toString();
+        const poke = JSON.parse(text) as { cursor: number; after?: number; events?: unknown[] };
+        const c = poke.cursor;
+        if (cursor < 0) {
+          cursor = c;
+          base = Math.max(base, c);
+          resolve();
+          return;
+        }
+        if (c <= cursor) return;
+        const from = cursor;
+        cursor = c;
+        if (poke.events?.length && (poke.after ?? 0) === from) {
+          samplePoke = text;
+          carried++;
+        } else {
+          const r = await fetch(`${server.url}/api/sync/pull?cursor=${from}`, { headers: { authorization: `Bearer ${token}` } });
+          await r.json();
+          pulled++;
+        }
+        const at = Date.now();
+        for (let k = from + 1; k <= c; k++) {
+          if (!shown.has(k)) shown.set(k, []);
+          shown.get(k)!.push(at);
+        }
+      });
+      ws.on("error", reject);
+      sockets.push(ws);
+    })),
+  );
   await new Promise((r) => setTimeout(r, 1_000));
   const withSubs = rssMb(server.pid);
 
@@ -310,7 +319,8 @@ test("2. counter call → 500 live subscribers and a display page show it; serve
     sentAt.set(r.cursor, t0);
     const number = `A${1}-${String(i + 1).padStart(3, "0")}`;
     // Wait until every subscriber and the display page have it, then the next call.
-    await until(r.cursor);
+    const deadline = Date.now() + 10_000;
+    while ((shown.get(r.cursor)?.length ?? 0) < SUBS && Date.now() < deadline) await new Promise((x) => setTimeout(x, 5));
     const seen = await display.waitForFunction(
       (n) => ((window as any).__seen as [string, number][]).find(([t]) => t.includes(n))?.[1],
       number.replace(/^A\d-/, ""),
@@ -337,7 +347,7 @@ test("2. counter call → 500 live subscribers and a display page show it; serve
   );
   await new Promise((r) => setTimeout(r, 200));
   for (let i = 0; i < CALLS; i++) {
-    const payload = JSON.stringify({ ...JSON.parse(seen.samplePoke || "{}"), cursor: i, t: Date.now() });
+    const payload = JSON.stringify({ ...JSON.parse(samplePoke || "{}"), cursor: i, t: Date.now() });
     for (const c of wss.clients) c.send(payload);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -351,7 +361,7 @@ test("2. counter call → 500 live subscribers and a display page show it; serve
   const d = stats(displayLag);
   rows.push({
     id: "2",
-    what: `Counter call → shown by ${SUBS} live subscribers, ${CALLS} calls (${seen.carried} deliveries in the poke, ${seen.pulled} by pull)`,
+    what: `Counter call → shown by ${SUBS} live subscribers, ${CALLS} calls (${carried} deliveries in the poke, ${pulled} by pull)`,
     value: `p50 ${ms(a.p50)} · p99 ${ms(a.p99)}${missing ? ` (${missing} deliveries missing)` : ""}`,
     floor: `raw WebSocket broadcast: p50 ${ms(f.p50)} · p99 ${ms(f.p99)}`,
     ratio: `p99 ${(a.p99 / Math.max(f.p99, 1)).toFixed(1)}×`,
@@ -412,7 +422,7 @@ test("8. counter call → Web Push: the push service has it, 1,000 subscriptions
       ),
     );
   }
-  const { shown, sockets, until } = await holdSubscribers(server, SUBS);
+  const subs = await subscribers(server, SUBS);
   await new Promise((r) => setTimeout(r, 1_000));
 
   const pushLags: number[] = [];
@@ -421,10 +431,10 @@ test("8. counter call → Web Push: the push service has it, 1,000 subscriptions
   for (let i = 0; i < CALLS; i++) {
     const t0 = Date.now();
     const r = await push(server, counter, [counter.command(ids[i], { cmd: "call", loket: 1 })]);
-    await until(r.cursor);
-    for (const at of shown.get(r.cursor) ?? []) liveLags.push(at - t0);
-    // Each of the called ticket's browsers: its first message after the call.
     const deadline = Date.now() + 10_000;
+    while ((subs.heard.get(r.cursor)?.length ?? 0) < SUBS && Date.now() < deadline) await new Promise((x) => setTimeout(x, 5));
+    for (const at of subs.heard.get(r.cursor) ?? []) liveLags.push(at - t0);
+    // Each of the called ticket's browsers: its first message after the call.
     for (let b = 0; b < BROWSERS; b++) {
       let at: number | undefined;
       while ((at = arrived.get(`/push/${i}-${b}`)?.find((x) => x >= t0)) === undefined && Date.now() < deadline) {
@@ -447,7 +457,7 @@ test("8. counter call → Web Push: the push service has it, 1,000 subscriptions
     target: "push p99 ≤ 1 s; item 2's p99 ≤ 1.2× with pushes",
     met: p.p99 <= 1000 && missing === 0 && l.p99 <= 1.2 * base,
   });
-  sockets.forEach((s) => s.close());
+  subs.close();
   await server.stop();
   service.close();
 });
@@ -861,6 +871,7 @@ async function historyFigures(dataDir: string | undefined, oldCursorBack: number
   // each call's 500 arrivals come together, so the p99 of 20 calls was the slowest call's,
   // and flipped between runs with whatever else the two cores did at that moment.
   const subs = await subscribers(server, 500);
+  const settled = await settle(server.pid);
   const heard = (await callRound(server, counter, tickets.slice(260, 460), subs, undefined, 500)).lags;
   subs.close();
 
@@ -922,6 +933,7 @@ async function historyFigures(dataDir: string | undefined, oldCursorBack: number
     ingest,
     call: stats(callMs),
     heard: stats(heard),
+    settled,
     snap: stats(snapMs),
     snapBytes,
     old: stats(oldMs),
@@ -955,7 +967,7 @@ test("6. a year of history: 250 working days × 2,000 tickets against a fresh da
     ["6b", "RSS idle after start-up", mem(year.rss), mem(fresh.rss), year.rss.total / fresh.rss.total, "≤ 64 MB", year.rss.total <= 64],
     ["6c", "Push ingest, 2,000 issues then 6,000 officer actions, batches of 500", `${Math.round(year.ingest)} mutations/s`, `${Math.round(fresh.ingest)} mutations/s`, fresh.ingest / year.ingest, "≤ 1.25× (time per mutation)", within(fresh.ingest, year.ingest * 1.25, 1)],
     ["6d", "Push of one call, p50 / p95 of 60", `${ms(year.call.p50)} / ${ms(year.call.p95)}`, `${ms(fresh.call.p50)} / ${ms(fresh.call.p95)}`, year.call.p50 / fresh.call.p50, "≤ 1.25×", within(year.call.p50, fresh.call.p50)],
-    ["6h", "Call → 500 live subscribers (item 2's method), 200 calls, p50 / p99", `${ms(year.heard.p50)} / ${ms(year.heard.p99)}`, `${ms(fresh.heard.p50)} / ${ms(fresh.heard.p99)}`, year.heard.p99 / fresh.heard.p99, "≤ 1.25×", within(year.heard.p99, fresh.heard.p99)],
+    ["6h", `Call → 500 live subscribers (item 2's method), 200 calls once the server is at rest (waited ${(year.settled / 1000).toFixed(0)} s; fresh ${(fresh.settled / 1000).toFixed(0)} s), p50 / p99`, `${ms(year.heard.p50)} / ${ms(year.heard.p99)}`, `${ms(fresh.heard.p50)} / ${ms(fresh.heard.p99)}`, year.heard.p99 / fresh.heard.p99, "≤ 1.25×", within(year.heard.p99, fresh.heard.p99)],
     ["6e", "Snapshot pull (cursor 0), p50 of 20, bytes", `${ms(year.snap.p50)}, ${year.snapBytes} B`, `${ms(fresh.snap.p50)}, ${fresh.snapBytes} B`, year.snap.p50 / fresh.snap.p50, "≤ 1.25×", within(year.snap.p50, fresh.snap.p50)],
     ["6f", `Pull from a cursor a month old (${monthBack} events back; fresh: from its oldest), p50 of 20`, ms(year.old.p50), ms(fresh.old.p50), year.old.p50 / fresh.old.p50, "≤ 1.25×", within(year.old.p50, fresh.old.p50)],
     ["6i", "A month's report (last calendar month), p50 of 5", `${ms(year.report.p50)} (${year.reportIssued} tickets)`, `${ms(fresh.report.p50)} (${fresh.reportIssued} tickets)`, year.report.p50 / Math.max(fresh.report.p50, 1), "≤ 1 s", year.report.p50 <= 1_000],
