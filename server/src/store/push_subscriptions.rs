@@ -180,3 +180,84 @@ impl Store {
             .map_err(|e| StoreError::Corrupt(format!("VAPID key: {e}")))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn sub(ticket: &str, endpoint: &str, day: &str) -> Subscription {
+        Subscription {
+            ticket: ticket.into(),
+            token: format!("token-of-{ticket}"),
+            number: "A-001".into(),
+            service: "legalisir-ktp-el".into(),
+            day: day.into(),
+            endpoint: endpoint.into(),
+            p256dh: "key".into(),
+            auth: "secret".into(),
+            lang: "id".into(),
+            near_sent: None,
+            created_ms: 0,
+        }
+    }
+
+    #[tokio::test]
+    async fn subscriptions_are_capped_marked_forgotten_and_purged_with_their_ticket() {
+        let store = Store::open(&Config::for_tests()).await.expect("store");
+        for n in 0..PER_TICKET {
+            let s = sub("t1", &format!("https://push.example/{n}"), "2026-01-05");
+            assert!(store.subscribe_push(&s).await.unwrap());
+        }
+        // A fifth browser is refused; one of the four renewing is not.
+        let fifth = sub("t1", "https://push.example/x", "2026-01-05");
+        assert!(!store.subscribe_push(&fifth).await.unwrap());
+        let again = sub("t1", "https://push.example/0", "2026-01-05");
+        assert!(store.subscribe_push(&again).await.unwrap());
+        // The same phone follows a second ticket (same endpoint, another row).
+        let other = sub("t2", "https://push.example/0", "2026-03-02");
+        assert!(store.subscribe_push(&other).await.unwrap());
+        assert_eq!(store.push_subscription_count().await.unwrap(), 5);
+
+        store
+            .mark_push_near(&[("t2".into(), "{\"w\":1}".into())])
+            .await
+            .unwrap();
+        let by_service = store
+            .push_subscriptions_for(&[], &["legalisir-ktp-el".into()])
+            .await
+            .unwrap();
+        assert_eq!(by_service.len(), 5);
+        let t2 = store
+            .push_subscriptions_for(&["t2".into()], &[])
+            .await
+            .unwrap();
+        assert_eq!(t2[0].near_sent.as_deref(), Some("{\"w\":1}"));
+
+        // The push service says endpoint 0 is gone: both its rows go.
+        store
+            .forget_push_endpoint("https://push.example/0")
+            .await
+            .unwrap();
+        assert_eq!(store.push_subscription_count().await.unwrap(), 3);
+
+        // Retention: t1's day is before the cut; kept while its file is open.
+        let cut = jiff::civil::date(2026, 2, 1);
+        store
+            .purge_before(cut, 0, 0, &["t1".to_owned()])
+            .await
+            .unwrap();
+        assert_eq!(store.push_subscription_count().await.unwrap(), 3);
+        store.purge_before(cut, 0, 0, &[]).await.unwrap();
+        assert_eq!(store.push_subscription_count().await.unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn the_vapid_key_is_made_once_and_kept() {
+        let store = Store::open(&Config::for_tests()).await.expect("store");
+        let first = store.vapid_key(vec![1, 2, 3]).await.unwrap();
+        assert_eq!(first, vec![1, 2, 3]);
+        let second = store.vapid_key(vec![4, 5, 6]).await.unwrap();
+        assert_eq!(second, first);
+    }
+}
