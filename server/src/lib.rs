@@ -31,6 +31,7 @@ pub mod error;
 pub mod heap;
 pub mod public_page;
 pub mod push;
+pub mod report_backfill;
 pub mod reports;
 pub mod retention;
 pub mod routes;

@@ -170,6 +170,7 @@ pub async fn start(cfg: Config) -> anyhow::Result<Running> {
     tokio::spawn(sync::pace_citizens(state.clone()));
     retention::spawn(state.clone());
     crate::push::spawn(state.clone(), push_tasks);
+    crate::report_backfill::spawn(state.clone());
     crate::heap::spawn_trim();
     // The first check runs at once: an office whose server was down at closing time
     // closes now.

@@ -113,7 +113,7 @@ fn checkpoint_from(v: &Value) -> Result<Checkpoint> {
     })
 }
 
-fn to_body<T: serde::Serialize>(v: &T) -> String {
+pub(crate) fn to_body<T: serde::Serialize>(v: &T) -> String {
     // Serialising our own plain data types cannot fail.
     serde_json::to_string(v).unwrap_or_default()
 }

@@ -97,6 +97,92 @@ impl Store {
         rows.iter().map(parse).collect()
     }
 
+    /// Every close: the last day it closed and the log's sequence number then, in order.
+    pub async fn day_closes(&self) -> Result<Vec<(Date, u64)>> {
+        let mut r = self
+            .db
+            .query("SELECT record::id(id) AS day, cursor FROM day_close ORDER BY day")
+            .await?
+            .check()?;
+        let rows: Vec<Value> = r.take(0)?;
+        Ok(rows
+            .iter()
+            .filter_map(|v| {
+                let key = v.get("day")?.as_i64()?;
+                let day = jiff::civil::Date::new(
+                    i16::try_from(key / 10_000).ok()?,
+                    i8::try_from(key / 100 % 100).ok()?,
+                    i8::try_from(key % 100).ok()?,
+                )
+                .ok()?;
+                Some((day, v.get("cursor")?.as_u64()?))
+            })
+            .collect())
+    }
+
+    /// The days that have facts stored.
+    pub async fn report_days_present(&self) -> Result<std::collections::BTreeSet<Date>> {
+        let mut r = self
+            .db
+            .query("SELECT VALUE body FROM report_day")
+            .await?
+            .check()?;
+        let rows: Vec<String> = r.take(0)?;
+        rows.iter()
+            .map(|b| {
+                serde_json::from_str::<DayFacts>(b)
+                    .map(|f| f.day)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
+            .collect()
+    }
+
+    /// Stores facts tallied for days closed through `through` (see `report_backfill`).
+    pub async fn save_report_days(&self, facts: &[DayFacts], through: Date) -> Result<()> {
+        let through = day_key(through);
+        let facts: Vec<Value> = facts
+            .iter()
+            .map(|f| serde_json::json!({ "id": [day_key(f.day), through], "body": super::to_body(f) }))
+            .collect();
+        self.db
+            .query("FOR $f IN $facts { UPSERT type::record('report_day', $f.id) CONTENT { body: $f.body } };")
+            .bind(("facts", Value::Array(facts)))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// The sequence number of the oldest event kept.
+    pub async fn first_event_seq(&self) -> Result<Option<u64>> {
+        let mut r = self
+            .db
+            .query("SELECT VALUE seq FROM event LIMIT 1")
+            .await?
+            .check()?;
+        Ok(r.take::<Vec<u64>>(0)?.first().copied())
+    }
+
+    pub async fn report_backfill_done(&self) -> Result<bool> {
+        let mut r = self
+            .db
+            .query("SELECT VALUE report_backfill FROM meta:reports")
+            .await?
+            .check()?;
+        Ok(r.take::<Vec<Option<bool>>>(0)?
+            .first()
+            .copied()
+            .flatten()
+            .unwrap_or(false))
+    }
+
+    pub async fn mark_report_backfill_done(&self) -> Result<()> {
+        self.db
+            .query("UPSERT meta:reports SET report_backfill = true")
+            .await?
+            .check()?;
+        Ok(())
+    }
+
     /// Survey answers received from `from_ms` (inclusive) to `to_ms` (exclusive).
     pub async fn surveys_between(
         &self,

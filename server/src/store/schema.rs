@@ -180,6 +180,11 @@ const MIGRATIONS: &[&str] = &[
     DEFINE INDEX IF NOT EXISTS push_sub_service ON push_sub FIELDS service;
     DEFINE FIELD IF NOT EXISTS vapid ON meta TYPE option<string>;
     ",
+    // 11: the reports of days closed before version 8 are rebuilt once from the log
+    // (report_backfill.rs); this says it was done.
+    "
+    DEFINE FIELD IF NOT EXISTS report_backfill ON meta TYPE option<bool>;
+    ",
 ];
 
 /// The version a database has after start-up.

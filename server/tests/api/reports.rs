@@ -192,3 +192,71 @@ async fn a_bad_period_or_table_is_a_400_and_an_empty_year_is_zeros() {
     assert_eq!(r.daily.len(), 365);
     assert!(r.ikm.is_none());
 }
+
+#[tokio::test]
+async fn days_closed_before_reports_existed_get_their_reports_from_the_log() {
+    // Three closed working days, written as the server writes them (with their facts).
+    let dir = TempDir::new();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_history_fill"))
+        .arg(&dir.0)
+        .args(["3", "20"])
+        .output()
+        .expect("history_fill");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (yesterday, today) = days();
+    let from = print_date(
+        app::domain::time_format::parse_date(&today)
+            .expect("today")
+            .checked_sub(jiff::Span::new().days(20))
+            .expect("20 days back"),
+    );
+    let app = spawn_app_with(Db::Disk(&dir.0), 0);
+    let admin = app.admin().await;
+    let stored = report(&app, &admin, &from, &yesterday).await;
+    assert!(
+        stored.totals.counts.issued >= 60,
+        "{:?}",
+        stored.totals.counts
+    );
+    drop(app);
+
+    // The same store as an installation from before reports: no facts, nothing rebuilt.
+    {
+        let mut cfg = server::config::Config::for_tests();
+        cfg.database = "main".into();
+        cfg.storage = server::config::Storage::Disk(dir.0.clone());
+        let store = server::store::Store::open(&cfg).await.expect("store");
+        store
+            .db()
+            .query("DELETE report_day; UPDATE meta:reports SET report_backfill = NONE;")
+            .await
+            .expect("query")
+            .check()
+            .expect("deleted");
+        store.close().await.expect("closed");
+    }
+    let app = spawn_app_with(Db::Disk(&dir.0), 0);
+    let admin = app.admin().await;
+    let mut rebuilt = report(&app, &admin, &from, &yesterday).await;
+    for _ in 0..100 {
+        if rebuilt.totals.counts.issued > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        rebuilt = report(&app, &admin, &from, &yesterday).await;
+    }
+    assert_eq!(
+        serde_json::to_value(&rebuilt).expect("json"),
+        serde_json::to_value(&stored).expect("json"),
+        "the rebuilt report is the one the closes had stored"
+    );
+    let log = app.log.lock().expect("log").clone();
+    assert!(
+        log.contains("reports of days closed before schema 8 rebuilt"),
+        "{log}"
+    );
+}
