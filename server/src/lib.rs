@@ -28,6 +28,7 @@ pub mod config;
 pub mod connections;
 pub mod devices;
 pub mod error;
+pub mod expiring;
 pub mod heap;
 pub mod public_page;
 pub mod push;

@@ -3,41 +3,34 @@
 //! instance sharing the database is refused here within [`TTL_MS`]; through this instance,
 //! at once.
 
-use std::collections::HashMap;
-use std::sync::RwLock;
-
 use app::domain::ids::ClientId;
 
+use crate::expiring::Expiring;
 use crate::store::DeviceRecord;
 
 pub const TTL_MS: i64 = 30_000;
 const MAX_ENTRIES: usize = 10_000;
 
-#[derive(Default)]
-pub struct TokenCache {
-    by_digest: RwLock<HashMap<String, (DeviceRecord, i64)>>,
+pub struct TokenCache(Expiring<DeviceRecord>);
+
+impl Default for TokenCache {
+    fn default() -> Self {
+        Self(Expiring::new(TTL_MS, MAX_ENTRIES))
+    }
 }
 
 impl TokenCache {
     pub fn get(&self, digest: &str, now_ms: i64) -> Option<DeviceRecord> {
-        let m = self.by_digest.read().unwrap_or_else(|p| p.into_inner());
-        m.get(digest)
-            .filter(|(_, at)| now_ms - at < TTL_MS)
-            .map(|(d, _)| d.clone())
+        self.0.get(digest, now_ms)
     }
 
     pub fn put(&self, digest: String, device: DeviceRecord, now_ms: i64) {
-        let mut m = self.by_digest.write().unwrap_or_else(|p| p.into_inner());
-        if m.len() >= MAX_ENTRIES {
-            m.retain(|_, (_, at)| now_ms - *at < TTL_MS);
-        }
-        m.insert(digest, (device, now_ms));
+        self.0.put_if(digest, device, i64::MAX, now_ms, || true);
     }
 
     /// Forgets every token of a device (revoked or paired again).
     pub fn forget(&self, client: ClientId) {
-        let mut m = self.by_digest.write().unwrap_or_else(|p| p.into_inner());
-        m.retain(|_, (d, _)| d.client != client);
+        self.0.retain(|d| d.client != client);
     }
 }
 

@@ -9,36 +9,34 @@
 //!
 //! [`Store`]: super::Store
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::RwLock;
 
 use super::staff_and_devices::SessionRecord;
+use crate::expiring::Expiring;
 
 pub const TTL_MS: i64 = 5_000;
 const MAX_ENTRIES: usize = 10_000;
 
-struct Entry {
-    session: SessionRecord,
-    expires_ms: i64,
-    read_ms: i64,
-}
-
-#[derive(Default)]
 pub struct SessionCache {
-    by_digest: RwLock<HashMap<String, Entry>>,
+    by_digest: Expiring<SessionRecord>,
     /// Counts the changes: a read that began before one is not kept (it may have seen the
     /// account as it was).
     changes: AtomicU64,
 }
 
+impl Default for SessionCache {
+    fn default() -> Self {
+        Self {
+            by_digest: Expiring::new(TTL_MS, MAX_ENTRIES),
+            changes: AtomicU64::new(0),
+        }
+    }
+}
+
 impl SessionCache {
     /// The session read for `digest` less than [`TTL_MS`] ago and not expired.
     pub fn get(&self, digest: &str, now_ms: i64) -> Option<SessionRecord> {
-        let m = self.by_digest.read().unwrap_or_else(|p| p.into_inner());
-        m.get(digest)
-            .filter(|e| now_ms < e.expires_ms && now_ms - e.read_ms < TTL_MS)
-            .map(|e| e.session.clone())
+        self.by_digest.get(digest, now_ms)
     }
 
     /// What to pass to [`SessionCache::put`] with a read that starts now.
@@ -56,29 +54,18 @@ impl SessionCache {
         expires_ms: i64,
         now_ms: i64,
     ) {
-        let mut m = self.by_digest.write().unwrap_or_else(|p| p.into_inner());
-        if self.changes() != changes {
-            return;
-        }
-        if m.len() >= MAX_ENTRIES {
-            m.retain(|_, e| now_ms < e.expires_ms && now_ms - e.read_ms < TTL_MS);
-        }
-        m.insert(
-            digest.to_owned(),
-            Entry {
-                session,
-                expires_ms,
-                read_ms: now_ms,
-            },
-        );
+        self.by_digest
+            .put_if(digest.to_owned(), session, expires_ms, now_ms, || {
+                self.changes() == changes
+            });
     }
 
     /// After a change to any account or session (called once it is written): its
     /// sessions may have ended, or its role changed.
     pub fn clear(&self) {
-        let mut m = self.by_digest.write().unwrap_or_else(|p| p.into_inner());
-        self.changes.fetch_add(1, Ordering::SeqCst);
-        m.clear();
+        self.by_digest.clear_then(|| {
+            self.changes.fetch_add(1, Ordering::SeqCst);
+        });
     }
 }
 
