@@ -41,6 +41,11 @@ pub struct Running {
 /// Opens the store, loads the authority, builds the router and binds the address.
 pub async fn start(cfg: Config) -> anyhow::Result<Running> {
     let store = Store::open(&cfg).await?;
+    start_on(cfg, store).await
+}
+
+/// As [`start`], on a store already open (several instances on one store, in tests).
+pub async fn start_on(cfg: Config, store: Store) -> anyhow::Result<Running> {
     let catalogue = match store.catalogue().await? {
         Some(c) => c,
         None => {

@@ -9,6 +9,8 @@
 //! same on the embedded and the remote engines and costs one key read a second.
 
 pub mod tail;
+#[cfg(test)]
+mod two_instances;
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -38,6 +40,22 @@ use app::domain::refusal::Refusal;
 
 /// Most events one pull returns.
 pub const PULL_LIMIT: usize = 1000;
+
+/// Times a push is decided again after colliding with another instance's write.
+const PUSH_ATTEMPTS: u32 = 8;
+
+/// Whether a failed write lost a race with another instance sharing the store: the log
+/// grew past what this instance had caught up with, or the store reports a conflict.
+async fn another_writer(store: &Store, auth: &Authority, e: &StoreError) -> bool {
+    let text = e.to_string();
+    if text.contains("conflict") || text.contains("already exists") {
+        return true;
+    }
+    store
+        .events_after(auth.replica.cursor(), 1)
+        .await
+        .is_ok_and(|grown| !grown.is_empty())
+}
 
 /// Turns a JSON body rejection into a readable 400/413.
 pub fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
@@ -269,7 +287,7 @@ pub async fn push(
         role: dev.role,
         loket: dev.loket,
     };
-    let new_tokens = req
+    let new_tokens: Vec<_> = req
         .mutations
         .iter()
         .filter_map(|m| match &m.kind {
@@ -277,21 +295,36 @@ pub async fn push(
             MutationKind::Ticket { .. } => None,
         })
         .collect();
-    let mut auth = s.authority.lock().await;
-    catch_up(&mut auth, &s.store, &s.tail).await?;
-    // Under the lock: no other push can store one of these tokens in between.
-    let taken = s.store.tokens_taken(new_tokens).await?;
-    s.newest
-        .fetch_max(auth.replica.cursor(), std::sync::atomic::Ordering::AcqRel);
-    let known = auth.last_processed.entry(req.client_id).or_insert(0);
-    *known = (*known).max(dev.last_mutation);
-    let before = *known;
-    let now = now_ms();
-    let plan = auth
-        .plan_push(sender, &req, now, &taken)
-        .map_err(push_error)?;
-    let changed = !plan.events.is_empty() || plan.response.last_processed != before;
-    if changed {
+    // Another instance sharing the store may append to the log between our catch-up and
+    // our write: our events then collide with its (the same sequence numbers) and nothing
+    // of ours is stored. The push is decided again on the log as it now is, as if it had
+    // arrived a moment later; a batch the other instance applied meanwhile (the same batch
+    // sent to both) is then recognised as already processed.
+    let mut attempt = 0u32;
+    let (auth, plan) = loop {
+        let mut auth = s.authority.lock().await;
+        catch_up(&mut auth, &s.store, &s.tail).await?;
+        // Under the lock: no other push of this instance can store one of these tokens
+        // in between.
+        let taken = s.store.tokens_taken(new_tokens.clone()).await?;
+        s.newest
+            .fetch_max(auth.replica.cursor(), std::sync::atomic::Ordering::AcqRel);
+        let last_mutation = if attempt == 0 {
+            dev.last_mutation
+        } else {
+            device(&s.store, req.client_id).await?.last_mutation
+        };
+        let known = auth.last_processed.entry(req.client_id).or_insert(0);
+        *known = (*known).max(last_mutation);
+        let before = *known;
+        let now = now_ms();
+        let plan = auth
+            .plan_push(sender, &req, now, &taken)
+            .map_err(push_error)?;
+        let changed = !plan.events.is_empty() || plan.response.last_processed != before;
+        if !changed {
+            break (auth, plan);
+        }
         // Each action a counter applies is recorded against its signed-in officer.
         let audit: Vec<AuditRow> = officer
             .as_ref()
@@ -299,8 +332,8 @@ pub async fn push(
                 plan.events
                     .iter()
                     .map(|e| AuditRow {
-                        // The server's own time: a device's clock orders its events,
-                        // but the audit log and its retention trust no device.
+                        // The server's own time: a device's clock orders its events, but
+                        // the audit log and its retention trust no device.
                         at_ms: now,
                         staff_id: staff_id.clone(),
                         action: e.kind.name().into(),
@@ -314,8 +347,21 @@ pub async fn push(
             })
             .unwrap_or_default();
         let username = officer.as_ref().map(|(_, name)| name.as_str());
-        s.store.persist_push(&plan, &audit, username).await?;
-    }
+        match s.store.persist_push(&plan, &audit, username).await {
+            Ok(()) => break (auth, plan),
+            Err(e) if attempt < PUSH_ATTEMPTS && another_writer(&s.store, &auth, &e).await => {
+                attempt += 1;
+                drop(auth);
+                tracing::debug!(
+                    attempt,
+                    "push collided with another instance's; deciding it again"
+                );
+                // Two instances retrying in step would collide again.
+                tokio::time::sleep(Duration::from_millis(rand::random_range(1..=10))).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
     let resp = plan.response.clone();
     let applied = plan.events.len();
     go_live(&s, auth, &plan.events.clone(), |a| a.commit(plan));
