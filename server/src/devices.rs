@@ -82,6 +82,8 @@ pub async fn confirm(
         return Err(ApiError::Refused(Refusal::AlreadyPaired));
     }
     let (series, leases) = if pending.role == DeviceRole::Kiosk {
+        // The digits other instances sharing the store gave their kiosks are taken.
+        crate::sync::catch_up_numbering(&mut auth, &s.store).await?;
         let mut leases = auth.leases.clone();
         let series = leases
             .series_for(

@@ -175,6 +175,27 @@ impl LeaseBook {
         self.leases.push(lease);
     }
 
+    /// Catches up with what the store holds, which other instances sharing it may have
+    /// granted: the kiosks' series digits as they are now (`series`: paired kiosks only, so
+    /// a kiosk revoked elsewhere lets its digit go), every lease stored (a lease known
+    /// already is not counted twice) and the digits given up.
+    pub fn merge_stored(
+        &mut self,
+        series: impl IntoIterator<Item = (ClientId, u8)>,
+        leases: impl IntoIterator<Item = Lease>,
+        released: impl IntoIterator<Item = (u8, Date)>,
+    ) {
+        self.series = series.into_iter().collect();
+        for l in leases {
+            if !self.leases.contains(&l) {
+                self.record(l);
+            }
+        }
+        for (s, day) in released {
+            self.restore_released(s, day);
+        }
+    }
+
     /// Re-records a kiosk's series digit loaded from the store at start-up.
     pub fn restore_series(&mut self, kiosk: ClientId, series: u8) {
         self.series.insert(kiosk, series);
@@ -339,6 +360,39 @@ mod tests {
     use jiff::civil::date;
     use proptest::prelude::*;
     use std::collections::BTreeSet;
+
+    #[test]
+    fn a_book_catches_up_with_what_another_instance_granted() {
+        let day = jiff::civil::date(2026, 12, 1);
+        let svc = ServiceCode::parse("legalisir-ktp-el").unwrap();
+        let (k1, k2) = (
+            ClientId::from_random_bytes([1; 16]),
+            ClientId::from_random_bytes([2; 16]),
+        );
+        // Instance A granted k1 number 1 and gave k1 digit 1; this instance knows nothing.
+        let mut other = LeaseBook::default();
+        let lease = other.offer(&svc, day, k1).unwrap();
+        other.record(lease.clone());
+        let mut here = LeaseBook::default();
+        here.merge_stored([(k1, 1)], [lease.clone()], []);
+        // Its next number and digit are not given again; merging twice changes nothing.
+        assert_eq!(here.offer(&svc, day, k2).unwrap().start, 2);
+        assert_eq!(here.series_for(k2, day).unwrap(), 2);
+        let before = here.clone();
+        here.merge_stored([(k1, 1), (k2, 2)], [lease.clone()], []);
+        assert_eq!(here.leases().len(), before.leases().len());
+        assert!(here.check(k1, &svc, day, lease_number(&lease)).is_ok());
+        // k1 revoked elsewhere today: its digit is free from tomorrow only.
+        here.merge_stored([(k2, 2)], [lease], [(1, day)]);
+        let k3 = ClientId::from_random_bytes([3; 16]);
+        assert_eq!(here.series_for(k3, day).unwrap(), 3);
+        let k4 = ClientId::from_random_bytes([4; 16]);
+        assert_eq!(here.series_for(k4, day.tomorrow().unwrap()).unwrap(), 1);
+    }
+
+    fn lease_number(l: &Lease) -> TicketNumber {
+        TicketNumber::new('A', None, l.start).unwrap()
+    }
 
     fn svc() -> ServiceCode {
         ServiceCode::parse("legalisir-ktp-el").unwrap()

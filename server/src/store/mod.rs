@@ -101,6 +101,24 @@ fn parse<T: DeserializeOwned>(v: &Value) -> Result<T> {
 }
 
 /// The `checkpoint:current` row (start-up and the open day's report both begin there).
+/// What [`Store::numbering`] reads.
+pub struct Numbering {
+    pub series: Vec<(ClientId, u8)>,
+    pub leases: Vec<Lease>,
+    pub released: Vec<(u8, Date)>,
+}
+
+/// Revoked kiosks' digits with the day they were given up.
+fn released_from(rows: &[Value]) -> Vec<(u8, Date)> {
+    rows.iter()
+        .filter_map(|v| {
+            let series = u8::try_from(v.get("series")?.as_u64()?).ok()?;
+            let day = v.get("revoked_day")?.as_str()?.parse().ok()?;
+            Some((series, day))
+        })
+        .collect()
+}
+
 fn checkpoint_from(v: &Value) -> Result<Checkpoint> {
     let closed_through = v
         .get("closed_through")
@@ -269,6 +287,34 @@ impl Store {
         Ok(())
     }
 
+    /// What other instances sharing the store may have granted since this one looked:
+    /// the paired kiosks' series digits, the leases of open days, the digits given up.
+    pub async fn numbering(&self) -> Result<Numbering> {
+        let mut r = self
+            .db
+            .query(
+                "SELECT client, series FROM device WHERE revoked = false AND series != NONE;
+                 SELECT body FROM lease;
+                 SELECT series, revoked_day FROM device WHERE revoked = true AND series != NONE AND revoked_day != NONE",
+            )
+            .await?
+            .check()?;
+        let series: Vec<Value> = r.take(0)?;
+        let leases: Vec<Value> = r.take(1)?;
+        let released: Vec<Value> = r.take(2)?;
+        Ok(Numbering {
+            series: series
+                .iter()
+                .filter_map(|v| {
+                    let client = ClientId::parse(v.get("client")?.as_str()?).ok()?;
+                    Some((client, u8::try_from(v.get("series")?.as_u64()?).ok()?))
+                })
+                .collect(),
+            leases: leases.iter().map(parse).collect::<Result<_>>()?,
+            released: released_from(&released),
+        })
+    }
+
     /// Loads what the authority needs at start-up: the checkpoint, the events after it
     /// (a day's worth at most, whatever the age of the log), the devices and the leases
     /// still open (a close deletes its days' leases).
@@ -287,14 +333,7 @@ impl Store {
         let devices: Vec<Value> = r.take(1)?;
         let leases: Vec<Value> = r.take(2)?;
         let released: Vec<Value> = r.take(3)?;
-        let released = released
-            .iter()
-            .filter_map(|v| {
-                let series = u8::try_from(v.get("series")?.as_u64()?).ok()?;
-                let day = v.get("revoked_day")?.as_str()?.parse().ok()?;
-                Some((series, day))
-            })
-            .collect();
+        let released = released_from(&released);
         let checkpoint = checkpoint.first().map(checkpoint_from).transpose()?;
         let mut events = Vec::new();
         let mut cursor = checkpoint.as_ref().map_or(0, |c| c.snapshot.cursor);

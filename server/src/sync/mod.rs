@@ -127,6 +127,14 @@ pub async fn pace_citizens(s: AppState) {
     }
 }
 
+/// Catches the lease book up with the series digits and leases other instances sharing
+/// the store granted (one read of a few rows: the leases of the open day).
+pub async fn catch_up_numbering(auth: &mut Authority, store: &Store) -> Result<(), StoreError> {
+    let n = store.numbering().await?;
+    auth.leases.merge_stored(n.series, n.leases, n.released);
+    Ok(())
+}
+
 /// Applies events other instances appended since this instance's cursor.
 pub async fn catch_up(auth: &mut Authority, store: &Store, tail: &Tail) -> Result<(), StoreError> {
     loop {
@@ -304,6 +312,10 @@ pub async fn push(
     let (auth, plan) = loop {
         let mut auth = s.authority.lock().await;
         catch_up(&mut auth, &s.store, &s.tail).await?;
+        // A kiosk's numbers may come from leases another instance granted.
+        if sender.role == DeviceRole::Kiosk && !new_tokens.is_empty() {
+            catch_up_numbering(&mut auth, &s.store).await?;
+        }
         // Under the lock: no other push of this instance can store one of these tokens
         // in between.
         let taken = s.store.tokens_taken(new_tokens.clone()).await?;
@@ -454,12 +466,25 @@ pub async fn lease(
         )));
     }
     let day = auth.rules.calendar.service_day(jiff::Timestamp::now());
-    let lease = auth
-        .plan_lease(&req.service, day, req.client_id)
-        .map_err(|e| ApiError::Conflict(e.to_string()))?;
-    s.store.save_lease(&lease).await?;
-    auth.leases.record(lease.clone());
-    Ok(Json(lease))
+    // Another instance sharing the store may have leased the same next number a moment
+    // ago: the store's unique block refuses the second, which then looks again.
+    let mut attempt = 0;
+    loop {
+        catch_up_numbering(&mut auth, &s.store).await?;
+        let lease = auth
+            .plan_lease(&req.service, day, req.client_id)
+            .map_err(|e| ApiError::Conflict(e.to_string()))?;
+        match s.store.save_lease(&lease).await {
+            Ok(()) => {
+                auth.leases.record(lease.clone());
+                return Ok(Json(lease));
+            }
+            Err(e) if attempt < PUSH_ATTEMPTS && e.to_string().contains("already") => {
+                attempt += 1;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// `GET /api/sync/live`: a WebSocket that sends a [`Poke`] whenever the log grows (with

@@ -39,6 +39,15 @@ fn always_open() -> Catalogue {
 }
 
 fn issue(kiosk: ClientId, series: u8, n: u16) -> Mutation {
+    issue_numbered(
+        kiosk,
+        n,
+        TicketNumber::new('A', Some(series), n).expect("number"),
+    )
+}
+
+/// Mutation `id` of `kiosk`, issuing `number`.
+fn issue_numbered(kiosk: ClientId, n: u16, number: TicketNumber) -> Mutation {
     Mutation {
         client_id: kiosk,
         mutation_id: MutationId::new(u64::from(n)).expect("id"),
@@ -50,7 +59,7 @@ fn issue(kiosk: ClientId, series: u8, n: u16) -> Mutation {
         kind: MutationKind::IssueTicket {
             ticket: NewTicket {
                 id: TicketId::from_random_bytes(rand::random()),
-                number: TicketNumber::new('A', Some(series), n).expect("number"),
+                number,
                 service: ServiceCode::parse("legalisir-ktp-el").expect("code"),
                 priority: Priority::Regular,
                 catalogue: 0,
@@ -182,4 +191,41 @@ async fn pushes_through_two_instances_on_one_store_never_fail_and_apply_once() {
         assert_eq!(status, 200);
         assert_eq!(answer.expect("answer").cursor, 800);
     }
+
+    // A number leased through one instance is the kiosk's through the other, and the
+    // other leases the next number, not the same one.
+    let lease = |k: usize, at: std::net::SocketAddr| {
+        let (http, (client, _, token)) = (http.clone(), kiosks[k].clone());
+        async move {
+            let r = http
+                .post(format!("http://{at}/api/sync/lease"))
+                .bearer_auth(&token)
+                .json(&app::domain::mutation::LeaseRequest {
+                    client_id: client,
+                    service: ServiceCode::parse("legalisir-ktp-el").expect("code"),
+                })
+                .send()
+                .await
+                .expect("answer");
+            assert_eq!(r.status(), 200);
+            r.json::<app::domain::numbering::Lease>()
+                .await
+                .expect("lease")
+        }
+    };
+    let first = lease(0, addrs[0]).await;
+    let second = lease(1, addrs[1]).await;
+    assert_eq!((first.start, second.start), (1, 2));
+    let number = TicketNumber::new('A', None, first.start).expect("number");
+    let req = PushRequest {
+        client_id: kiosks[0].0,
+        mutations: vec![issue_numbered(kiosks[0].0, 201, number)],
+    };
+    let (status, answer) = push(&http, addrs[1], &kiosks[0].2, &req).await;
+    assert_eq!(status, 200);
+    let outcome = &answer.expect("answer").outcomes[0].outcome;
+    assert!(
+        matches!(outcome, app::domain::mutation::Outcome::Applied { .. }),
+        "{outcome:?}"
+    );
 }
