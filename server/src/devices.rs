@@ -13,6 +13,7 @@ use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use serde_json::{json, Value};
 
+use crate::auth::pairing::PairingError;
 use crate::auth::{secrets, ClientAddr, Principal};
 use crate::error::ApiError;
 use crate::state::{now_ms, AppState, Live};
@@ -33,7 +34,11 @@ pub async fn start(
     let (id, p) = s
         .pairings
         .open(req.client_id, req.role, ip, now_ms())
-        .map_err(|_| ApiError::Refused(Refusal::TooManyPairings))?;
+        .await
+        .map_err(|e| match e {
+            PairingError::TooMany => ApiError::Refused(Refusal::TooManyPairings),
+            PairingError::Store(e) => e.into(),
+        })?;
     Ok(Json(PairingOffer {
         pairing_id: id,
         code: p.code,
@@ -49,6 +54,7 @@ pub async fn claim(
     let req = json_body(body)?;
     s.pairings
         .claim(&req.pairing_id, now_ms())
+        .await?
         .map(Json)
         .ok_or(ApiError::Refused(Refusal::PairingExpired))
 }
@@ -72,7 +78,10 @@ pub async fn confirm(
     let pending = s
         .pairings
         .by_code(code, now)
+        .await?
         .ok_or(ApiError::Refused(Refusal::PairingCodeUnknown))?;
+    // The device's token is made when it collects it (`Pairings::claim`); until then the
+    // record holds the digest of a token nobody has.
     let token = secrets::token();
     let mut auth = s.authority.lock().await;
     let existing = s.store.device(pending.client).await?;
@@ -122,7 +131,7 @@ pub async fn confirm(
             subject: format!("{} {}", record.role.as_str(), record.client.simple()),
         }])
         .await?;
-    s.pairings.grant(code, token, record.series);
+    s.pairings.grant(code, record.series).await?;
     tracing::info!(role = record.role.as_str(), client = %record.client.simple(), "device paired");
     Ok(Json(DeviceSummary {
         client_id: record.client,

@@ -134,14 +134,14 @@ pub async fn start_on(cfg: Config, store: Store) -> anyhow::Result<Running> {
             .await?;
     let state = AppState {
         leptos_options,
-        store,
+        store: store.clone(),
         authority: Arc::new(Mutex::new(authority)),
         live,
         citizen_news,
         citizens,
         started: Instant::now(),
         limits: Arc::default(),
-        pairings: Arc::default(),
+        pairings: Arc::new(crate::auth::pairing::Pairings::new(store.clone())),
         setup_token: Arc::default(),
         secure_cookies: cfg.secure_cookies,
         retention_days: cfg.retention_days,

@@ -238,7 +238,7 @@ fn ready(replica: &Replica, rules: &Rules, w: &Watched) -> Text {
 }
 
 /// "Almost your turn" for subscribed tickets now [`NEAR`] or fewer from the front of a
-/// line the events touched, once per wait. Each touched line is ordered once.
+/// line someone left, once per wait. Each such line is ordered once.
 fn near_notices(
     replica: &Replica,
     rules: &Rules,
@@ -246,8 +246,16 @@ fn near_notices(
     watched: &[Watched],
     today: Date,
 ) -> Vec<Notice> {
+    // Only someone leaving a line brings the others nearer (a ticket joining it, even
+    // ahead, does not): the lines a call, a transfer or a cancellation touched.
     let mut touched: Vec<&ServiceCode> = events
         .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::Called { .. } | EventKind::Transferred { .. } | EventKind::Cancelled
+            )
+        })
         .filter_map(|e| replica.ticket(&e.ticket).map(|t| &t.service))
         .collect();
     touched.sort();
@@ -363,6 +371,21 @@ mod tests {
     fn almost_your_turn_is_said_once_when_three_are_ahead() {
         let (mut r, rules, mut w) = line();
         let day = today(&rules);
+        // Someone joining the line brings nobody nearer, even with one ahead only.
+        let seq = r.cursor();
+        let joined = Event {
+            seq,
+            at: r.ticket(&id(6)).unwrap().issued_at,
+            ticket: id(6),
+            kind: EventKind::Rejoined,
+        };
+        let front = Watched {
+            ticket: id(2),
+            number: r.ticket(&id(2)).unwrap().number,
+            service: ktp(),
+            near_sent: None,
+        };
+        assert!(notices(&r, &rules, &[joined], &[front], day).is_empty());
         // A-001 called: four ahead of A-006 (A-002..A-005), nothing yet.
         let e = step(&mut r, &rules, 1, TicketCommand::Call { loket: loket(1) });
         assert!(notices(&r, &rules, &[e], std::slice::from_ref(&w), day).is_empty());

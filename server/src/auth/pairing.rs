@@ -1,14 +1,17 @@
-//! Pairing requests waiting for an admin: kept in memory only (a device whose request
-//! was lost to a restart simply asks again), bounded in number and age.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
+//! Pairing requests waiting for an admin, kept in the store: a device may ask through one
+//! instance, the admin confirm through another and the device collect through a third.
+//! Bounded in number (per address too) and age; a request lost to its expiry is simply
+//! asked again. No secret is stored: a request is keyed by the digest of the device's
+//! pairing id, and the device's token is made when it collects it (the store keeps its
+//! digest only).
 
 use app::domain::accounts::ClaimAnswer;
 use app::domain::ids::ClientId;
 use app::domain::mutation::DeviceRole;
 
 use super::secrets;
+use crate::store::pairings::{Claimed, Opened};
+use crate::store::{Store, StoreError};
 
 /// How long a code stays valid.
 pub const PAIRING_TTL_MS: i64 = 10 * 60_000;
@@ -17,7 +20,7 @@ const MAX_PENDING: usize = 200;
 /// and keep the office's real displays from getting a code.
 pub const MAX_PENDING_PER_ADDRESS: usize = 8;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
     pub client: ClientId,
     pub role: DeviceRole,
@@ -25,96 +28,110 @@ pub struct Pending {
     pub expires_ms: i64,
     /// Where the request came from.
     pub ip: std::net::IpAddr,
-    /// Set when an admin confirmed: the token and series the device collects once.
-    pub granted: Option<(String, Option<u8>)>,
 }
 
-#[derive(Default)]
 pub struct Pairings {
-    /// By the digest of the device's pairing id.
-    pending: Mutex<HashMap<String, Pending>>,
+    store: Store,
 }
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum PairingError {
     TooMany,
+    Store(StoreError),
+}
+
+impl From<StoreError> for PairingError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
 }
 
 impl Pairings {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+
     /// Opens a request; returns the pairing id (the device's secret) and the code.
     /// A device's new request replaces its own earlier one from the same address; a
     /// request made from another address (client ids are not secret) cancels nothing.
-    pub fn open(
+    pub async fn open(
         &self,
         client: ClientId,
         role: DeviceRole,
         ip: std::net::IpAddr,
         now_ms: i64,
     ) -> Result<(String, Pending), PairingError> {
-        let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        p.retain(|_, v| v.expires_ms > now_ms && !(v.client == client && v.ip == ip));
-        let mine = p.values().filter(|v| v.ip == ip).count();
-        if p.len() >= MAX_PENDING || mine >= MAX_PENDING_PER_ADDRESS {
-            return Err(PairingError::TooMany);
-        }
-        let code = loop {
-            let c = secrets::pairing_code();
-            if !p.values().any(|v| v.code == c) {
-                break c;
+        // A code already waiting (one in a hundred thousand at most) is drawn again.
+        for _ in 0..8 {
+            let id = secrets::token();
+            let entry = Pending {
+                client,
+                role,
+                code: secrets::pairing_code(),
+                expires_ms: now_ms + PAIRING_TTL_MS,
+                ip,
+            };
+            let opened = self
+                .store
+                .pairing_open(
+                    &secrets::digest(&id),
+                    &entry,
+                    now_ms,
+                    MAX_PENDING,
+                    MAX_PENDING_PER_ADDRESS,
+                )
+                .await?;
+            match opened {
+                Opened::Yes => return Ok((id, entry)),
+                Opened::TooMany => return Err(PairingError::TooMany),
+                Opened::CodeTaken => continue,
             }
-        };
-        let id = secrets::token();
-        let entry = Pending {
-            client,
-            role,
-            code,
-            expires_ms: now_ms + PAIRING_TTL_MS,
-            ip,
-            granted: None,
-        };
-        p.insert(secrets::digest(&id), entry.clone());
-        Ok((id, entry))
+        }
+        Err(PairingError::TooMany)
     }
 
     /// The request an admin typed the code of, if it is still open.
-    pub fn by_code(&self, code: &str, now_ms: i64) -> Option<Pending> {
-        let p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        p.values()
-            .find(|v| v.code == code && v.expires_ms > now_ms && v.granted.is_none())
-            .cloned()
+    pub async fn by_code(&self, code: &str, now_ms: i64) -> Result<Option<Pending>, StoreError> {
+        self.store.pairing_by_code(code, now_ms).await
     }
 
-    /// Records the admin's confirmation.
-    pub fn grant(&self, code: &str, token: String, series: Option<u8>) {
-        let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(v) = p.values_mut().find(|v| v.code == code) {
-            v.granted = Some((token, series));
-        }
+    /// Records the admin's confirmation (the device record was paired already).
+    pub async fn grant(&self, code: &str, series: Option<u8>) -> Result<(), StoreError> {
+        self.store.pairing_grant(code, series).await
     }
 
-    /// The device's poll: pending while waiting, the grant once (then the request is
-    /// gone), `None` for an unknown or expired pairing id.
-    pub fn claim(&self, pairing_id: &str, now_ms: i64) -> Option<ClaimAnswer> {
-        let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        let key = secrets::digest(pairing_id);
-        match p.get(&key) {
-            None => None,
-            Some(v) if v.granted.is_some() => p
-                .remove(&key)
-                .and_then(|v| v.granted)
-                .map(|(token, series)| ClaimAnswer::Paired { token, series }),
-            Some(v) if v.expires_ms <= now_ms => {
-                p.remove(&key);
-                None
-            }
-            Some(_) => Some(ClaimAnswer::Pending),
-        }
+    /// The device's poll: pending while waiting, its token once (made now; then the
+    /// request is gone), `None` for an unknown or expired pairing id.
+    pub async fn claim(
+        &self,
+        pairing_id: &str,
+        now_ms: i64,
+    ) -> Result<Option<ClaimAnswer>, StoreError> {
+        let token = secrets::token();
+        let claimed = self
+            .store
+            .pairing_claim(
+                &secrets::digest(pairing_id),
+                now_ms,
+                &secrets::digest(&token),
+            )
+            .await?;
+        Ok(match claimed {
+            Claimed::Unknown => None,
+            Claimed::Pending => Some(ClaimAnswer::Pending),
+            Claimed::Paired { series, .. } => Some(ClaimAnswer::Paired { token, series }),
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
+
+    async fn pairings() -> Pairings {
+        Pairings::new(Store::open(&Config::for_tests()).await.expect("store"))
+    }
 
     fn client(n: u8) -> ClientId {
         ClientId::from_random_bytes([n; 16])
@@ -124,58 +141,109 @@ mod tests {
         std::net::IpAddr::from([10, 0, 0, n])
     }
 
-    #[test]
-    fn one_address_cannot_fill_the_table_or_cancel_another_devices_request() {
-        let p = Pairings::default();
-        let (real, _) = p.open(client(1), DeviceRole::Display, ip(1), 0).unwrap();
+    #[tokio::test]
+    async fn one_address_cannot_fill_the_table_or_cancel_another_devices_request() {
+        let p = pairings().await;
+        let open = |c: u8, role, i: u8| p.open(client(c), role, ip(i), 0);
+        let (real, _) = open(1, DeviceRole::Display, 1).await.unwrap();
         for n in 0..MAX_PENDING_PER_ADDRESS {
-            p.open(client(100 + n as u8), DeviceRole::Display, ip(9), 0)
-                .unwrap();
+            open(100 + n as u8, DeviceRole::Display, 9).await.unwrap();
         }
-        assert_eq!(
-            p.open(client(99), DeviceRole::Display, ip(9), 0)
-                .unwrap_err(),
-            PairingError::TooMany
-        );
+        let over = open(99, DeviceRole::Display, 9).await;
+        assert!(matches!(over, Err(PairingError::TooMany)), "{over:?}");
         // The attacker knows the display's client id, but asking in its name from its own
         // address leaves the display's request alone (and is over its limit anyway).
-        let _ = p.open(client(1), DeviceRole::Display, ip(9), 0);
-        assert_eq!(p.claim(&real, 1), Some(ClaimAnswer::Pending));
+        let _ = open(1, DeviceRole::Display, 9).await;
+        assert_eq!(p.claim(&real, 1).await.unwrap(), Some(ClaimAnswer::Pending));
         // Another real device still gets a code.
-        assert!(p.open(client(2), DeviceRole::Kiosk, ip(2), 0).is_ok());
+        assert!(open(2, DeviceRole::Kiosk, 2).await.is_ok());
     }
 
-    #[test]
-    fn a_grant_is_collected_once() {
-        let p = Pairings::default();
-        let (id, pending) = p.open(client(1), DeviceRole::Kiosk, ip(1), 0).unwrap();
-        assert_eq!(p.claim(&id, 1), Some(ClaimAnswer::Pending));
-        assert!(p.by_code(&pending.code, 1).is_some());
-        p.grant(&pending.code, "tok".into(), Some(1));
+    #[tokio::test]
+    async fn a_grant_is_collected_once_with_a_token_only_the_device_learns() {
+        let p = pairings().await;
+        let store = p.store.clone();
+        let (id, pending) = p
+            .open(client(1), DeviceRole::Kiosk, ip(1), 0)
+            .await
+            .unwrap();
+        assert_eq!(p.claim(&id, 1).await.unwrap(), Some(ClaimAnswer::Pending));
+        assert!(p.by_code(&pending.code, 1).await.unwrap().is_some());
+        // The admin's confirmation pairs the device record (with a token nobody holds).
+        let record = crate::store::DeviceRecord {
+            client: client(1),
+            role: DeviceRole::Kiosk,
+            last_mutation: 0,
+            series: Some(1),
+            loket: None,
+            session: None,
+        };
+        store
+            .pair_device(&record, &secrets::digest(&secrets::token()), "k", 0)
+            .await
+            .unwrap();
+        p.grant(&pending.code, Some(1)).await.unwrap();
         assert!(
-            p.by_code(&pending.code, 1).is_none(),
+            p.by_code(&pending.code, 1).await.unwrap().is_none(),
             "a code is confirmed once"
         );
+        let Some(ClaimAnswer::Paired { token, series }) = p.claim(&id, 2).await.unwrap() else {
+            panic!("not paired");
+        };
+        assert_eq!(series, Some(1));
+        let held = store
+            .device_by_token(&secrets::digest(&token))
+            .await
+            .unwrap();
         assert_eq!(
-            p.claim(&id, 2),
-            Some(ClaimAnswer::Paired {
-                token: "tok".into(),
-                series: Some(1)
-            })
+            held.map(|d| d.client),
+            Some(client(1)),
+            "the token is the device's"
         );
-        assert_eq!(p.claim(&id, 3), None);
-        assert_eq!(p.claim("not-an-id", 3), None);
+        assert_eq!(p.claim(&id, 3).await.unwrap(), None);
+        assert_eq!(p.claim("not-an-id", 3).await.unwrap(), None);
     }
 
-    #[test]
-    fn codes_expire_and_a_new_request_replaces_the_old() {
-        let p = Pairings::default();
-        let (id, pending) = p.open(client(1), DeviceRole::Display, ip(1), 0).unwrap();
-        assert!(p.by_code(&pending.code, PAIRING_TTL_MS).is_none());
-        assert_eq!(p.claim(&id, PAIRING_TTL_MS), None);
-        let (a, _) = p.open(client(2), DeviceRole::Kiosk, ip(2), 0).unwrap();
-        let (b, _) = p.open(client(2), DeviceRole::Kiosk, ip(2), 1).unwrap();
-        assert_eq!(p.claim(&a, 2), None);
-        assert_eq!(p.claim(&b, 2), Some(ClaimAnswer::Pending));
+    #[tokio::test]
+    async fn codes_expire_and_a_new_request_replaces_the_old() {
+        let p = pairings().await;
+        let (id, pending) = p
+            .open(client(1), DeviceRole::Display, ip(1), 0)
+            .await
+            .unwrap();
+        assert!(p
+            .by_code(&pending.code, PAIRING_TTL_MS)
+            .await
+            .unwrap()
+            .is_none());
+        assert_eq!(p.claim(&id, PAIRING_TTL_MS).await.unwrap(), None);
+        let (a, _) = p
+            .open(client(2), DeviceRole::Kiosk, ip(2), 0)
+            .await
+            .unwrap();
+        let (b, _) = p
+            .open(client(2), DeviceRole::Kiosk, ip(2), 1)
+            .await
+            .unwrap();
+        assert_eq!(p.claim(&a, 2).await.unwrap(), None);
+        assert_eq!(p.claim(&b, 2).await.unwrap(), Some(ClaimAnswer::Pending));
+    }
+
+    #[tokio::test]
+    async fn a_pairing_asked_through_one_instance_is_confirmed_and_collected_through_others() {
+        let one = pairings().await;
+        let two = Pairings::new(one.store.own_session());
+        let (id, pending) = one
+            .open(client(7), DeviceRole::Display, ip(7), 0)
+            .await
+            .unwrap();
+        let seen = two.by_code(&pending.code, 1).await.unwrap();
+        assert_eq!(seen, Some(pending.clone()));
+        two.grant(&pending.code, None).await.unwrap();
+        assert!(matches!(
+            one.claim(&id, 2).await.unwrap(),
+            Some(ClaimAnswer::Paired { series: None, .. })
+        ));
+        assert_eq!(two.claim(&id, 3).await.unwrap(), None, "collected once");
     }
 }

@@ -6,6 +6,7 @@
 //! SCHEMAFULL tables still refuse anything unexpected.
 
 mod conn;
+pub mod pairings;
 pub mod push_subscriptions;
 mod reports;
 mod schema;

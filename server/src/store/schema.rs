@@ -185,6 +185,19 @@ const MIGRATIONS: &[&str] = &[
     "
     DEFINE FIELD IF NOT EXISTS report_backfill ON meta TYPE option<bool>;
     ",
+    // 12: pairing requests in the store, so any instance serves each step of a pairing
+    // (auth/pairing.rs); no secret in them.
+    "
+    DEFINE TABLE IF NOT EXISTS pairing SCHEMAFULL;
+    DEFINE FIELD IF NOT EXISTS client ON pairing TYPE string;
+    DEFINE FIELD IF NOT EXISTS role ON pairing TYPE string;
+    DEFINE FIELD IF NOT EXISTS code ON pairing TYPE string;
+    DEFINE FIELD IF NOT EXISTS expires_ms ON pairing TYPE int;
+    DEFINE FIELD IF NOT EXISTS ip ON pairing TYPE string;
+    DEFINE FIELD IF NOT EXISTS granted ON pairing TYPE bool DEFAULT false;
+    DEFINE FIELD IF NOT EXISTS series ON pairing TYPE option<int>;
+    DEFINE INDEX IF NOT EXISTS pairing_code ON pairing FIELDS code;
+    ",
 ];
 
 /// The version a database has after start-up.
