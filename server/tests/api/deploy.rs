@@ -1,12 +1,59 @@
 //! The systemd unit the README installs (`deploy/antrean.service`): systemd accepts it as
 //! written, and the server starts with its settings (paths moved to a temporary
-//! directory), serving plain HTTP and HTTPS as the unit asks.
+//! directory), serving plain HTTP and HTTPS as the unit asks. The container file
+//! (`deploy/Containerfile`) carries the same settings, ports and stop signal.
 
 use std::process::Command;
 
 use crate::helpers::*;
 
 const UNIT: &str = include_str!("../../../deploy/antrean.service");
+const CONTAINER: &str = include_str!("../../../deploy/Containerfile");
+
+/// The container file's instruction `name`'s arguments, one entry per line.
+fn instruction(name: &str) -> Vec<String> {
+    CONTAINER
+        .lines()
+        .filter_map(|l| l.strip_prefix(&format!("{name} ")))
+        .map(|a| a.trim().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_container_runs_the_server_as_the_unit_does() {
+    let env: Vec<(String, String)> = instruction("ENV")
+        .iter()
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').expect("ENV KEY=value");
+            (k.to_owned(), v.to_owned())
+        })
+        .collect();
+    assert_eq!(env, environment(), "the same settings, in the same order");
+    let port = |key: &str| {
+        let (_, v) = env.iter().find(|(k, _)| k == key).expect(key);
+        v.rsplit(':').next().expect("host:port").to_owned()
+    };
+    let exposed: Vec<String> = instruction("EXPOSE")
+        .iter()
+        .flat_map(|a| a.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+        .collect();
+    assert_eq!(exposed, [port("ANTREAN_ADDR"), port("ANTREAN_TLS_ADDR")]);
+    let data = env
+        .iter()
+        .find(|(k, _)| k == "ANTREAN_DATA_DIR")
+        .expect("data");
+    assert_eq!(
+        instruction("VOLUME"),
+        [data.1.as_str()],
+        "the data is a volume"
+    );
+    assert_eq!(instruction("STOPSIGNAL"), ["SIGTERM"]);
+    assert!(UNIT.contains("KillSignal=SIGTERM"));
+    // It runs what the README's build leaves where the file copies it from, unprivileged.
+    assert_eq!(instruction("ENTRYPOINT"), [r#"["/usr/local/bin/antrean"]"#]);
+    assert!(instruction("COPY").contains(&"target/antrean /usr/local/bin/antrean".to_owned()));
+    assert_eq!(instruction("USER"), ["antrean"]);
+}
 
 /// The unit's `Environment=` settings, in order.
 fn environment() -> Vec<(String, String)> {
