@@ -41,6 +41,18 @@ pub async fn run(s: &AppState) -> Result<Option<Closed>, ApiError> {
     if !auth.close_due(through) {
         return Ok(None);
     }
+    // Another instance sharing the store closed these days (its events are caught up):
+    // take its close over instead of closing again over its checkpoint, which would
+    // store the days' facts anew from the wrong start.
+    if s.store
+        .closed_through()
+        .await?
+        .is_some_and(|d| d >= through)
+        && auth.adopt_close(through)
+    {
+        tracing::info!(through = %through, "service day closed by another instance");
+        return Ok(None);
+    }
     let plan = auth.plan_close(through, now);
     let open = plan.replica().snapshot();
     let facts = tally_close(&s.store, &auth, &plan).await?;

@@ -140,6 +140,20 @@ impl Authority {
         }
     }
 
+    /// Takes over a close another instance sharing the store made and stored (its events
+    /// already applied, as a catch-up does): the tickets that ended leave memory as after
+    /// a close of its own. `false` when something of those days is still open here (a
+    /// kiosk's late tickets): this instance then closes it itself.
+    pub fn adopt_close(&mut self, through: Date) -> bool {
+        if !service_day::close_through(&self.replica, &self.rules, through).is_empty() {
+            return false;
+        }
+        self.replica.prune_closed(through, &self.rules.calendar);
+        self.last_closed = Some(self.last_closed.map_or(through, |d| d.max(through)));
+        self.leases.prune(through);
+        true
+    }
+
     /// Makes a persisted close the current state. Leases of the days before the closed
     /// one go with it; the closed day's own stay until the next close, so numbers are
     /// never leased twice on a day that has closed but not ended.
@@ -477,6 +491,30 @@ mod tests {
             end: 50,
         });
         a
+    }
+
+    #[test]
+    fn a_close_made_by_another_instance_is_taken_over_not_made_again() {
+        let mut here = authority();
+        push(&mut here, DeviceRole::Kiosk, vec![issue(1, 1)]).unwrap();
+        let day = here
+            .rules
+            .calendar
+            .service_day(jiff::Timestamp::from_millisecond(NOW).unwrap());
+        let mut other = here.clone();
+        let plan = other.plan_close(day, NOW + 86_400_000);
+        let events = plan.events.clone();
+        assert_eq!(events.len(), 1, "A-001 not served");
+        other.commit_close(plan);
+        // Before catching up, the day is still open here.
+        assert!(!here.clone().adopt_close(day));
+        for e in &events {
+            here.replica.apply(e);
+        }
+        assert!(here.adopt_close(day));
+        assert!(!here.close_due(day));
+        assert_eq!(here.replica, other.replica);
+        assert_eq!(here.last_closed, Some(day));
     }
 
     fn issue(id: u64, n: u16) -> Mutation {

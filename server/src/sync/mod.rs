@@ -44,11 +44,18 @@ pub const PULL_LIMIT: usize = 1000;
 /// Times a push is decided again after colliding with another instance's write.
 const PUSH_ATTEMPTS: u32 = 8;
 
-/// Whether a failed write lost a race with another instance sharing the store: the log
-/// grew past what this instance had caught up with, or the store reports a conflict.
+/// Whether a failed write may have lost a race with another instance sharing the store:
+/// the log grew past what this instance had caught up with, or the store reports a
+/// conflict or a failed transaction (whose cause, a write-write conflict on the log's
+/// sequence number with a transaction still committing, need not be visible yet). A write
+/// that fails for another reason fails the same way each time and is answered after the
+/// last attempt.
 async fn another_writer(store: &Store, auth: &Authority, e: &StoreError) -> bool {
     let text = e.to_string();
-    if text.contains("conflict") || text.contains("already exists") {
+    if ["conflict", "already exists", "failed transaction"]
+        .iter()
+        .any(|t| text.contains(t))
+    {
         return true;
     }
     store

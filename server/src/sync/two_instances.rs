@@ -88,6 +88,8 @@ async fn push(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pushes_through_two_instances_on_one_store_never_fail_and_apply_once() {
+    // The server's errors, with the test's output when it fails.
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let store = Store::open(&Config::for_tests()).await.expect("store");
     store
         .save_catalogue(&always_open())
