@@ -13,6 +13,16 @@ use serde_json::Value;
 
 use super::{checkpoint_from, day_key, parse, Result, Store, StoreError};
 
+/// The day a record key names (20261201 → 2026-12-01; see [`day_key`]).
+fn date_of_key(key: i64) -> Option<Date> {
+    Date::new(
+        i16::try_from(key / 10_000).ok()?,
+        i8::try_from(key / 100 % 100).ok()?,
+        i8::try_from(key % 100).ok()?,
+    )
+    .ok()
+}
+
 /// The day still open: the state it started with (the last close's checkpoint), the
 /// events since, and the last day closed.
 pub struct OpenDay {
@@ -108,33 +118,22 @@ impl Store {
         Ok(rows
             .iter()
             .filter_map(|v| {
-                let key = v.get("day")?.as_i64()?;
-                let day = jiff::civil::Date::new(
-                    i16::try_from(key / 10_000).ok()?,
-                    i8::try_from(key / 100 % 100).ok()?,
-                    i8::try_from(key % 100).ok()?,
-                )
-                .ok()?;
+                let day = date_of_key(v.get("day")?.as_i64()?)?;
                 Some((day, v.get("cursor")?.as_u64()?))
             })
             .collect())
     }
 
-    /// The days that have facts stored.
+    /// The days that have facts stored: their keys only (the facts of a year are megabytes
+    /// this start-up check has no use for).
     pub async fn report_days_present(&self) -> Result<std::collections::BTreeSet<Date>> {
         let mut r = self
             .db
-            .query("SELECT VALUE body FROM report_day")
+            .query("SELECT VALUE record::id(id)[0] FROM report_day")
             .await?
             .check()?;
-        let rows: Vec<String> = r.take(0)?;
-        rows.iter()
-            .map(|b| {
-                serde_json::from_str::<DayFacts>(b)
-                    .map(|f| f.day)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))
-            })
-            .collect()
+        let keys: Vec<i64> = r.take(0)?;
+        Ok(keys.into_iter().filter_map(date_of_key).collect())
     }
 
     /// Stores facts tallied for days closed through `through` (see `report_backfill`).
