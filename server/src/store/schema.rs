@@ -181,9 +181,13 @@ const MIGRATIONS: &[&str] = &[
     DEFINE FIELD IF NOT EXISTS vapid ON meta TYPE option<string>;
     ",
     // 11: the reports of days closed before version 8 are rebuilt once from the log
-    // (report_backfill.rs); this says it was done.
+    // (report_backfill.rs); this says it was done. A store with no close yet has nothing
+    // to rebuild: done from the start (its start-up then reads no report at all).
     "
     DEFINE FIELD IF NOT EXISTS report_backfill ON meta TYPE option<bool>;
+    IF count(SELECT id FROM day_close LIMIT 1) = 0 {
+        UPSERT meta:reports SET report_backfill = true;
+    };
     ",
     // 12: pairing requests in the store, so any instance serves each step of a pairing
     // (auth/pairing.rs); no secret in them.
