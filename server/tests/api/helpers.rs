@@ -231,6 +231,23 @@ impl Cred {
 /// The password every test account gets.
 pub const PASSWORD: &str = "kata-sandi-uji-1";
 
+/// A store on disk with `days` closed working days of `per_day` tickets each, written as
+/// the server writes them (the `history_fill` binary).
+pub fn history(days: u32, per_day: u32) -> TempDir {
+    let dir = TempDir::new();
+    let out = Command::new(env!("CARGO_BIN_EXE_history_fill"))
+        .arg(&dir.0)
+        .args([days.to_string(), per_day.to_string()])
+        .output()
+        .expect("history_fill");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
 pub fn spawn_app() -> TestApp {
     spawn_app_with(Db::Memory, 0)
 }

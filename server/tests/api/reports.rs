@@ -196,17 +196,7 @@ async fn a_bad_period_or_table_is_a_400_and_an_empty_year_is_zeros() {
 #[tokio::test]
 async fn days_closed_before_reports_existed_get_their_reports_from_the_log() {
     // Three closed working days, written as the server writes them (with their facts).
-    let dir = TempDir::new();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_history_fill"))
-        .arg(&dir.0)
-        .args(["3", "20"])
-        .output()
-        .expect("history_fill");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let dir = history(3, 20);
     let (yesterday, today) = days();
     let from = print_date(
         app::domain::time_format::parse_date(&today)

@@ -252,17 +252,7 @@ fn plain(line: &str) -> String {
 #[tokio::test]
 async fn retention_deletes_the_history_of_days_before_the_cut_by_day() {
     // Three working days of history, 20 tickets each, written as the server writes them.
-    let dir = TempDir::new();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_history_fill"))
-        .arg(&dir.0)
-        .args(["3", "20"])
-        .output()
-        .expect("history_fill");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let dir = history(3, 20);
     // Keep one day: every closed day before yesterday goes (retention runs at start-up).
     let app = spawn_app_env(Db::Disk(&dir.0), 0, &[("ANTREAN_RETENTION_DAYS", "1")]);
     let admin = app.admin().await;
